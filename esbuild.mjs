@@ -1,0 +1,48 @@
+// Bundles the CLI, the language server, the extension and the webview; copies the Python worker into dist/worker.
+// Flags: --production (minify, no sourcemaps), --watch.
+import * as esbuild from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  sourcesContent: false,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const entries = [
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+  { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
+
+function copyWorker() {
+  const from = path.join(root, 'src', 'worker');
+  const to = path.join(root, 'dist', 'worker');
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of fs.readdirSync(from)) if (f.endsWith('.py')) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
+
+if (watch) {
+  for (const e of entries) {
+    const ctx = await esbuild.context(e);
+    await ctx.watch();
+  }
+  copyWorker();
+  console.log('[watch] build started');
+} else {
+  await Promise.all(entries.map((e) => esbuild.build(e)));
+  copyWorker();
+}

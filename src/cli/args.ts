@@ -1,0 +1,120 @@
+/** Command-line parsing for `batt` (no dependency; every mistake is a UsageError naming the flag). */
+import { UsageError } from '../engine/errors';
+
+export interface RunArgs {
+  cmd: 'run';
+  workspace: string;
+  tasks?: string;
+  taskIds: string[];
+  battery: boolean;
+  store: boolean;
+  includeStore: boolean;
+  json: boolean;
+  verbose: boolean;
+  noCache: boolean;
+  progress: boolean;
+  workers?: number;
+  timeoutMs?: number;
+  memoryMB?: number;
+  python?: string;
+  cacheDir?: string;
+}
+
+export interface CacheArgs {
+  cmd: 'cache';
+  action: 'stats' | 'clear';
+  workspace: string;
+  cacheDir?: string;
+  json: boolean;
+}
+
+export type Args = RunArgs | CacheArgs | { cmd: 'help' } | { cmd: 'version' };
+
+export const USAGE = `batt — run ARC DSL candidate solvers on tasks in a persistent Python worker pool
+
+Usage:
+  batt run [options]            score candidates on tasks; print verdicts, summary, timing and cache statistics
+  batt cache stats|clear        show or clear the workspace's caches
+  batt --help | --version
+
+Options for run:
+  -w, --workspace DIR   workspace holding the solver .py files (default: current folder)
+  -t, --tasks PATH      tasks folder, task file, or Kaggle *_challenges.json
+                        (default: batt.json "tasks", else <workspace>/tasks or <workspace>/data/training)
+  -i, --task ID         only this task (repeatable, or comma-separated)
+  -b, --battery         every candidate of the workspace is a candidate for every task
+      --store           write solving candidates to <workspace>/.batt/solvers (content-addressed, never overwrites)
+      --include-store   also run the candidates already in the solver store
+  -n, --workers N       worker processes (default 4, or batt.json "workers")
+      --timeout SEC     per-pair timeout in seconds (default 10, or batt.json "timeoutSeconds")
+      --memory MB       memory cap per worker in MiB, 0 = none (default 2048)
+      --python PATH     Python interpreter (default: batt.json "python", $BATT_PYTHON, python3)
+      --cache-dir DIR   cache folder (default <workspace>/.batt/cache)
+      --no-cache        do not reuse cached verdicts (results are still cached)
+      --json            print one JSON document instead of text
+  -v, --verbose         list every candidate, not the first 10 per task
+      --no-progress     no progress bar (it is shown on a terminal for runs longer than a second)
+
+Exit codes: 0 the run completed (whatever was solved), 2 usage or configuration error, 1 internal failure.`;
+
+function need(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || (v.startsWith('-') && v.length > 1 && !/^-\d/.test(v))) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+function number(v: string, flag: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+export function parseArgs(argv: string[]): Args {
+  if (!argv.length || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { cmd: 'help' };
+  if (argv[0] === '--version' || argv[0] === '-V') return { cmd: 'version' };
+  const [cmd, ...rest] = argv;
+  if (cmd === 'cache') {
+    const action = rest[0];
+    if (action !== 'stats' && action !== 'clear') throw new UsageError(`batt cache needs "stats" or "clear"${action ? `, got "${action}"` : ''}`);
+    const a: CacheArgs = { cmd: 'cache', action, workspace: '.', json: false };
+    for (let i = 1; i < rest.length; i++) {
+      const f = rest[i];
+      if (f === '-w' || f === '--workspace') a.workspace = need(rest, i++, f);
+      else if (f === '--cache-dir') a.cacheDir = need(rest, i++, f);
+      else if (f === '--json') a.json = true;
+      else throw new UsageError(`unknown option ${f} for batt cache`);
+    }
+    return a;
+  }
+  if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run or cache; see batt --help)`);
+  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true };
+  for (let i = 0; i < rest.length; i++) {
+    let f = rest[i];
+    let inline: string | undefined;
+    const eq = f.indexOf('=');
+    if (f.startsWith('--') && eq > 0) {
+      inline = f.slice(eq + 1);
+      f = f.slice(0, eq);
+    }
+    const val = () => (inline !== undefined ? inline : need(rest, i++, f));
+    switch (f) {
+      case '-w': case '--workspace': a.workspace = val(); break;
+      case '-t': case '--tasks': a.tasks = val(); break;
+      case '-i': case '--task': a.taskIds.push(...val().split(',').map((s) => s.trim()).filter(Boolean)); break;
+      case '-b': case '--battery': a.battery = true; break;
+      case '--store': a.store = true; break;
+      case '--include-store': a.includeStore = true; break;
+      case '--json': a.json = true; break;
+      case '-v': case '--verbose': a.verbose = true; break;
+      case '--no-cache': a.noCache = true; break;
+      case '--no-progress': a.progress = false; break;
+      case '-n': case '--workers': a.workers = number(val(), f, 1, 64); break;
+      case '--timeout': a.timeoutMs = number(val(), f, 0.05, 3600) * 1000; break;
+      case '--memory': a.memoryMB = number(val(), f, 0, 1 << 20); break;
+      case '--python': a.python = val(); break;
+      case '--cache-dir': a.cacheDir = val(); break;
+      default: throw new UsageError(`unknown option ${f} (see batt --help)`);
+    }
+  }
+  return a;
+}

@@ -1,0 +1,137 @@
+/** The `batt` command line on the engine. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Engine } from '../engine/engine';
+import { UsageError } from '../engine/errors';
+import { cacheStatistics, errorLines, summaryLine, taskLines, timingSummary } from '../engine/report';
+import { Args, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
+import { ProgressBar } from './progress';
+
+const VERSION = '0.1.0';
+
+async function runCommand(a: RunArgs): Promise<number> {
+  const engine = new Engine({
+    workspace: path.resolve(a.workspace),
+    tasksPath: a.tasks ? path.resolve(a.tasks) : undefined,
+    workers: a.workers,
+    timeoutMs: a.timeoutMs,
+    memoryMB: a.memoryMB,
+    python: a.python,
+    cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
+    log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
+  });
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nbatt: cancelling (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const bar = new ProgressBar(process.stderr, a.progress && !a.json && !!process.stderr.isTTY);
+  try {
+    const r = await engine.run({
+      tasks: a.taskIds,
+      battery: a.battery,
+      includeStore: a.includeStore || a.battery,
+      store: a.store,
+      signal: abort.signal,
+      noCache: a.noCache,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+    bar.done();
+    if (a.json) {
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    } else {
+      const parts = [taskLines(r, { verbose: a.verbose })];
+      if (r.errors.length) parts.push('', errorLines(r));
+      if (r.stored.length) parts.push('', ...r.stored.map((s) => `stored ${s.name} for ${s.task}: ${path.relative(process.cwd(), s.path)}`));
+      parts.push('', summaryLine(r), cacheStatistics(r), timingSummary(r), '');
+      process.stdout.write(parts.join('\n'));
+    }
+    return interrupted ? 130 : 0;
+  } finally {
+    bar.done();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await engine.dispose();
+  }
+}
+
+async function cacheCommand(a: CacheArgs): Promise<number> {
+  const engine = new Engine({ workspace: path.resolve(a.workspace), cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined });
+  try {
+    if (a.action === 'clear') {
+      const before = await engine.cacheInfo();
+      await engine.clearCache();
+      const n = Object.values(before).reduce((s, x) => s + x.entries, 0);
+      process.stdout.write(a.json ? JSON.stringify({ cleared: n, cacheDir: engine.cacheDir }) + '\n' : `Cleared ${n} cache entries in ${engine.cacheDir}\n`);
+      return 0;
+    }
+    const info = await engine.cacheInfo();
+    if (a.json) {
+      process.stdout.write(JSON.stringify({ cacheDir: engine.cacheDir, ...info }, null, 2) + '\n');
+      return 0;
+    }
+    const age = (t?: number) => (t ? `${((Date.now() - t) / 86400000).toFixed(1)} days` : '-');
+    const lines = [`Cache folder: ${engine.cacheDir}`, ''];
+    for (const [name, s] of Object.entries(info)) {
+      lines.push(`${name[0].toUpperCase()}${name.slice(1)} Cache:`, `  Entries: ${s.entries}`, `  Size: ${(s.bytes / 1024).toFixed(1)} KiB in ${s.segments} segment${s.segments === 1 ? '' : 's'}`, `  Oldest: ${age(s.oldest)}`, `  Newest: ${age(s.newest)}`);
+      if (s.corrupt) lines.push(`  Corrupt records skipped: ${s.corrupt}`);
+      lines.push('');
+    }
+    process.stdout.write(lines.join('\n'));
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`batt: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    switch (args.cmd) {
+      case 'help':
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      case 'version':
+        process.stdout.write(`batt ${VERSION}\n`);
+        return 0;
+      case 'run':
+        if (!fs.existsSync(args.workspace)) throw new UsageError(`workspace ${args.workspace} does not exist`);
+        return await runCommand(args);
+      case 'cache':
+        return await cacheCommand(args);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`batt: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`batt: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module || process.env.BATT_CLI_MAIN === '1') {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`batt: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,81 @@
+/** Which candidates run on which task (with duplicates folded), and the per-task report with ranking. */
+import type { CandidateJson, TaskJson } from '../protocol/results';
+import { aggregate, compareRank } from './scoring';
+import type { Candidate, PairResult, Task } from './types';
+
+export interface TaskSelection {
+  task: Task;
+  /** every candidate for the task, in file/line order */
+  all: Candidate[];
+  /** one per canonical hash: these run */
+  unique: Candidate[];
+  /** candidate name@file -> name of the first candidate with the same canonical hash */
+  duplicateOf: Map<Candidate, Candidate>;
+}
+
+export interface SelectOptions {
+  battery: boolean;
+  files?: string[];
+}
+
+/** Default: a task's candidates are solve_<task>* functions and batt entries whose source is the task. */
+export function selectCandidates(tasks: Task[], candidates: Candidate[], o: SelectOptions): TaskSelection[] {
+  const sorted = [...candidates].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  const fileSet = o.files ? new Set(o.files) : undefined;
+  const pool = fileSet ? sorted.filter((c) => fileSet.has(c.file)) : sorted;
+  return tasks.map((task) => {
+    const all = o.battery ? pool : pool.filter((c) => c.taskId === task.id);
+    const first = new Map<string, Candidate>();
+    const unique: Candidate[] = [];
+    const duplicateOf = new Map<Candidate, Candidate>();
+    for (const c of all) {
+      const f = first.get(c.hash);
+      if (f) duplicateOf.set(c, f);
+      else {
+        first.set(c.hash, c);
+        unique.push(c);
+      }
+    }
+    return { task, all, unique, duplicateOf };
+  });
+}
+
+export function assembleTasks(selections: TaskSelection[], results: Map<string, Map<string, PairResult[]>>, _root: string): TaskJson[] {
+  return selections.map((sel) => {
+    const per = results.get(sel.task.id) ?? new Map<string, PairResult[]>();
+    const rows = sel.all.map((c) => {
+      const pairs = (per.get(c.hash) ?? []).filter((p): p is PairResult => !!p);
+      const score = aggregate(pairs);
+      const dup = sel.duplicateOf.get(c);
+      const row: Omit<CandidateJson, 'rank'> = {
+        name: c.name,
+        file: c.file,
+        line: c.line,
+        hash: c.hash,
+        ...(dup ? { duplicateOf: dup.name } : {}),
+        status: score.status,
+        solved: score.solved,
+        demo: score.demo,
+        test: score.test,
+        ms: round(score.ms),
+        length: c.length,
+        pairs: pairs.map((p) => ({ ...p, ms: round(p.ms) })),
+      };
+      return { row, rank: { name: c.name, score, length: c.length }, complete: pairs.length === sel.task.train.length + sel.task.test.length };
+    });
+    rows.sort((a, b) => compareRank(a.rank, b.rank));
+    const candidates: CandidateJson[] = rows.map((r, i) => ({ ...r.row, rank: i + 1 }));
+    return {
+      id: sel.task.id,
+      file: sel.task.source,
+      solved: candidates.some((c) => c.solved),
+      demoPairs: sel.task.train.length,
+      testPairs: sel.task.test.length,
+      candidates,
+    };
+  });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

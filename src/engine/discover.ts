@@ -1,0 +1,208 @@
+/**
+ * The discover and inline phases: find the workspace's Python files, parse them (cached by content hash), resolve
+ * their workspace imports, and canonicalise every candidate (the "inlining" cache, keyed by the function's source hash).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Analyzer } from './analyzer';
+import { findPythonFiles, importClosure, resolveImport } from './candidates';
+import { sha256 } from './fsutil';
+import type { KvStore } from './kvStore';
+import type { Candidate, InputError } from './types';
+import type { CallKind } from '../protocol/worker';
+
+/** What we keep of a parse, per file content hash (sources are sliced from the text when needed). */
+export interface FileParse {
+  functions: Array<{ name: string; taskId: string; line: number; endLine: number; kind: CallKind | null; params: string[]; segHash: string }>;
+  batt: { line: number; endLine: number; segHash: string; candidates: Array<{ t: number; mutated: boolean; source: string; line: number }> } | null;
+  imports: Array<{ module: string; level: number; line: number }>;
+  contextHash: string;
+  syntaxError: { message: string; line: number; col: number } | null;
+}
+
+export interface InlineEntry {
+  hash: string;
+  length: number;
+  /** time the canonicalisation took, ms (per item share of its batch) */
+  ms: number;
+  error?: string;
+}
+
+export interface WorkspaceFile {
+  path: string;
+  text: string;
+  sha: string;
+  parse: FileParse;
+  deps: string[];
+}
+
+export interface WorkspaceModel {
+  files: Map<string, WorkspaceFile>;
+  candidates: Candidate[];
+  /** fingerprint of what a candidate file's code depends on: its own non-candidate code and its workspace imports */
+  depsFingerprint: Map<string, string>;
+  errors: InputError[];
+  inline: { hits: number; misses: number; savedMs: number };
+}
+
+export interface DiscoverInput {
+  root: string;
+  include: string[];
+  exclude: string[];
+  /** extra candidate files outside the include set (the solver store) */
+  extraFiles?: string[];
+  /** unsaved editor contents by absolute path */
+  overrides?: Map<string, string>;
+  analyzer: () => Analyzer;
+  fileCache: KvStore<FileParse>;
+  inlineCache: KvStore<InlineEntry>;
+}
+
+/** Phase "discover": files, parses, imports. */
+export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<string, WorkspaceFile>; errors: InputError[] }> {
+  const found = await findPythonFiles(input.root, input.include, input.exclude);
+  const paths = [...new Set([...found, ...(input.extraFiles ?? [])])];
+  const errors: InputError[] = [];
+  const files = new Map<string, WorkspaceFile>();
+  const texts = await Promise.all(
+    paths.map(async (p) => {
+      const override = input.overrides?.get(p);
+      if (override !== undefined) return override;
+      try {
+        return await fs.promises.readFile(p, 'utf8');
+      } catch (e) {
+        errors.push({ kind: 'candidate', file: p, message: `cannot read: ${(e as Error).message}` });
+        return undefined;
+      }
+    }),
+  );
+  const misses: Array<{ p: string; text: string; sha: string }> = [];
+  paths.forEach((p, i) => {
+    const text = texts[i];
+    if (text === undefined) return;
+    const sha = sha256(text);
+    const cached = input.fileCache.get(sha);
+    if (cached) files.set(p, { path: p, text, sha, parse: cached, deps: [] });
+    else misses.push({ p, text, sha });
+  });
+  if (misses.length) {
+    const analyzer = input.analyzer();
+    const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text)));
+    misses.forEach((m, i) => {
+      const r = parsed[i];
+      const parse: FileParse = {
+        functions: r.functions.map((f) => ({ name: f.name, taskId: f.taskId, line: f.line, endLine: f.endLine, kind: f.kind, params: f.params, segHash: f.segHash })),
+        batt: r.batt ? { line: r.batt.line, endLine: r.batt.endLine, segHash: r.batt.segHash, candidates: r.batt.candidates } : null,
+        imports: r.imports,
+        contextHash: r.contextHash,
+        syntaxError: r.syntaxError,
+      };
+      input.fileCache.set(m.sha, parse);
+      files.set(m.p, { path: m.p, text: m.text, sha: m.sha, parse, deps: [] });
+    });
+  }
+  const exists = (p: string) => files.has(p) || fileExists(p);
+  for (const f of files.values()) {
+    if (f.parse.syntaxError) {
+      const s = f.parse.syntaxError;
+      errors.push({ kind: 'syntax', file: f.path, line: s.line, col: s.col, message: `SyntaxError: ${s.message}` });
+    }
+    const deps = new Set<string>();
+    for (const imp of f.parse.imports) {
+      const target = resolveImport(input.root, f.path, imp, exists);
+      if (target && target !== f.path && files.has(target)) deps.add(target);
+    }
+    f.deps = [...deps].sort();
+  }
+  return { files: new Map([...files.entries()].sort((a, b) => a[0].localeCompare(b[0]))), errors };
+}
+
+function fileExists(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Exact source of lines [line, endLine] (1-based) — top-level defs start at column 0. */
+function sliceLines(text: string, line: number, endLine: number): string {
+  return text.split('\n').slice(line - 1, endLine).join('\n');
+}
+
+/** Phase "inline": canonical hashes for every function candidate; builds the candidate list. */
+export async function canonicalise(input: DiscoverInput, files: Map<string, WorkspaceFile>): Promise<WorkspaceModel> {
+  const errors: InputError[] = [];
+  const inline = { hits: 0, misses: 0, savedMs: 0 };
+  const need = new Map<string, string>(); // segHash -> source
+  for (const f of files.values()) {
+    for (const fn of f.parse.functions) {
+      const hit = input.inlineCache.get(fn.segHash);
+      if (hit) {
+        inline.hits++;
+        inline.savedMs += hit.ms;
+      } else if (!need.has(fn.segHash)) {
+        inline.misses++;
+        need.set(fn.segHash, sliceLines(f.text, fn.line, fn.endLine));
+      } else {
+        inline.hits++;
+      }
+    }
+  }
+  if (need.size) {
+    const t0 = performance.now();
+    const items = await input.analyzer().canonical([...need.entries()].map(([key, source]) => ({ key, source })));
+    const each = (performance.now() - t0) / items.length;
+    for (const it of items) input.inlineCache.set(it.key, { hash: it.hash, length: it.length, ms: each, error: it.error });
+  }
+
+  const depsFingerprint = new Map<string, string>();
+  const directDeps = new Map<string, string[]>([...files.values()].map((f) => [f.path, f.deps]));
+  const candidates: Candidate[] = [];
+  for (const f of files.values()) {
+    if (!f.parse.functions.length && !f.parse.batt) continue;
+    const closure = importClosure(f.path, directDeps).filter((p) => p !== f.path);
+    depsFingerprint.set(f.path, sha256([f.parse.contextHash, ...closure.map((p) => `${p}:${files.get(p)?.sha ?? ''}`)].join('\n')));
+    for (const fn of f.parse.functions) {
+      const entry = input.inlineCache.get(fn.segHash);
+      if (!fn.kind) {
+        errors.push({ kind: 'candidate', file: f.path, line: fn.line, message: `${fn.name}(${fn.params.join(', ')}): unsupported signature; expected (I) or (S, I, C)` });
+        continue;
+      }
+      if (!entry || entry.error) {
+        errors.push({ kind: 'candidate', file: f.path, line: fn.line, message: `${fn.name}: cannot canonicalise: ${entry?.error ?? 'no result'}` });
+        continue;
+      }
+      candidates.push({ name: fn.name, file: f.path, line: fn.line, endLine: fn.endLine, kind: fn.kind, taskId: fn.taskId, hash: entry.hash, length: entry.length });
+    }
+    const b = f.parse.batt;
+    if (b) {
+      for (const c of b.candidates) {
+        candidates.push({
+          name: `batt:${c.t}:${c.source}`,
+          file: f.path,
+          line: c.line,
+          endLine: c.line,
+          kind: 'batt',
+          taskId: c.source,
+          hash: sha256(`batt\n${b.segHash}\n${f.parse.contextHash}\n${c.t}\n${c.source}`),
+          length: 0,
+          batt: { fn: 'batt', t: c.t, mutated: c.mutated, source: c.source },
+        });
+      }
+    }
+  }
+  return { files, candidates, depsFingerprint, errors, inline };
+}
+
+/** The worker's module map: every workspace file's hash and direct workspace imports. */
+export function filesMessage(files: Map<string, WorkspaceFile>): Record<string, { sha: string; deps: string[] }> {
+  const out: Record<string, { sha: string; deps: string[] }> = {};
+  for (const f of files.values()) out[f.path] = { sha: f.sha, deps: f.deps };
+  return out;
+}
+
+export function relative(root: string, p: string): string {
+  const r = path.relative(root, p);
+  return r.startsWith('..') ? p : r;
+}

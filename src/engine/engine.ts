@@ -1,0 +1,346 @@
+/**
+ * The engine: one workspace, one persistent worker pool, one analyzer, the caches. Shared unchanged by the CLI and
+ * the language server. `run()` goes through the phases startup, discover, inline, score, store.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Analyzer } from './analyzer';
+import { readWorkspaceConfig } from './config';
+import { canonicalise, discoverFiles, FileParse, filesMessage, InlineEntry, WorkspaceModel } from './discover';
+import { appendRecord } from './fsutil';
+import { KvStats, KvStore } from './kvStore';
+import { Pool, PoolStatus } from './pool';
+import { assembleTasks, selectCandidates } from './assemble';
+import { scorePhase } from './score';
+import { storeSolver, storedFiles, storedSource } from './solverStore';
+import { loadTasks, resolveTasksPath } from './tasks';
+import { PhaseTimer } from './timing';
+import { UsageError } from './errors';
+import type { InputError, Task } from './types';
+import { CachedVerdict, ValidationCache } from './validation';
+import { DEFAULTS } from '../protocol/settings';
+import type { RunJson } from '../protocol/results';
+
+export interface EngineOptions {
+  workspace: string;
+  python?: string;
+  tasksPath?: string;
+  workers?: number;
+  timeoutMs?: number;
+  memoryMB?: number;
+  include?: string[];
+  exclude?: string[];
+  cacheDir?: string;
+  /** directory holding main.py and analyze.py */
+  workerDir?: string;
+  log?: (line: string) => void;
+  onPoolStatus?: (s: PoolStatus) => void;
+}
+
+export interface RunOptions {
+  /** task ids to run (default: all) */
+  tasks?: string[];
+  /** every candidate of the workspace is a candidate for every task */
+  battery?: boolean;
+  /** include the solver store's candidates */
+  includeStore?: boolean;
+  store?: boolean;
+  /** only candidates defined in these files */
+  files?: string[];
+  /** unsaved contents by absolute path */
+  overrides?: Map<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  noCache?: boolean;
+}
+
+
+export function defaultWorkerDir(): string {
+  // Bundled: dist/worker next to dist/*.js. From source (tests): src/worker.
+  const candidates = [path.join(__dirname, 'worker'), path.join(__dirname, '..', 'worker'), path.join(__dirname, '..', '..', 'src', 'worker')];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'main.py'))) ?? candidates[0];
+}
+
+export class Engine {
+  readonly root: string;
+  private pool?: Pool;
+  private poolStarting?: Promise<Pool>;
+  private analyzerProc?: Analyzer;
+  private loaded?: Promise<void>;
+  private readonly fileCache: KvStore<FileParse>;
+  private readonly inlineCache: KvStore<InlineEntry>;
+  private readonly validationStore: KvStore<CachedVerdict>;
+  private readonly durations: KvStore<number>;
+  private restarts = 0;
+  readonly cacheDir: string;
+
+  constructor(private readonly opts: EngineOptions) {
+    if (!fs.existsSync(opts.workspace) || !fs.statSync(opts.workspace).isDirectory()) {
+      throw new UsageError(`workspace ${opts.workspace} is not a folder`);
+    }
+    this.root = fs.realpathSync(opts.workspace);
+    const cfg = readWorkspaceConfig(this.root).config;
+    this.cacheDir = path.resolve(this.root, opts.cacheDir ?? cfg.cacheDir ?? path.join('.batt', 'cache'));
+    this.fileCache = new KvStore(path.join(this.cacheDir, 'files'), { maxEntries: 5000 });
+    this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
+    this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
+    this.durations = new KvStore(path.join(this.cacheDir, 'durations'));
+  }
+
+  /** Effective settings: explicit options > batt.json > defaults. Re-read each run. */
+  settings() {
+    const { config, errors } = readWorkspaceConfig(this.root);
+    const o = this.opts;
+    return {
+      python: o.python || config.python || process.env.BATT_PYTHON || 'python3',
+      workers: o.workers ?? config.workers ?? DEFAULTS.workers,
+      timeoutMs: o.timeoutMs ?? (config.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
+      memoryMB: o.memoryMB ?? config.memoryLimitMB ?? DEFAULTS.memoryLimitMB,
+      include: o.include ?? config.include ?? DEFAULTS.include,
+      exclude: o.exclude ?? config.exclude ?? DEFAULTS.exclude,
+      tasks: resolveTasksPath(this.root, o.tasksPath, config.tasks),
+      configTasks: config.tasks,
+      errors,
+    };
+  }
+
+  private workerDir(): string {
+    return this.opts.workerDir ?? defaultWorkerDir();
+  }
+
+  private analyzer(): Analyzer {
+    if (!this.analyzerProc) {
+      this.analyzerProc = new Analyzer({
+        python: this.settings().python,
+        script: path.join(this.workerDir(), 'analyze.py'),
+        onLog: (l) => this.opts.log?.(`[analyzer] ${l}`),
+      });
+    }
+    return this.analyzerProc;
+  }
+
+  /** Starts the pool on first need; later runs reuse it. */
+  private startPool(): Promise<Pool> {
+    if (this.pool) return Promise.resolve(this.pool);
+    if (!this.poolStarting) {
+      const s = this.settings();
+      const pool = new Pool({
+        python: s.python,
+        workerScript: path.join(this.workerDir(), 'main.py'),
+        roots: [this.root],
+        workers: s.workers,
+        timeoutMs: s.timeoutMs,
+        memoryMB: s.memoryMB,
+        onLog: (id, stream, line) => this.opts.log?.(`[worker ${id}${stream === 'worker' ? '' : ` ${stream}`}] ${line}`),
+      });
+      if (this.opts.onPoolStatus) pool.on('status', this.opts.onPoolStatus);
+      this.poolStarting = pool.start().then(
+        () => {
+          this.pool = pool;
+          return pool;
+        },
+        async (e) => {
+          this.poolStarting = undefined;
+          await pool.dispose().catch(() => undefined);
+          throw e;
+        },
+      );
+    }
+    return this.poolStarting;
+  }
+
+  poolStatus(): PoolStatus | undefined {
+    return this.pool?.status();
+  }
+
+  private loadCaches(): Promise<void> {
+    this.loaded ??= Promise.all([this.fileCache.load(), this.inlineCache.load(), this.validationStore.load(), this.durations.load()]).then(() => undefined);
+    return this.loaded;
+  }
+
+  /** One run. Never throws for solver or input faults (they are verdicts and errors); throws UsageError for bad setup. */
+  async run(ro: RunOptions = {}): Promise<RunJson> {
+    const timer = new PhaseTimer();
+    const startedAt = new Date().toISOString();
+    const s = this.settings();
+    const errors: InputError[] = [...s.errors];
+    const validation = new ValidationCache(this.validationStore);
+
+    const { tasks, model } = await timer.time('discover', async () => {
+      await this.loadCaches();
+      if (!s.tasks) {
+        throw new UsageError(
+          `no tasks found for workspace ${this.root}: pass --tasks <folder|file>, set "tasks" in ${path.join(this.root, 'batt.json')}, or add a tasks/ or data/training/ folder`,
+        );
+      }
+      if (!fs.existsSync(s.tasks)) throw new UsageError(`tasks path ${s.tasks} does not exist`);
+      const [load, extra] = await Promise.all([loadTasks(s.tasks), ro.includeStore ? storedFiles(this.root) : Promise.resolve([])]);
+      errors.push(...load.errors);
+      let selected: Task[] = load.tasks;
+      if (ro.tasks?.length) {
+        const byId = new Map(load.tasks.map((t) => [t.id, t]));
+        const unknown = ro.tasks.filter((id) => !byId.has(id));
+        if (unknown.length && unknown.length === ro.tasks.length && !load.errors.some((e) => unknown.some((u) => e.file.includes(u)))) {
+          throw new UsageError(`task ${unknown.join(', ')} not found in ${s.tasks}`);
+        }
+        for (const id of unknown) errors.push({ kind: 'config', file: s.tasks, message: `task ${id} not found` });
+        selected = ro.tasks.map((id) => byId.get(id)).filter((t): t is Task => !!t);
+      }
+      const found = await discoverFiles(this.discoverInput(s, extra, ro.overrides));
+      errors.push(...found.errors);
+      return { tasks: selected, model: found.files };
+    });
+
+    const ws: WorkspaceModel = await timer.time('inline', () => canonicalise(this.discoverInput(s, [], ro.overrides), model));
+    errors.push(...ws.errors);
+
+    const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: ro.files });
+    let poolStarted = false;
+    const poolOnce = async () => {
+      if (!poolStarted) {
+        poolStarted = true;
+        const t0 = performance.now();
+        const pool = await this.startPool();
+        timer.add('startup', performance.now() - t0);
+        pool.setFiles(filesMessage(ws.files));
+        return pool;
+      }
+      return this.startPool();
+    };
+    const scoreT0 = performance.now();
+    const scored = await scorePhase({
+      selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
+      depsFingerprint: ws.depsFingerprint,
+      validation,
+      durations: this.durations,
+      timeoutMs: s.timeoutMs,
+      memoryMB: s.memoryMB,
+      pool: poolOnce,
+      signal: ro.signal,
+      onProgress: ro.onProgress,
+      noCache: ro.noCache,
+    });
+    await Promise.all([this.validationStore.flush(), this.durations.flush(), this.fileCache.flush(), this.inlineCache.flush()]);
+    // The score phase excludes pool start-up, which it awaited on first need.
+    const startupMs = timer.phases().find((p) => p.name === 'startup')!.ms;
+    timer.add('score', performance.now() - scoreT0 - startupMs);
+
+    const taskJson = assembleTasks(selections, scored.results, this.root);
+    const stored: RunJson['stored'] = [];
+    if (ro.store && !scored.cancelled) {
+      await timer.time('store', async () => {
+        for (const sel of selections) {
+          const tj = taskJson.find((t) => t.id === sel.task.id)!;
+          for (const cj of tj.candidates) {
+            if (!cj.solved || cj.duplicateOf) continue;
+            const c = sel.unique.find((u) => u.hash === cj.hash)!;
+            if (c.file.startsWith(path.join(this.root, '.batt'))) continue; // already in the store
+            const file = ws.files.get(c.file)!;
+            const rel = path.relative(this.root, c.file);
+            const text = storedSource(c, sel.task, file.text, { status: cj.status, demo: cj.demo, test: cj.test, solved: true, ms: cj.ms }, rel);
+            const p = await storeSolver(
+              this.root,
+              { task: sel.task.id, hash: c.hash, name: c.name, origin: rel, line: c.line, demo: `${cj.demo.passed}/${cj.demo.total}`, test: `${cj.test.passed}/${cj.test.total}`, ms: cj.ms },
+              text,
+            );
+            if (p) stored.push({ task: sel.task.id, name: c.name, path: p });
+          }
+        }
+      });
+    }
+
+    const wallMs = timer.elapsed();
+    const hits = validation.hits + ws.inline.hits;
+    const json: RunJson = {
+      version: 1,
+      workspace: this.root,
+      tasksPath: s.tasks,
+      startedAt,
+      temperature: scored.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
+      cancelled: scored.cancelled,
+      summary: {
+        tasks: taskJson.length,
+        solved: taskJson.filter((t) => t.solved).length,
+        candidates: taskJson.reduce((n, t) => n + t.candidates.length, 0),
+        jobs: scored.jobs,
+        ran: scored.ran,
+        wallMs: Math.round(wallMs * 1000) / 1000,
+      },
+      tasks: taskJson,
+      phases: timer.phases(wallMs),
+      cache: {
+        inline: { hits: ws.inline.hits, misses: ws.inline.misses, entries: this.inlineCache.size, savedMs: ws.inline.savedMs },
+        validation: { hits: validation.hits, misses: validation.misses, entries: this.validationStore.size, savedMs: validation.savedMs },
+      },
+      pool: { workers: s.workers, restarts: this.pool?.status().restarts ?? this.restarts, started: !!this.pool, python: this.pool?.status().python },
+      stored,
+      errors: errors.map((e) => ({ ...e })),
+    };
+    await this.appendRunLog(json).catch((e) => this.opts.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
+    return json;
+  }
+
+  private discoverInput(s: ReturnType<Engine['settings']>, extraFiles: string[], overrides?: Map<string, string>) {
+    return {
+      root: this.root,
+      include: s.include,
+      exclude: s.exclude,
+      extraFiles,
+      overrides,
+      analyzer: () => this.analyzer(),
+      fileCache: this.fileCache,
+      inlineCache: this.inlineCache,
+    };
+  }
+
+  private async appendRunLog(r: RunJson): Promise<void> {
+    const rec = {
+      at: r.startedAt,
+      temperature: r.temperature,
+      cancelled: r.cancelled,
+      summary: r.summary,
+      phases: r.phases,
+      cache: { inline: { hits: r.cache.inline.hits, misses: r.cache.inline.misses }, validation: { hits: r.cache.validation.hits, misses: r.cache.validation.misses } },
+      pool: { workers: r.pool.workers, restarts: r.pool.restarts },
+    };
+    const dir = path.join(this.root, '.batt');
+    await fs.promises.mkdir(dir, { recursive: true });
+    await appendRecord(path.join(dir, 'runs.jsonl'), JSON.stringify(rec));
+  }
+
+  /** Kills and respawns the workers (a fresh pool on the next run). */
+  async restartPool(): Promise<void> {
+    const p = this.pool ?? (await this.poolStarting?.catch(() => undefined));
+    this.pool = undefined;
+    this.poolStarting = undefined;
+    if (p) {
+      this.restarts += p.status().restarts + p.status().workers.length;
+      await p.dispose();
+    }
+  }
+
+  cancelAll(): void {
+    this.pool?.cancelAll();
+  }
+
+  /** On-disk statistics of each cache (entries, bytes, ages). */
+  async cacheInfo(): Promise<Record<'validation' | 'inlining' | 'files' | 'durations', KvStats>> {
+    const [validation, inlining, files, durations] = await Promise.all([
+      this.validationStore.stats(),
+      this.inlineCache.stats(),
+      this.fileCache.stats(),
+      this.durations.stats(),
+    ]);
+    return { validation, inlining, files, durations };
+  }
+
+  async clearCache(): Promise<void> {
+    await Promise.all([this.fileCache.clear(), this.inlineCache.clear(), this.validationStore.clear(), this.durations.clear()]);
+  }
+
+  async dispose(): Promise<void> {
+    this.analyzerProc?.dispose();
+    this.analyzerProc = undefined;
+    await this.restartPool();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Text renderings users of run_batt already read (domain.md §6): the `Timing summary (seconds):` table and the
+ * `=== Cache Statistics ===` block, plus batt's own per-task lines and summary.
+ */
+import * as path from 'path';
+import type { CacheCounts, CandidateJson, RunJson } from '../protocol/results';
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function num(v: number, width: number, digits: number): string {
+  const s = v.toFixed(digits);
+  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+}
+
+/** `Timing summary (seconds):` — `f"  {key:32s} {value:8.3f}"`, sorted by value descending; then each phase's share. */
+export function timingSummary(r: RunJson): string {
+  const rows = [...r.phases, { name: 'total', ms: r.summary.wallMs }].sort((a, b) => b.ms - a.ms);
+  const lines = ['', 'Timing summary (seconds):'];
+  for (const p of rows) lines.push(`  ${pad(`batt.${p.name}`, 32)} ${num(p.ms / 1000, 8, 3)}`);
+  lines.push('', 'Share of wall time (%):');
+  const total = r.summary.wallMs || 1;
+  for (const p of [...r.phases].sort((a, b) => b.ms - a.ms)) lines.push(`  ${pad(`batt.${p.name}`, 32)} ${num((100 * p.ms) / total, 8, 1)}`);
+  return lines.join('\n');
+}
+
+function cacheBlock(title: string, c: CacheCounts): string[] {
+  const total = c.hits + c.misses;
+  const rate = total ? (100 * c.hits) / total : 0;
+  return [`${title}:`, `  Hits: ${c.hits}`, `  Misses: ${c.misses}`, `  Total: ${total}`, `  Hit Rate: ${rate.toFixed(1)}%`, `  Cache Size: ${c.entries} entries`];
+}
+
+/**
+ * `=== Cache Statistics ===` in run_batt's layout. "Time Saved" lines follow the Inlining block (validation first), each
+ * only when its cache had hits; unlike run_batt they are the durations measured when the reused entries were made.
+ */
+export function cacheStatistics(r: RunJson): string {
+  const v = r.cache.validation;
+  const i = r.cache.inline;
+  const lines = ['', '=== Cache Statistics ===', '', ...cacheBlock('Validation Cache', v), '', ...cacheBlock('Inlining Cache', i)];
+  if (v.hits > 0) lines.push(`  Time Saved: ~${(v.savedMs / 1000).toFixed(2)}s`);
+  if (i.hits > 0) lines.push(`  Time Saved: ~${(i.savedMs / 1000).toFixed(2)}s`);
+  if (v.hits > 0 || i.hits > 0) lines.push('', `Total Time Saved: ~${((v.savedMs + i.savedMs) / 1000).toFixed(2)}s`);
+  return lines.join('\n');
+}
+
+function pairMark(c: CandidateJson): string {
+  return c.pairs.map((p) => (p.status === 'pass' ? '✓' : p.status === 'unknown' ? '?' : p.status === 'fail' ? '✗' : '!')).join('');
+}
+
+/** First non-passing pair, e.g. "demo 1: expected 3x3, got 9x9". */
+export function firstProblem(c: CandidateJson): string | undefined {
+  const p = c.pairs.find((x) => x.status !== 'pass' && x.status !== 'unknown');
+  return p ? `${p.kind} ${p.index}: ${p.message ?? p.status}` : undefined;
+}
+
+export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string {
+  const out: string[] = [];
+  for (const t of r.tasks) {
+    const head = `${t.id}  ${t.solved ? 'SOLVED' : 'unsolved'}  (${t.demoPairs} demo, ${t.testPairs} test; ${t.candidates.length} candidate${t.candidates.length === 1 ? '' : 's'})`;
+    out.push(head);
+    const shown = opts.verbose ? t.candidates : t.candidates.slice(0, 10);
+    for (const c of shown) {
+      const where = `${path.relative(r.workspace, c.file) || c.file}:${c.line}`;
+      const verdict = c.duplicateOf ? `duplicate of ${c.duplicateOf}` : c.solved ? 'solves' : c.status;
+      const counts = `demo ${c.demo.passed}/${c.demo.total}, test ${c.test.passed}/${c.test.total}${c.test.unknown ? ` (${c.test.unknown} unknown)` : ''}`;
+      const problem = c.duplicateOf || c.solved ? '' : firstProblem(c);
+      out.push(`  ${String(c.rank).padStart(3)}. ${pad(c.name, 28)} ${pad(pairMark(c), 6)} ${pad(verdict, 10)} ${counts}  ${c.ms.toFixed(1)} ms  ${where}${problem ? `\n        ${problem}` : ''}`);
+    }
+    if (shown.length < t.candidates.length) out.push(`       … ${t.candidates.length - shown.length} more (use --verbose)`);
+  }
+  return out.join('\n');
+}
+
+export function summaryLine(r: RunJson): string {
+  const s = r.summary;
+  return (
+    `${s.tasks} tasks - solved = ${s.solved} - candidates = ${s.candidates} - jobs = ${s.jobs} (ran ${s.ran}) in ${(s.wallMs / 1000).toFixed(3)}s` +
+    ` [${r.temperature}${r.cancelled ? ', cancelled' : ''}; pool ${r.pool.started ? `${r.pool.workers} workers` : 'not started'}, restarts ${r.pool.restarts}]`
+  );
+}
+
+export function errorLines(r: RunJson): string {
+  return r.errors
+    .map((e) => {
+      const where = e.line ? `${e.file}:${e.line}${e.col ? `:${e.col}` : ''}` : e.file;
+      return `error: ${where}${e.place ? ` ${e.place}` : ''}: ${e.message}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,101 @@
+/**
+ * The score phase: exact match per pair (the ARC rule), messages that say what differs, per-candidate aggregation
+ * and ranking. Pure functions over pool results; no I/O.
+ */
+import type { PairKind, WireError, WireOutcome } from '../protocol/worker';
+import type { Grid, PairResult, Verdict } from './types';
+
+export function shapeOf(g: Grid): string {
+  return `${g.length}x${g.length ? g[0].length : 0}`;
+}
+
+/** What differs between an expected and an actual grid: shape, or the number of differing cells. */
+export function describeMismatch(expected: Grid, actual: Grid): string {
+  if (expected.length !== actual.length || (expected[0]?.length ?? 0) !== (actual[0]?.length ?? 0)) {
+    return `expected ${shapeOf(expected)}, got ${shapeOf(actual)}`;
+  }
+  let diff = 0;
+  let first: [number, number] | undefined;
+  for (let i = 0; i < expected.length; i++) {
+    for (let j = 0; j < expected[i].length; j++) {
+      if (expected[i][j] !== actual[i][j]) {
+        diff++;
+        if (!first) first = [i, j];
+      }
+    }
+  }
+  const cells = expected.length * expected[0].length;
+  const where = first ? ` (first at row ${first[0]}, column ${first[1]})` : '';
+  return `${diff} of ${cells} cells differ${where}`;
+}
+
+/** One line for an exception, e.g. "IndexError: tuple index out of range (in dsl.first, line 120)". */
+export function describeError(e: WireError, memoryMB: number): string {
+  let msg = e.message ? `${e.type}: ${e.message}` : e.type;
+  if (e.type === 'MemoryError') msg = `MemoryError: memory limit exceeded (${memoryMB} MB per worker)`;
+  if (e.dslFunc) msg += ` (in ${e.dslFunc}${e.dslLine ? `, ${baseName(e.dslFile)}:${e.dslLine}` : ''})`;
+  return msg;
+}
+
+function baseName(p?: string): string {
+  if (!p) return '?';
+  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  return p.slice(i + 1);
+}
+
+/** The verdict of one checked outcome against the expected output. */
+export function scoreOutcome(kind: PairKind, index: number, outcome: WireOutcome, expected: Grid | null, ms: number): PairResult {
+  const base = { kind, index, ms };
+  if (outcome.invalid !== undefined) return { ...base, status: 'error', message: outcome.invalid };
+  if (outcome.match === true) return { ...base, status: 'pass' };
+  if (expected === null || outcome.match === null) {
+    return { ...base, status: 'unknown', message: 'expected output unknown', actual: outcome.output };
+  }
+  const actual = outcome.output ?? [];
+  return { ...base, status: 'fail', message: describeMismatch(expected, actual), actual };
+}
+
+const SEVERITY: Record<Verdict, number> = { pass: 0, fail: 1, error: 2, timeout: 3, crash: 4 };
+
+export interface CandidateScore {
+  status: Verdict;
+  demo: { passed: number; total: number };
+  test: { passed: number; total: number; unknown: number };
+  solved: boolean;
+  ms: number;
+}
+
+/** Aggregates pair results: the worst verdict (crash > timeout > error > fail > pass), counts, solved. */
+export function aggregate(pairs: PairResult[]): CandidateScore {
+  let status: Verdict = 'pass';
+  const demo = { passed: 0, total: 0 };
+  const test = { passed: 0, total: 0, unknown: 0 };
+  let ms = 0;
+  for (const p of pairs) {
+    ms += p.ms;
+    const bucket = p.kind === 'demo' ? demo : test;
+    bucket.total++;
+    if (p.status === 'pass') bucket.passed++;
+    else if (p.status === 'unknown') test.unknown++;
+    else if (SEVERITY[p.status] > SEVERITY[status]) status = p.status;
+  }
+  const solved = pairs.length > 0 && demo.passed === demo.total && test.total > 0 && test.passed === test.total;
+  return { status, demo, test, solved, ms };
+}
+
+export interface Rankable {
+  name: string;
+  score: CandidateScore;
+  length: number;
+}
+
+/** Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then name. */
+export function compareRank(a: Rankable, b: Rankable): number {
+  return (
+    b.score.test.passed - a.score.test.passed ||
+    b.score.demo.passed - a.score.demo.passed ||
+    a.score.ms - b.score.ms ||
+    a.length - b.length ||
+    a.name.localeCompare(b.name)
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * The validation cache: the verdict of (candidate canonical hash, task content hash, dependency fingerprint, pair).
+ * Timeouts and memory failures are only reused while the limits they were seen under are not larger now.
+ */
+import { sha256 } from './fsutil';
+import type { KvStore } from './kvStore';
+import type { PairResult } from './types';
+
+export interface CachedVerdict {
+  r: PairResult;
+  /** limits the verdict was produced under (kept for timeout / crash / MemoryError) */
+  timeoutMs?: number;
+  memoryMB?: number;
+}
+
+export function validationKey(candHash: string, taskHash: string, depsFp: string, kind: string, index: number): string {
+  return sha256(`${candHash}\n${taskHash}\n${depsFp}\n${kind}\n${index}`);
+}
+
+const KEEP_OUTPUT = 1024;
+
+function trim(s: string | undefined): string | undefined {
+  return s === undefined || s.length <= KEEP_OUTPUT ? s : s.slice(0, KEEP_OUTPUT) + '\n…[truncated]';
+}
+
+function limitBound(r: PairResult): boolean {
+  return r.status === 'timeout' || r.status === 'crash' || r.error?.type === 'MemoryError';
+}
+
+export class ValidationCache {
+  hits = 0;
+  misses = 0;
+  savedMs = 0;
+
+  constructor(private readonly store: KvStore<CachedVerdict>) {}
+
+  resetCounts(): void {
+    this.hits = this.misses = this.savedMs = 0;
+  }
+
+  get(key: string, timeoutMs: number, memoryMB: number): PairResult | undefined {
+    const v = this.store.get(key);
+    const ok =
+      v &&
+      v.r &&
+      typeof v.r.status === 'string' &&
+      !(v.r.status === 'timeout' && (v.timeoutMs ?? 0) < timeoutMs) &&
+      !(limitBound(v.r) && v.r.status !== 'timeout' && (v.memoryMB ?? 0) !== memoryMB);
+    if (!ok) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.savedMs += v.r.ms;
+    return { ...v.r, cached: true };
+  }
+
+  set(key: string, r: PairResult, timeoutMs: number, memoryMB: number): void {
+    const stored: PairResult = { ...r, stdout: trim(r.stdout), stderr: trim(r.stderr) };
+    delete stored.cached;
+    this.store.set(key, limitBound(r) ? { r: stored, timeoutMs, memoryMB } : { r: stored });
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The result of a run: what `batt run --json` prints and what the language server sends to the extension and webview.
+ * Plain data only (no node builtins, no vscode).
+ */
+import type { PairKind, WireError } from './worker';
+
+export type CandidateStatus = 'pass' | 'fail' | 'error' | 'timeout' | 'crash';
+
+export interface PairJson {
+  kind: PairKind;
+  index: number;
+  status: CandidateStatus | 'unknown';
+  ms: number;
+  message?: string;
+  /** actual grid of a mismatch (valid grid that differs from the expected one) */
+  actual?: number[][];
+  error?: WireError;
+  stdout?: string;
+  stderr?: string;
+  /** verdict taken from the validation cache */
+  cached?: boolean;
+}
+
+export interface CandidateJson {
+  name: string;
+  file: string;
+  line: number;
+  hash: string;
+  /** name of the first candidate with the same canonical form; this one did not run */
+  duplicateOf?: string;
+  status: CandidateStatus;
+  solved: boolean;
+  demo: { passed: number; total: number };
+  test: { passed: number; total: number; unknown: number };
+  ms: number;
+  length: number;
+  /** 1-based rank within the task */
+  rank: number;
+  pairs: PairJson[];
+}
+
+export interface TaskJson {
+  id: string;
+  file: string;
+  solved: boolean;
+  demoPairs: number;
+  testPairs: number;
+  candidates: CandidateJson[];
+}
+
+export interface ErrorJson {
+  kind: 'task' | 'syntax' | 'import' | 'config' | 'candidate';
+  file: string;
+  place?: string;
+  line?: number;
+  col?: number;
+  message: string;
+}
+
+export interface CacheCounts {
+  hits: number;
+  misses: number;
+  /** entries on disk after the run */
+  entries: number;
+  /** measured time the hits would have cost (sum of the durations recorded with the entries), ms */
+  savedMs: number;
+}
+
+export interface RunJson {
+  version: 1;
+  workspace: string;
+  tasksPath?: string;
+  startedAt: string;
+  /** 'cold' = no cache hit, 'hot' = nothing ran, 'warm' = some of each */
+  temperature: 'cold' | 'warm' | 'hot';
+  cancelled: boolean;
+  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; wallMs: number };
+  tasks: TaskJson[];
+  phases: Array<{ name: string; ms: number }>;
+  cache: { inline: CacheCounts; validation: CacheCounts };
+  pool: { workers: number; restarts: number; started: boolean; python?: string };
+  stored: Array<{ task: string; name: string; path: string }>;
+  errors: ErrorJson[];
+}

@@ -1,0 +1,42 @@
+import * as assert from 'assert';
+import { cacheStatistics, timingSummary } from '../../src/engine/report';
+import type { RunJson } from '../../src/protocol/results';
+
+function run(): RunJson {
+  return {
+    version: 1, workspace: '/w', startedAt: '', temperature: 'warm', cancelled: false,
+    summary: { tasks: 1, solved: 1, candidates: 2, jobs: 8, ran: 4, wallMs: 2932.4 },
+    tasks: [],
+    phases: [{ name: 'startup', ms: 120 }, { name: 'discover', ms: 30.5 }, { name: 'inline', ms: 5 }, { name: 'score', ms: 2140 }, { name: 'store', ms: 0 }, { name: 'unaccounted', ms: 636.9 }],
+    cache: { inline: { hits: 42275, misses: 77, entries: 78, savedMs: 6341250 }, validation: { hits: 0, misses: 32, entries: 32, savedMs: 0 } },
+    pool: { workers: 4, restarts: 0, started: true }, stored: [], errors: [],
+  };
+}
+
+describe('report formats (domain.md §6)', () => {
+  it('prints the Timing summary in run_batt layout, sorted descending, parseable by the documented regex', () => {
+    const text = timingSummary(run());
+    const lines = text.split('\n');
+    assert.strictEqual(lines[0], '');
+    assert.strictEqual(lines[1], 'Timing summary (seconds):');
+    const rows = lines.slice(2, lines.indexOf('', 2));
+    assert.strictEqual(rows[0], `  ${'batt.total'.padEnd(32)} ${'2.932'.padStart(8)}`);
+    const parsed = rows.map((l) => /^\s{2}(\S+)\s+(-?\d+\.\d{3})$/.exec(l));
+    assert.ok(parsed.every(Boolean), rows.join('\n'));
+    const values = parsed.map((m) => Number(m![2]));
+    assert.deepStrictEqual(values, [...values].sort((a, b) => b - a));
+    assert.ok(rows.some((l) => l.includes('batt.unaccounted') && l.endsWith('0.637')));
+    assert.match(text, /Share of wall time \(%\):\n {2}batt\.score\s+73\.0/);
+  });
+  it('prints Cache Statistics exactly like batt_cache.print_cache_stats', () => {
+    assert.strictEqual(
+      cacheStatistics(run()),
+      [
+        '', '=== Cache Statistics ===', '',
+        'Validation Cache:', '  Hits: 0', '  Misses: 32', '  Total: 32', '  Hit Rate: 0.0%', '  Cache Size: 32 entries', '',
+        'Inlining Cache:', '  Hits: 42275', '  Misses: 77', '  Total: 42352', '  Hit Rate: 99.8%', '  Cache Size: 78 entries',
+        '  Time Saved: ~6341.25s', '', 'Total Time Saved: ~6341.25s',
+      ].join('\n'),
+    );
+  });
+});
