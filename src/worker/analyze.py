@@ -1,0 +1,267 @@
+"""The batt analyzer: a persistent helper process that parses (never executes) workspace Python.
+
+Protocol (engine side: src/engine/analyzer.ts): one JSON request per stdin line, one JSON response per stdout line,
+matched by `id`. Ops: parse, canonical, lint, names. A bad request gets `{"id", "ok": false, "error"}`; the process
+keeps serving. It runs no user code, so stdout carries nothing but responses.
+Python >= 3.8, standard library only.
+"""
+import ast
+import hashlib
+import io
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from canonical import canonical_item  # noqa: E402
+from lint import SOLVER_RE, SourceText, lint_module, signature  # noqa: E402
+
+
+def _sha(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _nul_error(source):
+    at = source.index("\0")
+    line = source.count("\n", 0, at) + 1
+    col = at - (source.rfind("\n", 0, at) + 1) + 1
+    return {"message": "source code cannot contain null bytes", "line": line, "col": col}
+
+
+def parse_module(source):
+    """(tree, SourceText, syntaxError-or-None). A leading BOM is dropped (editors keep it, ast rejects it in a str)."""
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    text = SourceText(source)
+    if "\0" in source:
+        return None, text, _nul_error(source)
+    try:
+        return ast.parse(source), text, None
+    except SyntaxError as e:
+        line = e.lineno or 1
+        return None, text, {"message": e.msg or "invalid syntax", "line": line, "col": max(1, e.offset or 1)}
+    except ValueError as e:  # NUL bytes on some versions; already handled above
+        return None, text, {"message": str(e), "line": 1, "col": 1}
+    except (RecursionError, MemoryError):
+        return None, text, {"message": "source is too deeply nested to parse", "line": 1, "col": 1}
+
+
+def _statements(stmts):
+    """Every statement at any depth (function, class, if/try/with/for/match bodies), in source order."""
+    stack = list(reversed(stmts))
+    while stack:
+        s = stack.pop()
+        yield s
+        children = []
+        for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+            v = getattr(s, field, None)
+            if isinstance(v, list):
+                children.extend(v)
+        children.reverse()
+        stack.extend(children)
+
+
+def _imports(tree):
+    out = []
+    for s in _statements(tree.body):
+        if isinstance(s, ast.Import):
+            for a in s.names:
+                out.append({"module": a.name, "level": 0, "line": s.lineno})
+        elif isinstance(s, ast.ImportFrom):
+            names = [a.name for a in s.names]
+            out.append({"module": s.module or "", "level": s.level or 0, "line": s.lineno, "names": names})
+    out.sort(key=lambda i: i["line"])
+    return out
+
+
+def _batt_candidates(fn):
+    """Literal `o.append((<int>, <bool>, '<str>', <name>))` calls; distinct (t, source), first wins."""
+    found = []
+    for s in _statements(fn.body):
+        if not isinstance(s, ast.Expr) or not isinstance(s.value, ast.Call):
+            continue
+        call = s.value
+        f = call.func
+        if not (isinstance(f, ast.Attribute) and f.attr == "append" and isinstance(f.value, ast.Name) and f.value.id == "o"):
+            continue
+        if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], ast.Tuple) or len(call.args[0].elts) != 4:
+            continue
+        t, mutated, src, name = call.args[0].elts
+        if not (isinstance(t, ast.Constant) and type(t.value) is int and isinstance(mutated, ast.Constant)
+                and type(mutated.value) is bool and isinstance(src, ast.Constant) and isinstance(src.value, str)
+                and isinstance(name, ast.Name)):
+            continue
+        found.append({"t": t.value, "mutated": mutated.value, "source": src.value, "line": s.lineno})
+    found.sort(key=lambda c: c["line"])
+    seen = set()
+    out = []
+    for c in found:
+        key = (c["t"], c["source"])
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _start_line(node):
+    return min([d.lineno for d in node.decorator_list] + [node.lineno])
+
+
+def op_parse(req):
+    tree, text, syntax_error = parse_module(req["source"])
+    if tree is None:
+        return {"functions": [], "batt": None, "imports": [], "contextHash": _sha(text.source), "syntaxError": syntax_error}
+    functions = []
+    batt = None
+    removed = []  # (first, last) line ranges left out of the context hash
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        m = SOLVER_RE.match(node.name)
+        is_batt = node.name == "batt" and isinstance(node, ast.FunctionDef) and len(node.args.args) == 5
+        if not m and not is_batt:
+            continue
+        first = _start_line(node)
+        removed.append((first, node.end_lineno))
+        segment = text.segment(first, node.end_lineno, node.end_col_offset)
+        if is_batt:
+            batt = {"line": node.lineno, "endLine": node.end_lineno, "segHash": _sha(segment), "candidates": _batt_candidates(node)}
+            continue
+        params, kind = signature(node)
+        functions.append({
+            "name": node.name, "taskId": m.group(1), "suffix": m.group(2), "line": node.lineno,
+            "col": text.col(node.lineno, node.col_offset), "endLine": node.end_lineno, "params": params, "kind": kind,
+            "segHash": _sha(segment), "source": segment,
+        })
+    kept = []
+    prev = 0
+    for first, last in removed:
+        kept.extend(text.lines[prev:first - 1])
+        prev = max(prev, last)
+    kept.extend(text.lines[prev:])
+    return {"functions": functions, "batt": batt, "imports": _imports(tree), "contextHash": _sha("".join(kept)), "syntaxError": None}
+
+
+def _target_names(t, out):
+    if isinstance(t, ast.Name):
+        out.append(t.id)
+    elif isinstance(t, (ast.Tuple, ast.List)):
+        for e in t.elts:
+            _target_names(e, out)
+    elif isinstance(t, ast.Starred):
+        _target_names(t.value, out)
+
+
+def module_names(tree):
+    """(names, star imports) a module defines at top level, including inside top-level if/try/with/for blocks."""
+    names = []
+    stars = []
+    stack = list(reversed(tree.body))
+    while stack:
+        s = stack.pop()
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(s.name)
+            continue
+        if isinstance(s, ast.Assign):
+            for t in s.targets:
+                _target_names(t, names)
+        elif isinstance(s, (ast.AnnAssign, ast.AugAssign)):
+            _target_names(s.target, names)
+        elif isinstance(s, ast.Import):
+            names.extend(a.asname or a.name.split(".")[0] for a in s.names)
+        elif isinstance(s, ast.ImportFrom):
+            for a in s.names:
+                if a.name == "*":
+                    stars.append({"module": s.module or "", "level": s.level or 0})
+                else:
+                    names.append(a.asname or a.name)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            _target_names(s.target, names)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                if item.optional_vars is not None:
+                    _target_names(item.optional_vars, names)
+        children = []
+        for field in ("body", "handlers", "orelse", "finalbody"):
+            v = getattr(s, field, None)
+            if isinstance(v, list):
+                children.extend(c for c in v if isinstance(c, ast.stmt) or isinstance(c, ast.excepthandler))
+        children.reverse()
+        stack.extend(children)
+    return list(dict.fromkeys(names)), stars
+
+
+def op_names(req):
+    tree, _text, syntax_error = parse_module(req["source"])
+    if tree is None:
+        return {"names": [], "starImports": [], "syntaxError": syntax_error}
+    names, stars = module_names(tree)
+    return {"names": names, "starImports": stars, "syntaxError": None}
+
+
+def op_lint(req):
+    dsl = req.get("dslNames") or []
+    if not isinstance(dsl, list) or not all(isinstance(n, str) for n in dsl):
+        raise ValueError("dslNames must be a list of strings")
+    tree, text, syntax_error = parse_module(req["source"])
+    if tree is None:
+        return {"problems": [], "syntaxError": syntax_error}
+    names, _stars = module_names(tree)
+    return {"problems": lint_module(tree, text, dsl, names), "syntaxError": None}
+
+
+def op_canonical(req):
+    items = req.get("items")
+    if not isinstance(items, list):
+        raise ValueError("items must be a list")
+    out = []
+    for it in items:
+        if not isinstance(it, dict) or not isinstance(it.get("source"), str):
+            raise ValueError("each item needs a string source")
+        r = canonical_item(it["source"])
+        r["key"] = it.get("key")
+        out.append(r)
+    return {"items": out}
+
+
+OPS = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names}
+
+
+def handle(line):
+    rid = None
+    try:
+        req = json.loads(line)
+        if not isinstance(req, dict):
+            raise ValueError("request must be a JSON object")
+        rid = req.get("id")
+        op = OPS.get(req.get("op"))
+        if op is None:
+            raise ValueError("unknown op %r" % (req.get("op"),))
+        if req.get("op") != "canonical" and not isinstance(req.get("source"), str):
+            raise ValueError("source must be a string")
+        resp = op(req)
+        resp["id"] = rid
+        resp["ok"] = True
+        return resp
+    except Exception as e:  # noqa: BLE001 - a bad request must never stop the process
+        return {"id": rid, "ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+
+
+def main():
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+    out = sys.stdout
+    for line in stdin:
+        if not line.strip():
+            continue
+        resp = handle(line)
+        try:
+            data = json.dumps(resp)
+        except (TypeError, ValueError) as e:
+            data = json.dumps({"id": resp.get("id"), "ok": False, "error": "cannot encode response: %s" % e})
+        out.write(data + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

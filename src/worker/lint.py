@@ -1,0 +1,211 @@
+"""arc-dsl solver formatting rules (domain.md section 7) on an already parsed module, plus source-position helpers.
+
+Part of the analyzer (analyze.py): parse only, never executes workspace code. Python >= 3.8, standard library only.
+"""
+import ast
+import re
+
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+SOLVER_RE = re.compile(r"^solve_([^_]+)(?:_(.*))?$")
+
+
+class SourceText:
+    """The module text split the way the tokenizer splits it (\\n, \\r\\n, \\r), with AST byte columns -> editor columns."""
+
+    def __init__(self, source):
+        self.source = source
+        self.lines = _LINE_RE.findall(source)
+
+    def line(self, lineno):
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1].rstrip("\r\n")
+        return ""
+
+    def col(self, lineno, byte_col):
+        """1-based column in UTF-16 code units (what editors count) for an AST byte offset on a line."""
+        text = self.line(lineno)
+        if text.isascii():
+            return min(byte_col, len(text)) + 1
+        prefix = text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
+        return len(prefix.encode("utf-16-le", "surrogatepass")) // 2 + 1
+
+    def end_col(self, lineno):
+        """1-based column just past the end of a line (exclusive end)."""
+        text = self.line(lineno)
+        if text.isascii():
+            return len(text) + 1
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2 + 1
+
+    def segment(self, first_line, last_line, end_byte_col):
+        """Lines first..last (1-based, whole lines) with the last one cut at an AST byte offset."""
+        chunk = self.lines[first_line - 1:last_line]
+        if not chunk:
+            return ""
+        last = chunk[-1]
+        if last.isascii():
+            chunk[-1] = last[:end_byte_col]
+        else:
+            chunk[-1] = last.encode("utf-8", "surrogatepass")[:end_byte_col].decode("utf-8", "surrogatepass")
+        return "".join(chunk)
+
+
+def signature(fn):
+    """(params, kind): kind "I" for one positional parameter, "SIC" for exactly (S, I, C), None otherwise."""
+    a = fn.args
+    positional = [x.arg for x in getattr(a, "posonlyargs", [])] + [x.arg for x in a.args]
+    params = list(positional)
+    if a.vararg:
+        params.append("*" + a.vararg.arg)
+    params.extend(x.arg for x in a.kwonlyargs)
+    if a.kwarg:
+        params.append("**" + a.kwarg.arg)
+    kind = None
+    if isinstance(fn, ast.FunctionDef) and len(params) == len(positional):
+        if len(positional) == 1:
+            kind = "I"
+        elif positional == ["S", "I", "C"]:
+            kind = "SIC"
+    return params, kind
+
+
+def docstring_skipped(body):
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        return body[1:]
+    return body
+
+
+class _Linter:
+    def __init__(self, text, known, check_globals):
+        self.text = text
+        self.known = known
+        self.check_globals = check_globals
+        self.problems = []
+
+    def add(self, node, severity, code, message):
+        line = node.lineno
+        col = self.text.col(line, node.col_offset)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = self.text.col(line, node.end_col_offset) if end_line == line and node.end_col_offset is not None else self.text.end_col(line)
+        self.problems.append({"line": line, "col": col, "endCol": max(end_col, col + 1), "severity": severity, "code": code, "message": message})
+
+    def solver(self, fn, params):
+        body = docstring_skipped(fn.body)
+        self.params = set(p.lstrip("*") for p in params)
+        self.defined = {}  # name -> line of its first assignment
+        self.uses = {}
+        self.later = {}  # every single-name assignment target -> first line, to tell "used too early" from "unknown"
+        for st in body:
+            if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+                self.later.setdefault(st.targets[0].id, st.lineno)
+        calls = {}
+        targets = []
+        for i, st in enumerate(body):
+            last = i == len(body) - 1
+            if isinstance(st, ast.Return):
+                if not last:
+                    self.add(st, "warning", "unreachable-code", "statements after `return` never run")
+                if isinstance(st.value, ast.Name) and st.value.id == "O":
+                    self.name(st.value, "variable")
+                elif last:
+                    self.add(st, "error", "missing-return-O", "a solver must end with `return O`")
+                continue
+            if not (isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name)):
+                self.add(st, "error", "not-an-assignment", "each solver line must be `x = primitive(args)`")
+                self.loose_uses(st)
+                continue
+            value, target = st.value, st.targets[0]
+            if isinstance(value, ast.Call):
+                self.call(value)
+                key = ast.dump(value)
+                if key in calls:
+                    self.add(value, "warning", "duplicate-call", "same call as on line %d" % calls[key])
+                else:
+                    calls[key] = st.lineno
+            elif isinstance(value, ast.Constant):
+                self.add(value, "warning", "literal-argument", "a literal value: use a constant from constants.py through a DSL call")
+            else:
+                self.add(value, "warning", "not-a-call", "the right side must be one call `primitive(args)`")
+                self.loose_uses(value)
+            name = target.id
+            if name in self.defined or name in self.params:
+                where = "a parameter" if name in self.params else "already assigned on line %d" % self.defined[name]
+                self.add(target, "warning", "reassigned", "`%s` is %s; use a new variable" % (name, where))
+            elif self.check_globals and name in self.known:
+                self.add(target, "warning", "shadows-primitive", "`%s` hides the DSL name of the same name" % name)
+            self.defined.setdefault(name, st.lineno)
+            targets.append(target)
+        if not body or not isinstance(body[-1], ast.Return):
+            node = body[-1] if body else fn
+            self.add(node, "error", "missing-return-O", "a solver must end with `return O`")
+        for target in targets:
+            if target.id != "O" and not self.uses.get(target.id) and self.defined.get(target.id) == target.lineno:
+                self.add(target, "warning", "unused-variable", "`%s` is never used" % target.id)
+
+    def call(self, call):
+        func = call.func
+        if isinstance(func, ast.Name):
+            self.name(func, "callee")
+        elif isinstance(func, ast.Call):
+            self.add(func, "warning", "nested-call", "a call inside a call: give the inner call its own line")
+            self.call(func)
+        else:
+            self.add(func, "warning", "complex-callee", "the callee must be a DSL primitive or an earlier variable")
+            self.loose_uses(func)
+        for kw in call.keywords:
+            node = kw if hasattr(kw, "lineno") else kw.value  # keyword nodes have positions from 3.9
+            self.add(node, "warning", "keyword-argument", "keyword arguments are not allowed in solver lines")
+            self.argument(kw.value)
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                self.add(arg, "warning", "starred-argument", "starred arguments are not allowed in solver lines")
+                arg = arg.value
+            self.argument(arg)
+
+    def argument(self, arg):
+        if isinstance(arg, ast.Name):
+            self.name(arg, "argument")
+        elif isinstance(arg, ast.Call):
+            self.add(arg, "warning", "nested-call", "a call inside a call: give the inner call its own line")
+            self.call(arg)
+        elif isinstance(arg, ast.Constant):
+            self.add(arg, "warning", "literal-argument", "a literal argument: use a constant from constants.py")
+        else:
+            self.add(arg, "warning", "complex-argument", "arguments must be variables, DSL names or constants")
+            self.loose_uses(arg)
+
+    def name(self, node, role):
+        n = node.id
+        if n in self.defined or n in self.params:
+            self.uses[n] = self.uses.get(n, 0) + 1
+        elif n in self.later:
+            self.add(node, "error", "undefined-name", "`%s` is used before it is assigned (line %d)" % (n, self.later[n]))
+        elif self.check_globals and n not in self.known:
+            if role == "callee":
+                self.add(node, "error", "unknown-primitive", "`%s` is not a DSL primitive or an earlier variable" % n)
+            else:
+                self.add(node, "error", "undefined-name", "`%s` is not defined (not a variable, DSL name or constant)" % n)
+
+    def loose_uses(self, node):
+        """Count uses of known variables inside an expression the rules already reject, without more reports."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and (sub.id in self.defined or sub.id in self.params):
+                self.uses[sub.id] = self.uses.get(sub.id, 0) + 1
+
+
+def lint_module(tree, text, dsl_names, module_names):
+    """Problems for every top-level solve_* function of kind I or SIC. Without dslNames, global names are not checked."""
+    check_globals = bool(dsl_names)
+    known = set(dsl_names) | set(module_names)
+    linter = _Linter(text, known, check_globals)
+    seen = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not SOLVER_RE.match(node.name):
+            continue
+        if node.name in seen:
+            linter.add(node, "warning", "duplicate-definition", "`%s` is defined again (first on line %d); only this one runs" % (node.name, seen[node.name]))
+        seen.setdefault(node.name, node.lineno)
+        params, kind = signature(node)
+        if kind is not None:
+            linter.solver(node, params)
+    linter.problems.sort(key=lambda p: (p["line"], p["col"]))
+    return linter.problems
