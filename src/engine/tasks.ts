@@ -1,0 +1,266 @@
+/**
+ * Reading ARC tasks: a folder of <id>.json files, one task file, a Kaggle bundle (`*_challenges.json` with an
+ * optional `*_solutions.json` beside it) or a folder of bundles. Every grid is validated; a bad task becomes one
+ * or more InputErrors of kind 'task' and is skipped while the rest load. Places are JSON paths with 0-based indices.
+ */
+import { existsSync, promises as fsp } from 'fs';
+import * as path from 'path';
+import { MIB, parseJson, readTextLimited, sha256 } from './fsutil';
+import { gridProblem, jsonTypeName } from './gridCheck';
+import type { Grid, InputError, Task } from './types';
+
+export interface TaskLoad {
+  tasks: Task[];
+  errors: InputError[];
+}
+
+export const TASK_FILE_LIMIT = 16 * MIB;
+export const BUNDLE_FILE_LIMIT = 256 * MIB;
+const CHALLENGES = '_challenges.json';
+const SOLUTIONS = '_solutions.json';
+/** Files read at once when loading a folder: parallel enough to be fast, bounded to stay under fd limits. */
+const READ_BATCH = 64;
+
+export function isValidTaskId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id) && !id.includes('..');
+}
+
+/** sha256 hex of the canonical JSON {"train":[{"input","output"}...],"test":[...]} (key order fixed, extra keys dropped). */
+export function taskHash(train: Task['train'], test: Task['test']): string {
+  const canonical = {
+    train: train.map((p) => ({ input: p.input, output: p.output })),
+    test: test.map((p) => ({ input: p.input, output: p.output })),
+  };
+  return sha256(JSON.stringify(canonical));
+}
+
+function badIdMessage(id: string): string {
+  return `invalid task id ${JSON.stringify(id)} (a letter or digit, then letters, digits, "_", "-" or "."; at most 64 characters; no "..")`;
+}
+
+/**
+ * Check a parsed task object. `prefix` starts every place (the task id inside a bundle). With `outputsOptional`,
+ * a missing test output becomes null (Kaggle challenges without solutions).
+ */
+function checkTask(
+  value: unknown,
+  file: string,
+  id: string,
+  prefix: string,
+  outputsOptional: boolean,
+): { task?: Task; errors: InputError[] } {
+  const errors: InputError[] = [];
+  const fail = (place: string | undefined, message: string): void => {
+    errors.push({ kind: 'task', file, place: place === undefined ? prefix || undefined : prefix + place, message });
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(undefined, `expected an object with "train" and "test", got ${jsonTypeName(value)}`);
+    return { errors };
+  }
+  const obj = value as Record<string, unknown>;
+  const grid = (v: unknown, place: string): Grid | undefined => {
+    const problem = gridProblem(v);
+    if (problem) fail(place, problem);
+    return problem ? undefined : (v as Grid);
+  };
+  const pairs = (key: 'train' | 'test'): Array<{ input?: Grid; output?: Grid | null }> | undefined => {
+    const list = obj[key];
+    if (list === undefined) return void fail(undefined, `missing "${key}"`);
+    if (!Array.isArray(list)) return void fail(key, `expected a list of pairs, got ${jsonTypeName(list)}`);
+    if (list.length === 0) return void fail(key, `${key} is empty`);
+    return list.map((pair: unknown, i) => {
+      const at = `${key}[${i}]`;
+      if (pair === null || typeof pair !== 'object' || Array.isArray(pair)) {
+        fail(at, `expected an object with "input" and "output", got ${jsonTypeName(pair)}`);
+        return {};
+      }
+      const p = pair as Record<string, unknown>;
+      const out: { input?: Grid; output?: Grid | null } = {};
+      if (p.input === undefined) fail(`${at}.input`, `${at}.input is missing`);
+      else out.input = grid(p.input, `${at}.input`);
+      if (p.output === undefined || (p.output === null && key === 'test' && outputsOptional)) {
+        if (key === 'test' && outputsOptional) out.output = null;
+        else fail(`${at}.output`, `${at}.output is missing`);
+      } else out.output = grid(p.output, `${at}.output`);
+      return out;
+    });
+  };
+  const train = pairs('train');
+  const test = pairs('test');
+  if (errors.length > 0 || !train || !test) return { errors };
+  const t = {
+    train: train.map((p) => ({ input: p.input as Grid, output: p.output as Grid })),
+    test: test.map((p) => ({ input: p.input as Grid, output: p.output ?? null })),
+  };
+  return { task: { id, source: file, ...t, hash: taskHash(t.train, t.test) }, errors };
+}
+
+/** Parse and validate one task file's text; `id` normally comes from the file name. */
+export function parseTask(text: string, file: string, id: string): { task?: Task; errors: InputError[] } {
+  if (!isValidTaskId(id)) return { errors: [{ kind: 'task', file, message: badIdMessage(id) }] };
+  const parsed = parseJson(text);
+  if ('error' in parsed) {
+    const { line, col, message } = parsed.error;
+    return { errors: [{ kind: 'task', file, line, col, message }] };
+  }
+  return checkTask(parsed.value, file, id, '', false);
+}
+
+async function loadTaskFile(file: string): Promise<{ task?: Task; errors: InputError[] }> {
+  const id = path.basename(file, '.json');
+  if (!isValidTaskId(id)) return { errors: [{ kind: 'task', file, message: badIdMessage(id) }] };
+  const read = await readTextLimited(file, TASK_FILE_LIMIT, 'a task file');
+  if ('error' in read) return { errors: [{ kind: 'task', file, message: read.error }] };
+  return parseTask(read.text, file, id);
+}
+
+/** Read and parse a JSON file of a bundle; problems are reported against that file. */
+async function readBundleJson(file: string, errors: InputError[]): Promise<Record<string, unknown> | undefined> {
+  const read = await readTextLimited(file, BUNDLE_FILE_LIMIT, 'a bundle file');
+  if ('error' in read) return void errors.push({ kind: 'task', file, message: read.error });
+  const parsed = parseJson(read.text);
+  if ('error' in parsed) {
+    const { line, col, message } = parsed.error;
+    return void errors.push({ kind: 'task', file, line, col, message });
+  }
+  const v = parsed.value;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return void errors.push({ kind: 'task', file, message: `expected an object of task id -> task, got ${jsonTypeName(v)}` });
+  }
+  return v as Record<string, unknown>;
+}
+
+/**
+ * A Kaggle bundle. Test outputs come from the solutions file beside it (id -> list of output grids); when that file
+ * is missing they are null, with one 'config' error. A task whose solutions are absent, invalid or of the wrong count
+ * still loads (its demos are fine) with null test outputs, plus an error naming the solutions file and the id.
+ */
+async function loadBundle(challenges: string): Promise<TaskLoad> {
+  const errors: InputError[] = [];
+  const tasks: Task[] = [];
+  const data = await readBundleJson(challenges, errors);
+  if (!data) return { tasks, errors };
+  const solutionsFile = challenges.slice(0, -CHALLENGES.length) + SOLUTIONS;
+  let solutions: Record<string, unknown> | undefined;
+  if (existsSync(solutionsFile)) {
+    solutions = await readBundleJson(solutionsFile, errors);
+  }
+  for (const id of Object.keys(data)) {
+    if (!isValidTaskId(id)) {
+      errors.push({ kind: 'task', file: challenges, place: id, message: badIdMessage(id) });
+      continue;
+    }
+    const checked = checkTask(data[id], challenges, id, `${id}.`, true);
+    errors.push(...checked.errors);
+    const task = checked.task;
+    if (!task) continue;
+    if (solutions) {
+      const outputs = solutionOutputs(solutions[id], task.test.length, solutionsFile, id, errors);
+      task.test = task.test.map((p, i) => ({ input: p.input, output: outputs ? outputs[i] : null }));
+      task.hash = taskHash(task.train, task.test);
+    }
+    tasks.push(task);
+  }
+  if (!existsSync(solutionsFile) && tasks.some((t) => t.test.some((p) => p.output === null))) {
+    errors.push({
+      kind: 'config',
+      file: challenges,
+      message: `no solutions file ${path.basename(solutionsFile)} beside it: test verdicts will be unknown`,
+    });
+  }
+  return { tasks, errors };
+}
+
+function solutionOutputs(
+  value: unknown,
+  count: number,
+  file: string,
+  id: string,
+  errors: InputError[],
+): Grid[] | undefined {
+  const fail = (place: string, message: string): undefined => void errors.push({ kind: 'task', file, place, message });
+  if (value === undefined) return fail(id, `no solutions for task "${id}": test verdicts will be unknown`);
+  if (!Array.isArray(value)) return fail(id, `expected a list of test output grids, got ${jsonTypeName(value)}`);
+  if (value.length !== count) {
+    return fail(id, `task "${id}" has ${count} test input(s) but ${value.length} solution(s): test verdicts will be unknown`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const problem = gridProblem(value[i]);
+    if (problem) return fail(`${id}[${i}]`, problem);
+  }
+  return value as Grid[];
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+/** See the module comment. Tasks are sorted by id; a duplicate id keeps the first file (by name) and reports the rest. */
+export async function loadTasks(where: string): Promise<TaskLoad> {
+  const root = path.resolve(where);
+  let stat;
+  try {
+    stat = await fsp.stat(root);
+  } catch {
+    return { tasks: [], errors: [{ kind: 'config', file: root, message: 'no such file or folder' }] };
+  }
+  const loads: TaskLoad[] = [];
+  if (stat.isDirectory()) {
+    const names = (await fsp.readdir(root)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+    const bundles = names.filter((n) => n.endsWith(CHALLENGES));
+    if (bundles.length > 0) {
+      for (const b of bundles) loads.push(await loadBundle(path.join(root, b)));
+    } else {
+      const files = names.filter((n) => !n.endsWith(SOLUTIONS)).map((n) => path.join(root, n));
+      const results = await inBatches(files, READ_BATCH, loadTaskFile);
+      loads.push(...results.map((r) => ({ tasks: r.task ? [r.task] : [], errors: r.errors })));
+    }
+  } else if (root.endsWith(CHALLENGES)) {
+    loads.push(await loadBundle(root));
+  } else if (root.endsWith(SOLUTIONS) && existsSync(root.slice(0, -SOLUTIONS.length) + CHALLENGES)) {
+    loads.push(await loadBundle(root.slice(0, -SOLUTIONS.length) + CHALLENGES));
+  } else {
+    const r = await loadTaskFile(root);
+    loads.push({ tasks: r.task ? [r.task] : [], errors: r.errors });
+  }
+  const byId = new Map<string, Task>();
+  const errors: InputError[] = [];
+  for (const load of loads) {
+    errors.push(...load.errors);
+    for (const task of load.tasks) {
+      const first = byId.get(task.id);
+      if (first) {
+        errors.push({
+          kind: 'task',
+          file: task.source,
+          place: task.id,
+          message: `duplicate task id "${task.id}" (already loaded from ${first.source})`,
+        });
+      } else byId.set(task.id, task);
+    }
+  }
+  const tasks = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { tasks, errors };
+}
+
+/**
+ * Where a workspace's tasks are: explicit (relative to the cwd) > configTasks (relative to the workspace) >
+ * <ws>/tasks > <ws>/data/training. An explicit or configured path is authoritative: if it does not exist the
+ * result is undefined rather than a silent fallback to another folder. Undefined when none exists.
+ */
+export function resolveTasksPath(workspace: string, explicit?: string, configTasks?: string): string | undefined {
+  if (explicit) {
+    const p = path.resolve(explicit);
+    return existsSync(p) ? p : undefined;
+  }
+  if (configTasks) {
+    const p = path.resolve(workspace, configTasks);
+    return existsSync(p) ? p : undefined;
+  }
+  for (const p of [path.join(workspace, 'tasks'), path.join(workspace, 'data', 'training')]) {
+    if (existsSync(p)) return path.resolve(p);
+  }
+  return undefined;
+}
