@@ -26,6 +26,11 @@ const entries = [
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+  // The real-VS-Code suite: a mocha runner plus one bundle per suite (vscode and mocha come from the host / node_modules).
+  ...fs
+    .readdirSync(path.join(root, 'test', 'vscode'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ ...node, external: ['vscode', 'mocha'], entryPoints: [`test/vscode/${f}`], outfile: `dist/test/vscode/${f.replace(/\.ts$/, '.js')}` })),
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
 function copyWorker() {

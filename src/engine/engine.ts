@@ -4,10 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Analyzer } from './analyzer';
+import { Analyzer, LintProblem } from './analyzer';
+import { importClosure, resolveImport } from './candidates';
 import { readWorkspaceConfig } from './config';
 import { canonicalise, discoverFiles, FileParse, filesMessage, InlineEntry, WorkspaceModel } from './discover';
-import { appendRecord } from './fsutil';
+import { appendRecord, sha256 } from './fsutil';
 import { KvStats, KvStore } from './kvStore';
 import { Pool, PoolStatus } from './pool';
 import { assembleTasks, selectCandidates } from './assemble';
@@ -47,6 +48,8 @@ export interface RunOptions {
   store?: boolean;
   /** only candidates defined in these files */
   files?: string[];
+  /** only candidates defined in these files or importing them (directly or not): what a save of these files affects */
+  changed?: string[];
   /** unsaved contents by absolute path */
   overrides?: Map<string, string>;
   signal?: AbortSignal;
@@ -149,6 +152,11 @@ export class Engine {
     return this.poolStarting;
   }
 
+  /** Starts the workers now (they otherwise start on the first run that needs them). */
+  async startWorkers(): Promise<void> {
+    await this.startPool();
+  }
+
   poolStatus(): PoolStatus | undefined {
     return this.pool?.status();
   }
@@ -194,7 +202,13 @@ export class Engine {
     const ws: WorkspaceModel = await timer.time('inline', () => canonicalise(this.discoverInput(s, [], ro.overrides), model));
     errors.push(...ws.errors);
 
-    const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: ro.files });
+    let files = ro.files;
+    if (ro.changed) {
+      const changed = new Set(ro.changed);
+      const directDeps = new Map([...ws.files.values()].map((f) => [f.path, f.deps]));
+      files = [...ws.files.keys()].filter((p) => changed.has(p) || importClosure(p, directDeps).some((d) => changed.has(d)));
+    }
+    const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files });
     let poolStarted = false;
     const poolOnce = async () => {
       if (!poolStarted) {
@@ -321,6 +335,49 @@ export class Engine {
 
   cancelAll(): void {
     this.pool?.cancelAll();
+  }
+
+  /** The workspace's tasks (for pickers); errors are the bad task files. */
+  async listTasks(): Promise<{ tasks: Task[]; errors: InputError[]; path?: string }> {
+    const s = this.settings();
+    if (!s.tasks || !fs.existsSync(s.tasks)) return { tasks: [], errors: [], path: s.tasks };
+    const r = await loadTasks(s.tasks);
+    return { ...r, path: s.tasks };
+  }
+
+  private readonly namesCache = new Map<string, { sha: string; names: string[] }>();
+
+  /** Names a solver file can use: its star-imported workspace modules' names (recursively), e.g. dsl and constants. */
+  private async dslNames(file: string, text: string, seen = new Set<string>()): Promise<string[]> {
+    seen.add(file);
+    const detail = await this.analyzer().namesDetailed(file, text);
+    const out = new Set<string>(detail.names);
+    for (const imp of detail.starImports) {
+      const target = resolveImport(this.root, file, imp, (p) => fs.existsSync(p));
+      if (!target || seen.has(target)) continue;
+      let t: string;
+      try {
+        t = await fs.promises.readFile(target, 'utf8');
+      } catch {
+        continue;
+      }
+      const sha = sha256(t);
+      const cached = this.namesCache.get(target);
+      let names: string[];
+      if (cached && cached.sha === sha) names = cached.names;
+      else {
+        names = await this.dslNames(target, t, seen);
+        this.namesCache.set(target, { sha, names });
+      }
+      for (const n of names) out.add(n);
+    }
+    return [...out];
+  }
+
+  /** The arc-dsl formatting rules (domain.md §7) on a solver file's current text. Parses only; runs nothing. */
+  async lint(file: string, text: string): Promise<LintProblem[]> {
+    const names = await this.dslNames(file, text);
+    return this.analyzer().lint(file, text, names);
   }
 
   /** On-disk statistics of each cache (entries, bytes, ages). */

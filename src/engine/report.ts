@@ -63,9 +63,9 @@ export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string 
     const shown = opts.verbose ? t.candidates : t.candidates.slice(0, 10);
     for (const c of shown) {
       const where = `${path.relative(r.workspace, c.file) || c.file}:${c.line}`;
-      const verdict = c.duplicateOf ? `duplicate of ${c.duplicateOf}` : c.solved ? 'solves' : c.status;
+      const verdict = c.duplicateOf ? 'duplicate' : c.solved ? 'solves' : c.status;
       const counts = `demo ${c.demo.passed}/${c.demo.total}, test ${c.test.passed}/${c.test.total}${c.test.unknown ? ` (${c.test.unknown} unknown)` : ''}`;
-      const problem = c.duplicateOf || c.solved ? '' : firstProblem(c);
+      const problem = c.duplicateOf ? `same program as ${c.duplicateOf} (not run again)` : c.solved ? '' : firstProblem(c);
       out.push(`  ${String(c.rank).padStart(3)}. ${pad(c.name, 28)} ${pad(pairMark(c), 6)} ${pad(verdict, 10)} ${counts}  ${c.ms.toFixed(1)} ms  ${where}${problem ? `\n        ${problem}` : ''}`);
     }
     if (shown.length < t.candidates.length) out.push(`       … ${t.candidates.length - shown.length} more (use --verbose)`);

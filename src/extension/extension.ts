@@ -1,0 +1,221 @@
+/**
+ * batt for VS Code: wiring only. Starts the language server (which owns the engine and the four-worker pool),
+ * renders its status, hosts the timing panel and registers the commands.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Methods, PoolStatusParams, ProgressParams, RunRecord, RunResultParams, ServerSettings, TaskInfo } from '../protocol/lsp';
+import { POOL_SETTINGS } from '../protocol/settings';
+import { createClient } from './client';
+import { explicitKeys, readSettings } from './config';
+import * as log from './log';
+import { Panel, PanelModel } from './panel';
+import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
+import { StatusBar } from './statusBar';
+
+/** What activate returns: a small API the integration tests assert on. */
+export interface BattApi {
+  status(): PoolStatusParams | undefined;
+  statusText(): string;
+  model: PanelModel;
+  panel: Panel;
+  runResults: RunResultParams[];
+  ready: Promise<void>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<BattApi> {
+  const statusBar = new StatusBar();
+  const model = new PanelModel();
+  let lastStatus: PoolStatusParams | undefined;
+  const runResults: RunResultParams[] = [];
+  const progressListeners = new Set<(p: ProgressParams) => void>();
+
+  const panel = new Panel(context.extensionUri, model, (m) => {
+    switch (m.type) {
+      case 'openLocation':
+        void vscode.window.showTextDocument(vscode.Uri.file(m.file), { selection: new vscode.Range(m.line - 1, 0, m.line - 1, 0), viewColumn: vscode.ViewColumn.One });
+        break;
+      case 'restartWorkers':
+        void vscode.commands.executeCommand('batt.restartWorkers');
+        break;
+      case 'clearCache':
+        void vscode.commands.executeCommand('batt.clearCache');
+        break;
+      case 'showLog':
+        log.logChannel().show(true);
+        break;
+      case 'runTask':
+        void runTask(m.taskId);
+        break;
+    }
+  });
+  context.subscriptions.push(statusBar, panel, log.logChannel());
+
+  async function serverSettings(): Promise<ServerSettings> {
+    const s = { ...readSettings(), explicit: explicitKeys() };
+    const trusted = vscode.workspace.isTrusted;
+    if (!trusted) return { ...s, python: '', trusted };
+    const choice = await choosePython(s.pythonPath, vscode.workspace.workspaceFolders?.[0]?.uri);
+    const v = await pythonVersion(choice.path);
+    if (v.error || !v.version || !atLeast38(v.version)) {
+      void reportBadPython(choice, v.error ?? `found Python ${v.version}`);
+      log.error(`Python check failed for ${choice.path}: ${v.error ?? v.version}`);
+    } else log.info(`using Python ${v.version} at ${choice.path} (${choice.source})`);
+    return { ...s, python: choice.path, trusted };
+  }
+
+  async function refreshHistory(): Promise<void> {
+    if (!client) return;
+    try {
+      model.history = (await client.sendRequest(Methods.history, { limit: 50 })) as RunRecord[];
+    } catch (e) {
+      log.error('cannot read run history', e);
+    }
+  }
+
+  async function start(): Promise<void> {
+    const settings = await serverSettings();
+    client = createClient(context, settings);
+    client.onNotification(Methods.poolStatus, (s: PoolStatusParams) => {
+      lastStatus = s;
+      model.pool = s;
+      statusBar.render(s);
+      panel.post({ type: 'pool', pool: s });
+    });
+    client.onNotification(Methods.runResult, async (r: RunResultParams) => {
+      runResults.push(r);
+      if (runResults.length > 20) runResults.shift();
+      model.last = r;
+      if (r.reason === 'task') model.leaderboard = r;
+      await refreshHistory();
+      panel.refresh();
+    });
+    client.onNotification(Methods.progress, (p: ProgressParams) => progressListeners.forEach((l) => l(p)));
+    await client.start();
+    if (!settings.trusted) statusBar.render({ state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [] });
+    await refreshHistory();
+  }
+
+  async function runTask(taskId?: string): Promise<void> {
+    if (!client) return;
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('batt runs nothing in an untrusted workspace.');
+      return;
+    }
+    if (!taskId) {
+      const tasks = (await client.sendRequest(Methods.listTasks)) as TaskInfo[];
+      if (!tasks.length) {
+        const pick = await vscode.window.showWarningMessage('batt found no tasks in this workspace.', 'Select Tasks Folder');
+        if (pick) await vscode.commands.executeCommand('batt.selectTasksFolder');
+        return;
+      }
+      const item = await vscode.window.showQuickPick(
+        tasks.map((t) => ({
+          label: t.id,
+          description: `${t.demo} demo, ${t.test} test`,
+          detail: t.last ? `last run: ${t.last}` : 'not run yet',
+          id: t.id,
+        })),
+        { title: 'Run batt on task', placeHolder: 'Type to filter tasks by id', matchOnDescription: true },
+      );
+      if (!item) return;
+      taskId = item.id;
+    }
+    const id = taskId;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `batt: running the battery on ${id}`, cancellable: true },
+      async (progress, token) => {
+        let last = 0;
+        const listener = (p: ProgressParams) => {
+          if (p.reason !== 'task' || !p.total) return;
+          progress.report({ message: `${p.done}/${p.total} jobs`, increment: ((p.done - last) / p.total) * 100 });
+          last = p.done;
+        };
+        progressListeners.add(listener);
+        try {
+          const r = (await client!.sendRequest(Methods.runTask, { taskId: id }, token)) as RunResultParams | null;
+          if (r) {
+            model.leaderboard = r;
+            model.last = r;
+            panel.show();
+            panel.refresh();
+          }
+        } catch (e) {
+          if (!token.isCancellationRequested) {
+            log.error(`Run batt on task ${id} failed`, e);
+            void vscode.window.showErrorMessage(`batt: ${(e as Error).message}`);
+          }
+        } finally {
+          progressListeners.delete(listener);
+        }
+      },
+    );
+  }
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('batt.runOnTask', (taskId?: string) => runTask(typeof taskId === 'string' ? taskId : undefined)),
+    vscode.commands.registerCommand('batt.showTiming', async () => {
+      await refreshHistory();
+      panel.show();
+      panel.refresh();
+    }),
+    vscode.commands.registerCommand('batt.showLog', () => log.logChannel().show(true)),
+    vscode.commands.registerCommand('batt.restartWorkers', async () => {
+      if (!client) return;
+      if (client.needsStart()) await client.start();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'batt: restarting workers' }, () => client!.sendRequest(Methods.restartWorkers));
+    }),
+    vscode.commands.registerCommand('batt.clearCache', async () => {
+      if (!client) return;
+      const n = (await client.sendRequest(Methods.clearCache)) as number;
+      void vscode.window.showInformationMessage(`batt: cleared ${n} cache entries.`);
+    }),
+    vscode.commands.registerCommand('batt.runAll', async () => {
+      if (!client) return;
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
+        client!.sendRequest(Methods.runAll, {}, token),
+      );
+    }),
+    vscode.commands.registerCommand('batt.selectTasksFolder', async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: folder?.uri, openLabel: 'Use as tasks', filters: { 'ARC tasks': ['json'] } });
+      if (!picked?.[0]) return;
+      const p = picked[0].fsPath;
+      const value = folder && p.startsWith(folder.uri.fsPath) ? path.relative(folder.uri.fsPath, p) || '.' : p;
+      await vscode.workspace.getConfiguration('batt').update('tasksPath', value, vscode.ConfigurationTarget.Workspace);
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('batt') || !client) return;
+      const s = await serverSettings();
+      await client.sendNotification(Methods.settings, s);
+      if (POOL_SETTINGS.some((k) => e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: workers restart on the next run');
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      if (client) await client.sendNotification(Methods.settings, await serverSettings());
+    }),
+    { dispose: () => void client?.stop() },
+  );
+
+  const ready = start().catch((e) => {
+    log.error('batt could not start', e);
+    void vscode.window.showErrorMessage(`batt could not start: ${(e as Error).message}`);
+    throw e;
+  });
+
+  return {
+    status: () => lastStatus,
+    statusText: () => statusBar.current.text,
+    model,
+    panel,
+    runResults,
+    ready,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

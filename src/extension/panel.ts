@@ -1,0 +1,123 @@
+/**
+ * The timing panel host: a WebviewPanel with a strict CSP (nonce, no remote loads), fed the panel state, and every
+ * inbound message validated (parseFromWebview) — a malformed one is dropped and logged.
+ */
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import type { PoolStatusParams, RunRecord, RunResultParams } from '../protocol/lsp';
+import { FromWebview, parseFromWebview, StateMessage, ToWebview } from '../protocol/webview';
+import * as log from './log';
+
+export const VIEW_TYPE = 'batt.timing';
+
+export class PanelModel {
+  last?: RunResultParams;
+  leaderboard?: RunResultParams;
+  history: RunRecord[] = [];
+  pool?: PoolStatusParams;
+
+  state(): StateMessage {
+    return { type: 'state', last: this.last, leaderboard: this.leaderboard, history: this.history, pool: this.pool };
+  }
+}
+
+export class Panel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** messages received (for tests and the log) */
+  received: FromWebview[] = [];
+  dropped = 0;
+  ready = false;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly model: PanelModel,
+    private readonly onMessage: (m: FromWebview) => void,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.attach(panel),
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return !!this.panel?.visible;
+  }
+
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'batt: Timing', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+    this.attach(panel);
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.webview.options = this.options();
+    panel.webview.html = this.html(panel.webview);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.ready = false;
+    }, null, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const m = parseFromWebview(raw);
+      if (!m) {
+        this.dropped++;
+        log.error(`timing panel: dropped a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+      }
+      this.received.push(m);
+      if (m.type === 'ready') {
+        this.ready = true;
+        this.post(this.model.state());
+      }
+      this.onMessage(m);
+    }, null, this.disposables);
+  }
+
+  /** Sends the state (or a pool update) if the panel is open. */
+  post(msg: ToWebview): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(msg);
+  }
+
+  refresh(): void {
+    this.post(this.model.state());
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'panel.css'));
+    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>batt: Timing</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Run results -> LSP diagnostics (source `batt`), per file. Pure: no connection, no I/O.
+ * An exception is an Error on the line where it surfaced in the solver; a mismatch, timeout or crash an Error on the
+ * `def` line naming the first failing pair; a duplicate a Hint pointing at its twin; syntax errors and bad task files
+ * are diagnostics on those files.
+ */
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import { pathToFileURL } from 'url';
+import type { CandidateJson, ErrorJson, PairJson, RunJson } from '../protocol/results';
+
+export const SOURCE = 'batt';
+
+function line0(line: number | undefined): number {
+  return Math.max(0, (line ?? 1) - 1);
+}
+
+function wholeLine(line: number): Diagnostic['range'] {
+  return { start: { line: line0(line), character: 0 }, end: { line: line0(line), character: 10000 } };
+}
+
+function pairText(p: PairJson): string {
+  return p.message ?? p.status;
+}
+
+/** e.g. "demo 2/3 — pair 1: expected 3x3, got 9x9; test 0/1" */
+export function verdictText(c: CandidateJson): string {
+  const firstDemo = c.pairs.find((p) => p.kind === 'demo' && p.status !== 'pass');
+  const firstTest = c.pairs.find((p) => p.kind === 'test' && p.status !== 'pass' && p.status !== 'unknown');
+  const demo = `demo ${c.demo.passed}/${c.demo.total}${firstDemo ? ` — pair ${firstDemo.index}: ${pairText(firstDemo)}` : ''}`;
+  const unknown = c.test.unknown ? ` (${c.test.unknown} unknown)` : '';
+  const test = `test ${c.test.passed}/${c.test.total}${unknown}${!firstDemo && firstTest ? ` — pair ${firstTest.index}: ${pairText(firstTest)}` : ''}`;
+  return `${demo}; ${test}`;
+}
+
+function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<string, CandidateJson>): Diagnostic | undefined {
+  if (c.duplicateOf) {
+    const twin = byName.get(c.duplicateOf);
+    return {
+      severity: DiagnosticSeverity.Hint,
+      source: SOURCE,
+      code: 'duplicate',
+      range: wholeLine(c.line),
+      message: `${c.name} is the same program as ${c.duplicateOf}${twin ? ` (line ${twin.line})` : ''}; it is not run again`,
+      tags: [DiagnosticTag.Unnecessary],
+      relatedInformation: twin ? [{ location: { uri: pathToFileURL(twin.file).toString(), range: wholeLine(twin.line) }, message: `${twin.name} is defined here` }] : undefined,
+    };
+  }
+  if (c.status === 'pass') return undefined;
+  const task = ` [task ${taskId}]`;
+  if (c.status === 'error') {
+    const p = c.pairs.find((x) => x.status === 'error');
+    const e = p?.error;
+    const inFile = e && e.file === c.file && e.line ? e.line : undefined;
+    return {
+      severity: DiagnosticSeverity.Error,
+      source: SOURCE,
+      code: e?.type ?? 'error',
+      range: wholeLine(inFile ?? c.line),
+      message: `${c.name}: ${p ? `${p.kind} pair ${p.index}: ${pairText(p)}` : 'error'} — ${verdictText(c)}${task}`,
+      relatedInformation:
+        e?.dslFile && e.dslLine
+          ? [{ location: { uri: pathToFileURL(e.dslFile).toString(), range: wholeLine(e.dslLine) }, message: `raised in ${e.dslFunc ?? 'the DSL'}` }]
+          : undefined,
+    };
+  }
+  const code = c.status === 'fail' ? 'mismatch' : c.status;
+  return { severity: DiagnosticSeverity.Error, source: SOURCE, code, range: wholeLine(c.line), message: `${c.name}: ${verdictText(c)}${task}` };
+}
+
+function errorDiagnostic(e: ErrorJson): Diagnostic {
+  const line = line0(e.line);
+  const col = Math.max(0, (e.col ?? 1) - 1);
+  return {
+    severity: DiagnosticSeverity.Error,
+    source: SOURCE,
+    code: e.kind,
+    range: { start: { line, character: e.line ? col : 0 }, end: { line, character: e.line ? col + 1 : 10000 } },
+    message: `${e.place ? `${e.place}: ` : ''}${e.message}`,
+  };
+}
+
+/**
+ * Diagnostics per absolute file path for every candidate file and every file with an input error in the run.
+ * A candidate scored on several tasks (battery) gets one diagnostic per failing task, its own task first.
+ */
+export function runDiagnostics(run: RunJson): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  const push = (file: string, d?: Diagnostic) => {
+    const list = out.get(file) ?? [];
+    if (d) list.push(d);
+    out.set(file, list);
+  };
+  for (const t of run.tasks) {
+    const byName = new Map(t.candidates.map((c) => [c.name, c]));
+    for (const c of t.candidates) push(c.file, candidateDiagnostic(c, t.id, byName));
+  }
+  for (const e of run.errors) {
+    if (e.kind === 'config' && !e.line) {
+      push(e.file, { ...errorDiagnostic(e), severity: DiagnosticSeverity.Warning });
+    } else push(e.file, errorDiagnostic(e));
+  }
+  return out;
+}

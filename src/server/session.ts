@@ -1,0 +1,260 @@
+/**
+ * One engine per workspace folder, the runs on save (a newer save cancels the stale run), "Run batt on task",
+ * and the pool status the status bar shows. Knows nothing of the LSP connection: the server wires callbacks.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Engine } from '../engine/engine';
+import type { PoolStatus } from '../engine/pool';
+import type { LastRunInfo, PoolStatusParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
+import type { RunJson } from '../protocol/results';
+
+export interface SessionEvents {
+  log(line: string): void;
+  status(s: PoolStatusParams): void;
+  progress(runId: number, reason: RunReason, done: number, total: number): void;
+}
+
+interface ActiveRun {
+  id: number;
+  abort: AbortController;
+  done: Promise<unknown>;
+}
+
+export class Session {
+  private engines = new Map<string, Engine>();
+  private lastPool = new Map<string, PoolStatus>();
+  private saveRun?: ActiveRun;
+  private runSeq = 0;
+  private lastRun?: LastRunInfo;
+  private starting = false;
+  private error?: string;
+  private readonly verdicts = new Map<string, 'solved' | 'unsolved'>();
+
+  constructor(private roots: string[], private settings: ServerSettings, private readonly ev: SessionEvents) {}
+
+  get folders(): string[] {
+    return this.roots;
+  }
+
+  get trusted(): boolean {
+    return this.settings.trusted;
+  }
+
+  /** Settings changed: engines (and their pools) are rebuilt when anything they were built with changed. */
+  async update(settings: ServerSettings): Promise<void> {
+    const old = this.settings;
+    this.settings = settings;
+    const keys: Array<keyof ServerSettings> = ['python', 'workers', 'memoryLimitMB', 'timeoutSeconds', 'tasksPath', 'trusted', 'explicit'];
+    const rebuild = keys.some((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k])) || JSON.stringify([old.include, old.exclude]) !== JSON.stringify([settings.include, settings.exclude]);
+    if (rebuild) await this.disposeEngines();
+    this.emitStatus();
+  }
+
+  setRoots(roots: string[]): Promise<void> {
+    this.roots = roots;
+    return this.disposeEngines();
+  }
+
+  private rootOf(file: string): string | undefined {
+    return this.roots.filter((r) => file === r || file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  }
+
+  /** The engine of a workspace folder (created on first use; nothing is started until a run needs it). */
+  engine(root: string): Engine {
+    let e = this.engines.get(root);
+    if (!e) {
+      const s = this.settings;
+      // A setting the user did not set gives way to the workspace's batt.json (then the defaults).
+      const set = (k: keyof ServerSettings) => !s.explicit || s.explicit.includes(k as never);
+      e = new Engine({
+        workspace: root,
+        python: s.pythonPath || s.python !== 'python3' ? s.python : undefined,
+        tasksPath: s.tasksPath ? path.resolve(root, s.tasksPath) : undefined,
+        workers: set('workers') ? s.workers : undefined,
+        timeoutMs: set('timeoutSeconds') ? s.timeoutSeconds * 1000 : undefined,
+        memoryMB: set('memoryLimitMB') ? s.memoryLimitMB : undefined,
+        include: set('include') ? s.include : undefined,
+        exclude: set('exclude') ? s.exclude : undefined,
+        workerDir: path.join(__dirname, 'worker'),
+        log: (l) => this.ev.log(l),
+        onPoolStatus: (st) => {
+          this.lastPool.set(root, st);
+          this.emitStatus();
+        },
+      });
+      this.engines.set(root, e);
+    }
+    return e;
+  }
+
+  engineFor(file: string): Engine | undefined {
+    const root = this.rootOf(file);
+    return root ? this.engine(root) : undefined;
+  }
+
+  status(): PoolStatusParams {
+    if (!this.settings.trusted) {
+      return { state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [], message: 'Workspace not trusted: batt runs nothing here' };
+    }
+    const detail = [...this.lastPool.values()].flatMap((p) => p.workers);
+    const busy = detail.filter((w) => w.state === 'busy').length;
+    const queued = [...this.lastPool.values()].reduce((n, p) => n + p.queued, 0);
+    const restarts = [...this.lastPool.values()].reduce((n, p) => n + p.restarts, 0);
+    const python = [...this.lastPool.values()].find((p) => p.python)?.python;
+    const state = this.error ? 'error' : this.starting || detail.some((w) => w.state === 'starting') ? 'starting' : busy || queued ? 'busy' : detail.length ? 'idle' : 'stopped';
+    return { state, busy, workers: detail.length || this.settings.workers, queued, restarts, python, detail, message: this.error, lastRun: this.lastRun };
+  }
+
+  private emitStatus(): void {
+    this.ev.status(this.status());
+  }
+
+  private async execute(root: string, reason: RunReason, opts: Parameters<Engine['run']>[0], abort: AbortController): Promise<RunJson> {
+    const id = ++this.runSeq;
+    this.starting = !this.engine(root).poolStatus();
+    this.emitStatus();
+    try {
+      const run = await this.engine(root).run({
+        ...opts,
+        signal: abort.signal,
+        onProgress: (done, total) => this.ev.progress(id, reason, done, total),
+      });
+      this.error = undefined;
+      if (!run.cancelled) {
+        const v = run.cache.validation;
+        this.lastRun = {
+          solved: run.summary.solved,
+          tasks: run.summary.tasks,
+          wallMs: run.summary.wallMs,
+          hitRate: v.hits + v.misses ? v.hits / (v.hits + v.misses) : null,
+          temperature: run.temperature,
+          at: run.startedAt,
+        };
+        for (const t of run.tasks) if (t.candidates.length) this.verdicts.set(t.id, t.solved ? 'solved' : 'unsolved');
+      }
+      return run;
+    } catch (e) {
+      this.error = (e as Error).message;
+      throw e;
+    } finally {
+      this.starting = false;
+      this.emitStatus();
+    }
+  }
+
+  /**
+   * A save: cancel the stale save run (queued jobs dropped, running ones killed), then run what the saved file
+   * affects. Resolves undefined when this run was itself superseded.
+   */
+  async runOnSave(file: string, overrides?: Map<string, string>): Promise<RunJson | undefined> {
+    const root = this.rootOf(file);
+    if (!root || !this.settings.trusted) return undefined;
+    const prev = this.saveRun;
+    if (prev) {
+      prev.abort.abort();
+      await prev.done.catch(() => undefined);
+    }
+    const abort = new AbortController();
+    const me: ActiveRun = { id: this.runSeq + 1, abort, done: Promise.resolve() };
+    this.saveRun = me;
+    const done = this.execute(root, 'save', { changed: [file], overrides }, abort);
+    me.done = done;
+    try {
+      const run = await done;
+      return run.cancelled || this.saveRun !== me ? undefined : run;
+    } finally {
+      if (this.saveRun === me) this.saveRun = undefined;
+    }
+  }
+
+  /** Every task's own candidates (e.g. at start-up), cancellable by a later save. */
+  async runAll(root: string, signal?: AbortSignal): Promise<RunJson | undefined> {
+    if (!this.settings.trusted) return undefined;
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort());
+    const run = await this.execute(root, 'manual', {}, abort);
+    return run.cancelled ? undefined : run;
+  }
+
+  /** "Run batt on task": the whole battery (workspace + solver store) on one task. */
+  async runTask(root: string, taskId: string, signal?: AbortSignal): Promise<{ run: RunJson; task?: TaskData } | undefined> {
+    if (!this.settings.trusted) throw new Error('This workspace is not trusted: batt runs nothing here.');
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort());
+    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true }, abort);
+    if (run.cancelled) return undefined;
+    const list = await this.engine(root).listTasks();
+    const t = list.tasks.find((x) => x.id === taskId);
+    return { run, task: t ? { id: t.id, train: t.train, test: t.test } : undefined };
+  }
+
+  async listTasks(): Promise<Array<TaskInfo & { root: string }>> {
+    const out: Array<TaskInfo & { root: string }> = [];
+    for (const root of this.roots) {
+      const { tasks } = await this.engine(root).listTasks();
+      for (const t of tasks) out.push({ root, id: t.id, file: t.source, demo: t.train.length, test: t.test.length, last: this.verdicts.get(t.id) });
+    }
+    return out;
+  }
+
+  async history(limit: number): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const root of this.roots) {
+      try {
+        const text = await fs.promises.readFile(path.join(root, '.batt', 'runs.jsonl'), 'utf8');
+        for (const l of text.split('\n')) {
+          if (!l.trim()) continue;
+          try {
+            out.push(JSON.parse(l));
+          } catch {
+            /* a torn line from a killed writer: skipped */
+          }
+        }
+      } catch {
+        /* no history yet */
+      }
+    }
+    return out.slice(-limit);
+  }
+
+  async restartWorkers(): Promise<void> {
+    this.saveRun?.abort.abort();
+    const engines = [...this.engines.values()];
+    for (const e of engines) await e.restartPool();
+    this.lastPool.clear();
+    this.error = undefined;
+    this.emitStatus();
+    // Respawn at once so the status shows a live pool again.
+    await Promise.all(engines.map((e) => e.startWorkers().catch((err: Error) => (this.error = err.message))));
+    this.emitStatus();
+  }
+
+  async clearCache(): Promise<number> {
+    let n = 0;
+    for (const root of this.roots) {
+      const e = this.engine(root);
+      const info = await e.cacheInfo();
+      n += Object.values(info).reduce((s, x) => s + x.entries, 0);
+      await e.clearCache();
+    }
+    return n;
+  }
+
+  async lint(file: string, text: string) {
+    const e = this.engineFor(file);
+    return e ? e.lint(file, text) : [];
+  }
+
+  private async disposeEngines(): Promise<void> {
+    const engines = [...this.engines.values()];
+    this.engines.clear();
+    this.lastPool.clear();
+    await Promise.all(engines.map((e) => e.dispose()));
+  }
+
+  dispose(): Promise<void> {
+    this.saveRun?.abort.abort();
+    return this.disposeEngines();
+  }
+}

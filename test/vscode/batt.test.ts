@@ -1,0 +1,166 @@
+/**
+ * The extension in a real VS Code (server + Node extension host), on a temporary copy of the sample workspace.
+ * Polls with deadlines; never sleeps a fixed time.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { BattApi } from '../../src/extension/extension';
+
+const EXT_ID = 'batt-dev.batt';
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function ws(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+
+function battDiags(file: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === 'batt');
+}
+
+/** Opens a file, applies an edit (or a no-op touch), saves it. */
+async function editAndSave(file: string, edit?: (text: string) => string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(file);
+  const editor = await vscode.window.showTextDocument(doc);
+  const text = doc.getText();
+  const next = edit ? edit(text) : text.endsWith('\n\n') ? text.slice(0, -1) : text + '\n';
+  assert.notStrictEqual(next, text, 'the edit changes the file');
+  await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), next));
+  assert.ok(await doc.save(), 'saved');
+  return doc;
+}
+
+/** 0-based line of `needle`, searching from the line holding `after` when given. */
+function lineOf(doc: vscode.TextDocument, needle: string, after?: string): number {
+  const lines = doc.getText().split('\n');
+  const from = after ? lines.findIndex((l) => l.includes(after)) : 0;
+  const i = lines.findIndex((l, n) => n >= from && l.includes(needle));
+  assert.ok(i >= 0, `${needle} in ${doc.fileName}`);
+  return i;
+}
+
+suite('batt extension', function () {
+  let api: BattApi;
+
+  suiteSetup(async function () {
+    this.timeout(120000);
+    const ext = vscode.extensions.getExtension<BattApi>(EXT_ID);
+    assert.ok(ext, `${EXT_ID} is installed`);
+    api = await ext.activate();
+    await api.ready;
+  });
+
+  test('activates, contributes its commands and reports the pool', async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID)!;
+    assert.ok(ext.isActive);
+    const titles = (ext.packageJSON.contributes.commands as Array<{ command: string; title: string; category: string }>).map((c) => `${c.category}: ${c.title}`);
+    for (const t of ['Batt: Run batt on task', 'Batt: Show timing', 'Batt: Restart workers', 'Batt: Clear cache', 'Batt: Select tasks folder']) assert.ok(titles.includes(t), t);
+    const all = await vscode.commands.getCommands(true);
+    assert.ok(all.includes('batt.runOnTask'));
+    const s = await until('a pool status from the server', () => api.status());
+    assert.ok(['stopped', 'idle', 'starting', 'busy'].includes(s.state), s.state);
+  });
+
+  test('a save publishes diagnostics: exception line, mismatch text', async function () {
+    this.timeout(120000);
+    const file = path.join(ws(), 'solvers.py');
+    const doc = await editAndSave(file);
+    const diags = await until('batt diagnostics on solvers.py', () => {
+      const d = battDiags(file);
+      return d.some((x) => x.code === 'IndexError') && d.some((x) => x.code === 'mismatch') ? d : undefined;
+    });
+    const exc = diags.find((d) => d.code === 'IndexError')!;
+    assert.strictEqual(exc.severity, vscode.DiagnosticSeverity.Error);
+    assert.strictEqual(exc.range.start.line, lineOf(doc, 'x3 = first(x2)', 'def solve_9fd2a6c3'), 'the exception is on the line where it surfaced');
+    assert.match(exc.message, /IndexError: .* \(in first, dsl\.py:\d+\)/);
+    const shape = diags.find((d) => d.code === 'mismatch' && d.message.includes('solve_0d9e3b72_triple'))!;
+    assert.strictEqual(shape.range.start.line, lineOf(doc, 'def solve_0d9e3b72_triple'));
+    assert.match(shape.message, /demo 0\/3 — pair 0: expected 6x6, got 9x9; test 0\/1/);
+    const cells = diags.find((d) => d.message.includes('solve_b70e19d4'))!;
+    assert.match(cells.message, /demo 1\/3 — pair 1: \d+ of \d+ cells differ/);
+    const dup = vscode.languages.getDiagnostics(vscode.Uri.file(file)).find((d) => d.source === 'batt' && d.code === 'duplicate');
+    assert.ok(dup && dup.severity === vscode.DiagnosticSeverity.Hint && /same program as solve_c81f4a6b/.test(dup.message));
+  });
+
+  test('a solver that never returns gets a timeout diagnostic', async function () {
+    this.timeout(120000);
+    const file = path.join(ws(), 'slow_solvers.py');
+    const doc = await editAndSave(file);
+    const d = await until('timeout diagnostic', () => battDiags(file).find((x) => x.code === 'timeout'), 90000);
+    assert.strictEqual(d.range.start.line, lineOf(doc, 'def solve_2ab8e5f0'));
+    assert.match(d.message, /timeout: no result within 2 s/);
+  });
+
+  test('fixing a solver and saving clears its diagnostic', async function () {
+    this.timeout(120000);
+    const file = path.join(ws(), 'solvers.py');
+    await until('the mismatch diagnostic first', () => battDiags(file).find((d) => d.message.includes('solve_0d9e3b72_triple') && d.code === 'mismatch'));
+    await editAndSave(file, (t) => t.replace('O = upscale(I, THREE)', 'O = upscale(I, TWO)'));
+    await until('the mismatch diagnostic to go', () => !battDiags(file).some((d) => d.message.includes('solve_0d9e3b72_triple') && d.severity === vscode.DiagnosticSeverity.Error) || undefined);
+    // now a duplicate of solve_0d9e3b72: a hint, not an error
+    assert.ok(battDiags(file).some((d) => d.code === 'duplicate' && d.message.startsWith('solve_0d9e3b72_triple is the same program as solve_0d9e3b72')));
+    await editAndSave(file, (t) => t.replace('O = upscale(I, TWO)\n    return O\n\n\ndef solve_7b4c2e91', 'O = upscale(I, THREE)\n    return O\n\n\ndef solve_7b4c2e91'));
+  });
+
+  test('the status bar shows the pool and the last run', async () => {
+    const text = await until('status bar with a last run', () => (/solved \d+\/\d+ · [\d.]+ s · cache/.test(api.statusText()) ? api.statusText() : undefined));
+    assert.match(text, /batt: (idle 4\/4|busy \d\/4)/);
+  });
+
+  test('"Run batt on task" fills the leaderboard and the panel shows real phase numbers', async function () {
+    this.timeout(120000);
+    await vscode.commands.executeCommand('batt.runOnTask', '5e2b9d14');
+    const lb = await until('leaderboard', () => api.model.leaderboard);
+    assert.strictEqual(lb.taskId, '5e2b9d14');
+    const cands = lb.run.tasks[0].candidates;
+    assert.ok(cands.length >= 10, `battery: every workspace candidate (${cands.length})`);
+    assert.deepStrictEqual(cands.filter((c) => c.solved).map((c) => c.name).sort(), ['batt:1:a3f1c07e', 'solve_a3f1c07e']);
+    assert.strictEqual(cands[0].rank, 1);
+    assert.ok(cands[0].solved);
+    assert.ok(lb.task && lb.task.train.length === 2, 'task grids for the diff view');
+    await until('the panel to load and say ready', () => api.panel.ready);
+    assert.ok(api.panel.received.some((m) => m.type === 'ready'));
+    const phases = lb.run.phases;
+    assert.ok(phases.find((p) => p.name === 'score')!.ms > 0);
+    assert.ok(Math.abs(phases.reduce((s, p) => s + p.ms, 0) - lb.run.summary.wallMs) < 1);
+    assert.strictEqual(api.panel.dropped, 0);
+  });
+
+  test('restart workers recovers the pool', async function () {
+    this.timeout(120000);
+    const before = await until('live workers', () => {
+      const s = api.status();
+      return s && s.detail.length === 4 && s.detail.every((w) => w.pid) ? s : undefined;
+    });
+    const pids = new Set(before.detail.map((w) => w.pid));
+    await vscode.commands.executeCommand('batt.restartWorkers');
+    const after = await until('four new idle workers', () => {
+      const s = api.status();
+      return s && s.state === 'idle' && s.detail.length === 4 && s.detail.every((w) => w.pid && !pids.has(w.pid)) ? s : undefined;
+    });
+    assert.strictEqual(after.workers, 4);
+    // and the pool serves the next save
+    const file = path.join(ws(), 'solvers.py');
+    const n = api.runResults.length;
+    await editAndSave(file);
+    const r = await until('a run after the restart', () => (api.runResults.length > n ? api.runResults[api.runResults.length - 1] : undefined));
+    assert.strictEqual(r.reason, 'save');
+    assert.ok(r.run.tasks.some((t) => t.solved));
+  });
+});
