@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// `npm run ui-check`: drives the real VS Code workbench (VS Code server + headless Chromium) with batt loaded, on a
+// fresh temporary copy of samples/, the way a user would: status bar, save → squiggle, last run in the status bar,
+// "Batt: Run batt on task" → timing panel (leaderboard, phases, grid diff). Screenshots go to test-artifacts/.
+// Builds dist/ first so the check exercises the current sources (`--no-build` skips that).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runUiCheck, screenshot, screenshotLocator, statusBar, waitForSquiggle, waitForStatusBarText,
+  webviewFrame, quickOpen } from './ui-check-lib.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const serverMain = path.join(root, 'tools/vscode-web/node_modules/code-server/lib/vscode/out/server-main.js');
+const QUICK_INPUT = '.quick-input-widget';
+/** The task whose run the panel shows: it has no solver of its own and is solved by transfer. */
+const TASK = '5e2b9d14';
+const TRANSFER_SOLVER = 'solve_a3f1c07e';
+/** Long enough for a cold language server and four Python workers on a busy 2-core machine. */
+const STEP_TIMEOUT_MS = 90_000;
+
+if (!fs.existsSync(serverMain) || !fs.existsSync('/usr/bin/chromium')) {
+  execFileSync('bash', [path.join(root, 'scripts/install-vscode-web.sh')], { stdio: 'inherit' });
+}
+if (!process.argv.includes('--no-build')) {
+  execFileSync(process.execPath, [path.join(root, 'esbuild.mjs')], { stdio: 'inherit', cwd: root });
+}
+
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-ui-ws-'));
+fs.cpSync(path.join(root, 'samples'), folder, {
+  recursive: true,
+  filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__'),
+});
+// The web workbench auto-saves after a delay by default; switch that off so Control+S is what saves the edit.
+fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }, null, 2));
+const solversCopy = path.join(folder, 'solvers.py');
+const solversBefore = fs.readFileSync(solversCopy, 'utf8');
+const removeFolder = () => fs.rmSync(folder, { recursive: true, force: true });
+process.on('exit', removeFolder); // also when a signal ends the check early
+
+/**
+ * Types into the open quick input and picks the row containing `rowText` once it is listed. Unlike the library's
+ * helper it does not wait for the widget to close: the command picked here opens a quick pick of its own.
+ */
+async function pick(page, typed, rowText) {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible' });
+  await input.fill(typed);
+  await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).filter({ hasText: rowText }).first()
+    .waitFor({ state: 'visible' });
+  await input.press('Enter');
+}
+
+/** Records of the workspace's run log (one line per finished run); [] before the first run. */
+function runRecords() {
+  let text;
+  try {
+    text = fs.readFileSync(path.join(folder, '.batt', 'runs.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  // records are appended as '\n' + JSON (crash-safe): a line being written may not parse yet, so skip those
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Polls `check` until it holds (a deadline, no fixed sleep). */
+async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Clicks a leaderboard row (on its name cell, not the location link) and waits until #grid-diff shows its pairs. */
+async function selectRow(frame, row) {
+  const name = (await row.locator('td.name').textContent())?.trim() ?? '';
+  await row.locator('td.name').click();
+  await frame.locator('#leaderboard tr.candidate[aria-selected="true"]').filter({ hasText: name }).waitFor({ state: 'visible' });
+  await frame.locator('#grid-diff-h').filter({ hasText: `Pairs of ${name}` }).waitFor({ state: 'visible' });
+}
+
+const code = await runUiCheck(
+  { name: 'ui-check', extensionDevelopmentPath: root, folder, timeoutMs: STEP_TIMEOUT_MS },
+  async ({ page, step }) => {
+    await step('workbench loads; the status bar shows "batt:"', () => waitForStatusBarText(page, /^\s*batt:/));
+
+    await step('save solvers.py → error squiggle (solve_9fd2a6c3 raises)', async () => {
+      await quickOpen(page, 'solvers.py');
+      const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter'); // a blank line at the end: a real edit, harmless to Python
+      await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'visible' });
+      const runsBefore = runRecords().length;
+      await page.keyboard.press('Control+S');
+      await page.locator('.tabs-container .tab.active:not(.dirty)').filter({ hasText: 'solvers.py' })
+        .waitFor({ state: 'visible' });
+      await waitUntil(() => fs.readFileSync(solversCopy, 'utf8') === `${solversBefore}\n`, 'the saved edit on disk');
+      // the save's run (logged in .batt/runs.jsonl) is what publishes the verdict diagnostics
+      await waitUntil(() => runRecords().length > runsBefore, 'the run on save in .batt/runs.jsonl');
+      await waitForSquiggle(page, 'error', STEP_TIMEOUT_MS);
+      await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'ui-diagnostic.png');
+    });
+
+    await step('status bar shows the save\'s run (solved S/T … cache)', async () => {
+      const { solved, tasks } = runRecords().at(-1).summary;
+      const item = await waitForStatusBarText(page, new RegExp(`solved ${solved}/${tasks} .*cache`), STEP_TIMEOUT_MS);
+      process.stdout.write(`    status bar: ${(await item.textContent())?.trim()}\n`);
+      await screenshotLocator(statusBar(page), 'ui-statusbar.png');
+    });
+
+    await step(`Batt: Run batt on task → ${TASK} → timing panel`, async () => {
+      // more room for the panel (it opens beside the editor): hide the side bar first
+      await page.keyboard.press('Control+B');
+      await page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'hidden' });
+      await page.keyboard.press('F1');
+      await pick(page, '>Batt: Run batt on task', 'Batt: Run batt on task');
+      // the task pick is a new quick input, told apart from the palette by its title
+      await page.locator(`${QUICK_INPUT} .quick-input-title`).filter({ hasText: 'Run batt on task' })
+        .waitFor({ state: 'visible' });
+      await pick(page, TASK, TASK);
+      await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+
+      const frame = webviewFrame(page);
+      const row = frame.locator('#leaderboard tr.candidate').filter({ hasText: TRANSFER_SOLVER }).first();
+      await row.waitFor({ state: 'visible' });
+      await frame.locator('#phases td').filter({ hasText: /\d/ }).first().waitFor({ state: 'visible' });
+
+      // The best row starts selected, so select the last row first: the click on the first one must change the view.
+      const rows = frame.locator('#leaderboard tr.candidate');
+      await selectRow(frame, rows.last());
+      await selectRow(frame, rows.first());
+      await frame.locator('#grid-diff .grid .cell').first().waitFor({ state: 'visible' });
+      await frame.locator('#grid-diff').scrollIntoViewIfNeeded();
+      await screenshot(page, 'ui-panel.png');
+    });
+  },
+);
+removeFolder();
+process.exitCode = code;
