@@ -79,25 +79,33 @@ function errorDiagnostic(e: ErrorJson): Diagnostic {
   };
 }
 
+/** Is this candidate written for this task (solve_<task>[_suffix], or a batt entry from that task)? */
+export function ownTask(c: CandidateJson, taskId: string): boolean {
+  return c.name === `solve_${taskId}` || c.name.startsWith(`solve_${taskId}_`) || c.name.endsWith(`:${taskId}`);
+}
+
 /**
- * Diagnostics per absolute file path for every candidate file and every file with an input error in the run.
- * A candidate scored on several tasks (battery) gets one diagnostic per failing task, its own task first.
+ * Diagnostics per absolute file path, then per key (candidate name, or "input" for syntax and task-file errors), for
+ * every candidate file and every file with an input error in the run. Only a candidate's verdict on its own task becomes
+ * a diagnostic: a battery's transfer attempts on other tasks are leaderboard material, not errors in the solver.
  */
-export function runDiagnostics(run: RunJson): Map<string, Diagnostic[]> {
-  const out = new Map<string, Diagnostic[]>();
-  const push = (file: string, d?: Diagnostic) => {
-    const list = out.get(file) ?? [];
+export function runDiagnostics(run: RunJson): Map<string, Map<string, Diagnostic[]>> {
+  const out = new Map<string, Map<string, Diagnostic[]>>();
+  const push = (file: string, key: string, d?: Diagnostic) => {
+    const byKey = out.get(file) ?? new Map<string, Diagnostic[]>();
+    const list = byKey.get(key) ?? [];
     if (d) list.push(d);
-    out.set(file, list);
+    byKey.set(key, list);
+    out.set(file, byKey);
   };
   for (const t of run.tasks) {
-    const byName = new Map(t.candidates.map((c) => [c.name, c]));
-    for (const c of t.candidates) push(c.file, candidateDiagnostic(c, t.id, byName));
+    const own = t.candidates.filter((c) => ownTask(c, t.id));
+    const byName = new Map(own.map((c) => [c.name, c]));
+    for (const c of own) push(c.file, c.name, candidateDiagnostic(c, t.id, byName));
   }
   for (const e of run.errors) {
-    if (e.kind === 'config' && !e.line) {
-      push(e.file, { ...errorDiagnostic(e), severity: DiagnosticSeverity.Warning });
-    } else push(e.file, errorDiagnostic(e));
+    if (e.kind === 'config' && !e.line) push(e.file, 'input', { ...errorDiagnostic(e), severity: DiagnosticSeverity.Warning });
+    else push(e.file, 'input', errorDiagnostic(e));
   }
   return out;
 }

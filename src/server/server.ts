@@ -26,8 +26,8 @@ const documents = new TextDocuments(TextDocument);
 let session: Session;
 let settings: ServerSettings = { ...DEFAULTS, python: 'python3', trusted: false };
 
-/** Diagnostics by source, merged per URI on publish. */
-const runDiags = new Map<string, Diagnostic[]>();
+/** Diagnostics by source, merged per URI on publish; run diagnostics per candidate name (and "input"). */
+const runDiags = new Map<string, Map<string, Diagnostic[]>>();
 const lintDiags = new Map<string, Diagnostic[]>();
 /** Document version at the time each save run started. */
 const savedVersion = new Map<string, number>();
@@ -37,7 +37,8 @@ function log(line: string): void {
 }
 
 function publish(uri: string): void {
-  connection.sendDiagnostics({ uri, diagnostics: [...(runDiags.get(uri) ?? []), ...(lintDiags.get(uri) ?? [])] });
+  const run = [...(runDiags.get(uri)?.values() ?? [])].flat();
+  connection.sendDiagnostics({ uri, diagnostics: [...run, ...(lintDiags.get(uri) ?? [])] });
 }
 
 function toPath(uri: string): string | undefined {
@@ -57,19 +58,23 @@ function isFile(p: string): boolean {
 }
 
 /**
- * Publishes a run's diagnostics. `scope`: files whose batt diagnostics this run replaces (all files it has results for).
- * A document edited since the save that started the run keeps its previous diagnostics: results for an outdated
- * version are never published.
+ * Publishes a run's diagnostics. A save run covers every candidate of the files it touched, so it replaces their
+ * diagnostics; a task run (merge) updates only the candidates it scored on their own task. A document edited since the
+ * save that started the run keeps its previous diagnostics: results for an outdated version are never published.
  */
-function publishRun(run: RunJson, versions?: Map<string, number>): void {
+function publishRun(run: RunJson, versions?: Map<string, number>, merge = false, saved?: string): void {
   const byFile = runDiagnostics(run);
-  for (const [file, diags] of byFile) {
+  // The saved file always gets fresh run diagnostics, even when it holds no candidate (a fixed syntax error clears).
+  if (saved && !byFile.has(saved)) byFile.set(saved, new Map());
+  for (const [file, byKey] of byFile) {
     if (!isFile(file)) continue;
     const uri = pathToFileURL(file).toString();
     const doc = documents.get(uri);
     const expected = versions?.get(uri);
     if (doc && expected !== undefined && doc.version !== expected) continue;
-    runDiags.set(uri, diags);
+    const next = merge ? new Map(runDiags.get(uri) ?? []) : new Map<string, Diagnostic[]>();
+    for (const [k, d] of byKey) next.set(k, d);
+    runDiags.set(uri, next);
     publish(uri);
   }
 }
@@ -160,9 +165,10 @@ documents.onDidSave(async (e) => {
   for (const d of documents.all()) versions.set(d.uri, d.version);
   savedVersion.set(e.document.uri, e.document.version);
   try {
-    const run = await session.runOnSave(realPath(file));
+    const real = realPath(file);
+    const run = await session.runOnSave(real);
     if (!run) return; // superseded by a newer save
-    publishRun(run, versions);
+    publishRun(run, versions, false, real);
     sendResult({ reason: 'save', run });
   } catch (err) {
     log(`run on save failed: ${(err as Error).message}`);
@@ -180,7 +186,7 @@ connection.onRequest(Methods.runTask, async (p: RunTaskParams, token) => {
   token.onCancellationRequested(() => abort.abort());
   const r = await session.runTask(t.root, p.taskId, abort.signal);
   if (!r) return null;
-  publishRun(r.run);
+  publishRun(r.run, undefined, true);
   const params: RunResultParams = { reason: 'task', taskId: p.taskId, run: r.run, task: r.task };
   sendResult(params);
   return params;
