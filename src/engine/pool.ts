@@ -1,0 +1,366 @@
+/**
+ * The pool of persistent Python scoring workers: a priority queue of (candidate, task, pair) jobs, per-job
+ * timeouts that kill and respawn the worker, crash recovery, cancellation and a status feed for the UI.
+ * Solver faults never reject: they come back as PoolResult statuses.
+ */
+import { EventEmitter } from 'node:events';
+import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../protocol/worker';
+import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
+
+export interface PoolOptions {
+  python: string; // interpreter path or name
+  workerScript: string; // absolute path of main.py
+  roots: string[]; // workspace roots (absolute, real paths)
+  workers: number; // default 4
+  timeoutMs: number; // per job, default 10000
+  memoryMB: number; // per worker, default 2048; 0 = unlimited
+  onLog?: WorkerLog;
+}
+
+export const POOL_DEFAULTS = { workers: 4, timeoutMs: 10000, memoryMB: 2048 } as const;
+
+export interface PoolJob {
+  run: Omit<RunMessage, 't' | 'id' | 'task'>; // file, fn, kind, taskId, pair, index
+  task: TaskMessage; // sent to the chosen worker first if it has not got that key yet
+  /**
+   * Scheduling priority. Jobs with unknown timing run first (FIFO): they are usually what was just edited,
+   * which the user is waiting on, and may be the longest. Then known jobs, longest first, which keeps
+   * the four workers busy until the end (LPT order).
+   */
+  expectedMs?: number;
+}
+
+export type PoolStatusKind = 'ok' | 'error' | 'timeout' | 'crash' | 'cancelled';
+
+export interface PoolResult {
+  status: PoolStatusKind;
+  result?: ResultMessage; // present for ok/error
+  ms: number; // the worker's own call time for ok/error; elapsed wall time otherwise
+  exit?: { code: number | null; signal: string | null }; // for crash
+  workerId: number; // -1 when the job never reached a worker
+  stderrTail?: string; // for crash
+}
+
+export interface WorkerState {
+  id: number;
+  pid?: number;
+  state: 'starting' | 'idle' | 'busy' | 'dead';
+  job?: string;
+  restarts: number;
+  jobsDone: number;
+}
+
+export interface PoolStatus {
+  workers: WorkerState[];
+  queued: number;
+  running: number;
+  restarts: number;
+  python?: string;
+}
+
+/** Consecutive failed starts of one worker slot before it is given up. */
+const MAX_START_FAILURES = 3;
+/** How long dispose() lets workers exit on their own before killing them. */
+const EXIT_GRACE_MS = 200;
+
+interface Pending {
+  job: PoolJob;
+  resolve: (r: PoolResult) => void;
+  reject: (e: Error) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  settled: boolean;
+  slot?: Slot;
+}
+
+interface Active {
+  pending: Pending;
+  id: number;
+  startedAt: number;
+  timer: NodeJS.Timeout;
+  killedFor?: 'timeout' | 'cancelled';
+}
+
+interface Slot {
+  id: number;
+  proc?: WorkerProcess;
+  state: WorkerState['state'];
+  job?: Active;
+  restarts: number;
+  jobsDone: number;
+  startFailures: number;
+}
+
+export declare interface Pool {
+  on(event: 'status', listener: (status: PoolStatus) => void): this;
+}
+
+export class Pool extends EventEmitter {
+  private readonly opts: PoolOptions;
+  private readonly slots: Slot[] = [];
+  private readonly unknownQueue: Pending[] = [];
+  private readonly knownQueue: Pending[] = []; // sorted by expectedMs, descending, FIFO among equals
+  private files: FilesMessage | undefined;
+  private nextId = 0;
+  private restarts = 0;
+  private python: string | undefined;
+  private disposed = false;
+  private broken: Error | undefined;
+  private startWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor(opts: PoolOptions) {
+    super();
+    this.opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers || POOL_DEFAULTS.workers)) };
+    for (let id = 0; id < this.opts.workers; id++) {
+      this.slots.push({ id, state: 'dead', restarts: 0, jobsDone: 0, startFailures: 0 });
+    }
+  }
+
+  /** Spawns all workers; resolves when all are ready, rejects (and stops the pool) if one cannot start. */
+  start(): Promise<void> {
+    const started = new Promise<void>((resolve, reject) => (this.startWaiter = { resolve, reject }));
+    for (const slot of this.slots) this.spawn(slot);
+    return started;
+  }
+
+  /** Broadcast to live workers now and remember for respawned ones. */
+  setFiles(files: FilesMessage['files']): void {
+    this.files = { t: 'files', files };
+    for (const slot of this.slots) if (slot.state === 'idle' || slot.state === 'busy') slot.proc?.send(this.files);
+  }
+
+  run(job: PoolJob, signal?: AbortSignal): Promise<PoolResult> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.disposed || signal?.aborted) return Promise.resolve({ status: 'cancelled', ms: 0, workerId: -1 });
+    return new Promise<PoolResult>((resolve, reject) => {
+      const pending: Pending = { job, resolve, reject, signal, settled: false };
+      if (signal) {
+        pending.onAbort = () => this.cancel(pending);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.enqueue(pending);
+      this.dispatch();
+      this.changed();
+    });
+  }
+
+  /** Drops queued jobs and kills running ones (all resolve 'cancelled'); killed workers are respawned. */
+  cancelAll(): void {
+    for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
+    for (const slot of this.slots) if (slot.job) this.killJob(slot, 'cancelled');
+    this.changed();
+  }
+
+  status(): PoolStatus {
+    let running = 0;
+    const workers = this.slots.map((s): WorkerState => {
+      if (s.job) running++;
+      const w: WorkerState = { id: s.id, pid: s.proc?.pid, state: s.state, restarts: s.restarts, jobsDone: s.jobsDone };
+      if (s.job) w.job = describe(s.job.pending.job);
+      return w;
+    });
+    return { workers, queued: this.unknownQueue.length + this.knownQueue.length, running, restarts: this.restarts, python: this.python };
+  }
+
+  /** Sends exit, waits 200 ms, then SIGKILLs every worker's process group; resolves when none is left. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.startWaiter?.reject(new Error('worker pool disposed before it started'));
+    this.startWaiter = undefined;
+    for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
+    const procs = this.slots.map((s) => s.proc).filter((p): p is WorkerProcess => p !== undefined);
+    for (const slot of this.slots) if (slot.job) this.killJob(slot, 'cancelled');
+    for (const proc of procs) proc.send({ t: 'exit' });
+    const all = Promise.all(procs.map((p) => p.exited));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, EXIT_GRACE_MS)))]);
+    clearTimeout(timer);
+    await Promise.all(procs.map((p) => p.kill()));
+    this.changed();
+  }
+
+  private spawn(slot: Slot): void {
+    const proc = new WorkerProcess({
+      id: slot.id,
+      python: this.opts.python,
+      script: this.opts.workerScript,
+      roots: this.opts.roots,
+      memoryMB: this.opts.memoryMB,
+      onLog: this.opts.onLog,
+    });
+    slot.proc = proc;
+    slot.state = 'starting';
+    proc.on('message', (msg) => {
+      if (msg.t === 'result') this.onResult(slot, proc, msg);
+    });
+    proc.on('exit', (exit) => this.onExit(slot, proc, exit));
+    proc.ready.then(
+      (ready) => {
+        if (slot.proc !== proc || this.disposed) return;
+        this.python = ready.python;
+        slot.startFailures = 0;
+        slot.state = 'idle';
+        if (this.files) proc.send(this.files);
+        if (this.startWaiter && this.slots.every((s) => s.state === 'idle' || s.state === 'busy')) {
+          this.startWaiter.resolve();
+          this.startWaiter = undefined;
+        }
+        this.dispatch();
+        this.changed();
+      },
+      (err: Error) => this.onStartFailure(slot, proc, err),
+    );
+    this.changed();
+  }
+
+  private onStartFailure(slot: Slot, proc: WorkerProcess, err: Error): void {
+    if (slot.proc !== proc || this.disposed) return;
+    slot.state = 'dead';
+    slot.startFailures++;
+    this.opts.onLog?.(slot.id, 'worker', `worker failed to start: ${err.message}`);
+    if (this.startWaiter) {
+      this.startWaiter.reject(err);
+      this.startWaiter = undefined;
+      void this.dispose();
+      return;
+    }
+    if (slot.startFailures < MAX_START_FAILURES) {
+      slot.restarts++;
+      this.restarts++;
+      this.spawn(slot);
+      return;
+    }
+    if (this.slots.every((s) => s.state === 'dead')) {
+      this.broken = new Error(`batt workers stopped: a worker failed to start ${MAX_START_FAILURES} times in a row: ${err.message}`);
+      for (const p of this.drainQueue()) this.fail(p, this.broken);
+    }
+    this.changed();
+  }
+
+  private onResult(slot: Slot, proc: WorkerProcess, msg: ResultMessage): void {
+    const active = slot.job;
+    if (slot.proc !== proc || !active || active.id !== msg.id || active.killedFor) return;
+    clearTimeout(active.timer);
+    slot.job = undefined;
+    slot.state = 'idle';
+    slot.jobsDone++;
+    this.settle(active.pending, { status: msg.ok ? 'ok' : 'error', result: msg, ms: msg.ms, workerId: slot.id });
+    this.dispatch();
+    this.changed();
+  }
+
+  private onExit(slot: Slot, proc: WorkerProcess, exit: WorkerExit): void {
+    if (slot.proc !== proc || !proc.readyMessage) return; // start failures are handled by onStartFailure
+    const active = slot.job;
+    slot.job = undefined;
+    slot.state = 'dead';
+    if (active) {
+      clearTimeout(active.timer);
+      const ms = Date.now() - active.startedAt;
+      if (active.killedFor) {
+        this.settle(active.pending, { status: active.killedFor, ms, workerId: slot.id });
+      } else {
+        const tail = proc.stderrTail();
+        this.settle(active.pending, { status: 'crash', ms, exit, workerId: slot.id, stderrTail: tail || undefined });
+      }
+    }
+    if (!this.disposed && !this.broken) {
+      slot.restarts++;
+      this.restarts++;
+      this.spawn(slot);
+    }
+    this.changed();
+  }
+
+  private dispatch(): void {
+    if (this.disposed) return;
+    for (;;) {
+      const idle = this.slots.filter((s) => s.state === 'idle' && s.proc?.alive);
+      const next = this.unknownQueue[0] ?? this.knownQueue[0];
+      if (idle.length === 0 || !next) return;
+      if (next === this.unknownQueue[0]) this.unknownQueue.shift();
+      else this.knownQueue.shift();
+      const key = next.job.task.key;
+      this.assign(idle.find((s) => s.proc?.hasTask(key)) ?? idle[0], next);
+    }
+  }
+
+  private assign(slot: Slot, pending: Pending): void {
+    const proc = slot.proc as WorkerProcess;
+    const { task, run } = pending.job;
+    if (!proc.hasTask(task.key)) proc.send(task);
+    const id = ++this.nextId;
+    proc.send({ ...run, t: 'run', id, task: task.key });
+    slot.state = 'busy';
+    pending.slot = slot;
+    const active: Active = { pending, id, startedAt: Date.now(), timer: setTimeout(() => this.killJob(slot, 'timeout'), this.opts.timeoutMs) };
+    slot.job = active;
+  }
+
+  private killJob(slot: Slot, reason: 'timeout' | 'cancelled'): void {
+    const active = slot.job;
+    if (!active || active.killedFor) return;
+    active.killedFor = reason;
+    clearTimeout(active.timer);
+    void slot.proc?.kill(); // settled in onExit
+  }
+
+  private cancel(pending: Pending): void {
+    if (pending.settled) return;
+    for (const queue of [this.unknownQueue, this.knownQueue]) {
+      const i = queue.indexOf(pending);
+      if (i >= 0) {
+        queue.splice(i, 1);
+        this.settle(pending, { status: 'cancelled', ms: 0, workerId: -1 });
+        this.changed();
+        return;
+      }
+    }
+    const slot = pending.slot;
+    if (slot?.job?.pending === pending) this.killJob(slot, 'cancelled');
+  }
+
+  private enqueue(p: Pending): void {
+    const ms = p.job.expectedMs;
+    if (ms === undefined || !Number.isFinite(ms)) {
+      this.unknownQueue.push(p);
+      return;
+    }
+    const q = this.knownQueue;
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((q[mid].job.expectedMs as number) >= ms) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, p);
+  }
+
+  private drainQueue(): Pending[] {
+    return [...this.unknownQueue.splice(0), ...this.knownQueue.splice(0)];
+  }
+
+  private settle(p: Pending, r: PoolResult): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    p.resolve(r);
+  }
+
+  private fail(p: Pending, err: Error): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    p.reject(err);
+  }
+
+  private changed(): void {
+    if (this.listenerCount('status') > 0) this.emit('status', this.status());
+  }
+}
+
+function describe(job: PoolJob): string {
+  return `${job.run.fn} ${job.run.pair}[${job.run.index}]`;
+}

@@ -1,0 +1,132 @@
+"""batt scoring worker: python3 main.py --root <abs dir> [--root ...] --memory-mb <N>
+
+Reads ToWorker messages (NDJSON) on fd 3 and writes FromWorker messages on fd 4 (protocol.py mirrors
+src/protocol/worker.ts). Persistent: the DSL is imported once and kept until its file changes.
+Standard library only; Python >= 3.8.
+"""
+
+import os
+import sys
+
+sys.dont_write_bytecode = True  # before our own imports: never leave __pycache__ in the extension or workspace
+
+# Our sibling modules are imported under private names so that workspace files called runner.py,
+# protocol.py, ... import the workspace's own module, not ours.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_OWN = ("protocol", "grid_check", "workspace", "runner")
+for _name in _OWN:
+    if _name in sys.modules:
+        raise SystemExit("batt worker: module %r already imported" % _name)
+import protocol  # noqa: E402
+import workspace  # noqa: E402
+import runner  # noqa: E402
+
+for _name in _OWN:
+    sys.modules["_batt_worker_" + _name] = sys.modules.pop(_name)
+while _HERE in sys.path:
+    sys.path.remove(_HERE)
+if "" in sys.path:
+    sys.path.remove("")
+
+
+def _parse_args(argv):
+    roots, memory_mb = [], 0
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--root", "--memory-mb") and i + 1 < len(argv):
+            if arg == "--root":
+                roots.append(argv[i + 1])
+            else:
+                memory_mb = int(argv[i + 1])
+            i += 2
+        else:
+            raise SystemExit("batt worker: unexpected argument %r (usage: main.py --root DIR ... --memory-mb N)" % arg)
+    return roots, memory_mb
+
+
+def _limit_memory(memory_mb):
+    if memory_mb <= 0:
+        return
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY and hard < want:
+        want = hard
+    resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+
+
+def _die_with_parent():
+    """Linux: get SIGKILL when the engine dies, even while a solver is looping and fd 3 is never read."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(0)
+    except Exception:
+        pass
+
+
+def main(argv):
+    roots, memory_mb = _parse_args(argv)
+    import faulthandler
+    faulthandler.enable()  # a segfault leaves a Python stack on stderr for the engine's crash report
+    _die_with_parent()
+    sys.stdin = open(os.devnull, "r")
+    ws = workspace.Workspace(roots)
+    ws.install_paths()
+    run = runner.Runner(ws)
+    inp = os.fdopen(3, "rb")
+    out = os.fdopen(4, "wb")
+    encode = protocol.encode
+
+    def send(msg):
+        out.write(encode(msg))
+        out.flush()
+
+    def log(level, text):
+        send({"t": "log", "level": level, "msg": text[:2000]})
+
+    _limit_memory(memory_mb)
+    send({"t": "ready", "pid": os.getpid(), "python": "%d.%d.%d" % sys.version_info[:3]})
+    loads = protocol.json.loads
+    msg = None
+    for raw in inp:
+        try:
+            msg = loads(raw)
+            t = msg.get("t") if isinstance(msg, dict) else None
+            if t == "run":
+                send(run.run(msg))
+            elif t == "task":
+                try:
+                    run.add_task(msg)
+                except Exception as exc:
+                    log("error", "bad task message %r: %s: %s" % (msg.get("key"), type(exc).__name__, exc))
+            elif t == "files":
+                ws.set_files(msg.get("files") or {})
+            elif t == "exit":
+                break
+            else:
+                log("warn", "unknown message type %r" % (t,))
+        except BaseException as exc:  # a malformed line or a failure outside any candidate call
+            try:
+                rid = msg.get("id") if isinstance(msg, dict) and msg.get("t") == "run" else None
+            except BaseException:
+                rid = None
+            text = "worker failed on a message: %s: %s" % (type(exc).__name__, str(exc)[:500])
+            if rid is not None:
+                send({"t": "result", "id": rid, "ok": False, "ms": 0.0,
+                      "error": {"type": "WorkerError", "message": text, "traceback": ""}})
+            else:
+                log("error", text)
+        msg = None
+    out.flush()
+    os._exit(0)  # skip atexit handlers and finalizers a solver may have registered
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

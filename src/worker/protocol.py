@@ -1,0 +1,102 @@
+"""Wire protocol of the scoring worker: mirrors src/protocol/worker.ts (change both together).
+
+NDJSON, one object per line: Node -> worker on fd 3, worker -> Node on fd 4.
+test/unit/workerProtocol.test.ts compares these tables with the TypeScript interfaces and
+round-trips sample messages through check_message().
+"""
+
+import json
+
+# Node -> worker: message type -> field names (besides "t").
+TO_WORKER = {
+    "files": ["files"],
+    "task": ["key", "train", "test"],
+    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
+    "exit": [],
+}
+
+# worker -> Node: message type -> field names (besides "t").
+FROM_WORKER = {
+    "ready": ["pid", "python"],
+    "result": ["id", "ok", "ms", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
+    "log": ["level", "msg"],
+}
+
+# Nested records (TypeScript interface name -> field names).
+RECORDS = {
+    "WireError": ["type", "message", "file", "line", "dslFunc", "dslFile", "dslLine", "traceback"],
+    "WireOutcome": ["match", "output", "invalid"],
+    "BattOutcome": ["match", "output", "invalid", "t", "mutated", "source"],
+}
+
+# Fields a message must carry (the rest are optional in worker.ts).
+REQUIRED = {
+    "files": ["files"],
+    "task": ["key", "train", "test"],
+    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
+    "exit": [],
+    "ready": ["pid", "python"],
+    "result": ["id", "ok", "ms"],
+    "log": ["level", "msg"],
+}
+
+CALL_KINDS = ("I", "SIC", "batt")
+PAIR_KINDS = ("demo", "test")
+LOG_LEVELS = ("info", "warn", "error")
+
+
+def check_message(msg):
+    """Return a list of problems with a decoded message (empty when it conforms)."""
+    if not isinstance(msg, dict):
+        return ["message is a %s, expected an object" % type(msg).__name__]
+    t = msg.get("t")
+    fields = TO_WORKER.get(t, FROM_WORKER.get(t)) if isinstance(t, str) else None
+    if fields is None:
+        return ["unknown message type %r" % (t,)]
+    problems = []
+    for name in REQUIRED[t]:
+        if name not in msg:
+            problems.append("%s: missing field %r" % (t, name))
+    for name in msg:
+        if name != "t" and name not in fields:
+            problems.append("%s: unexpected field %r" % (t, name))
+    if t == "run":
+        if msg.get("kind") not in CALL_KINDS:
+            problems.append("run: bad kind %r" % (msg.get("kind"),))
+        if msg.get("pair") not in PAIR_KINDS:
+            problems.append("run: bad pair %r" % (msg.get("pair"),))
+    if t == "log" and msg.get("level") not in LOG_LEVELS:
+        problems.append("log: bad level %r" % (msg.get("level"),))
+    if t == "result":
+        for rec, value in (("WireError", msg.get("error")), ("WireOutcome", msg.get("outcome"))):
+            if value is not None:
+                problems.extend(_check_record(rec, value))
+        for item in msg.get("batt") or []:
+            problems.extend(_check_record("BattOutcome", item))
+    return problems
+
+
+def _check_record(name, value):
+    if not isinstance(value, dict):
+        return ["%s is a %s, expected an object" % (name, type(value).__name__)]
+    return ["%s: unexpected field %r" % (name, k) for k in value if k not in RECORDS[name]]
+
+
+def encode(msg):
+    """One NDJSON line (bytes, newline-terminated); ASCII-escaped so lone surrogates cannot break it."""
+    return (json.dumps(msg, separators=(",", ":")) + "\n").encode("ascii")
+
+
+if __name__ == "__main__":
+    # `python3 protocol.py` prints the tables (used by the TypeScript mirror test);
+    # `python3 protocol.py check` reads JSON lines on stdin and, for each, prints its problems and its re-encoding.
+    import sys
+
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        for raw in sys.stdin:
+            if raw.strip():
+                msg = json.loads(raw)
+                print(json.dumps({"problems": check_message(msg), "echo": encode(msg).decode("ascii").rstrip("\n")}))
+    else:
+        print(json.dumps({"toWorker": TO_WORKER, "fromWorker": FROM_WORKER, "records": RECORDS,
+                          "required": REQUIRED}))

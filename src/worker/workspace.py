@@ -1,0 +1,166 @@
+"""Workspace modules in a persistent worker: import by path, invalidate on change, undo per-job global edits.
+
+A workspace module is any module in sys.modules whose file is under a root. The DSL is imported once and stays
+imported until its content hash changes (FilesMessage); a job that rebinds, adds or deletes a module global has
+the module's __dict__ restored from the snapshot taken right after its import.
+"""
+
+import importlib
+import os
+import sys
+
+WORKER_DIR = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Refused(Exception):
+    """A run that must not happen (file outside the roots, module name taken by another file)."""
+
+
+class _Tracked(object):
+    __slots__ = ("name", "path", "module", "sha", "snapshot", "keys", "values")
+
+    def __init__(self, name, path, module, sha):
+        self.name = name
+        self.path = path
+        self.module = module
+        self.sha = sha
+        self.take_snapshot()
+
+    def take_snapshot(self):
+        d = self.module.__dict__
+        self.snapshot = dict(d)
+        self.keys = list(d)
+        self.values = list(d.values())
+
+    def restore_if_changed(self):
+        """Cheap check (length, then identity/equality of the value list in C); restore in place if needed."""
+        d = self.module.__dict__
+        if len(d) == len(self.keys):
+            try:
+                if list(d.values()) == self.values and list(d) == self.keys:
+                    return False
+            except Exception:  # a value whose __eq__ raises (numpy arrays): treat as changed
+                pass
+        d.clear()
+        d.update(self.snapshot)
+        return True
+
+
+class Workspace(object):
+    def __init__(self, roots):
+        self.roots = []
+        for r in roots:
+            real = os.path.realpath(r)
+            if real not in self.roots:
+                self.roots.append(real)
+        self.files = {}  # real path -> (sha, deps)
+        self.tracked = {}  # module name -> _Tracked
+        self._not_ws = set()  # module names known not to be workspace modules
+        self._seen = -1  # len(sys.modules) at the last scan
+        self._real = {}  # path -> realpath cache
+
+    def install_paths(self):
+        for r in reversed(self.roots):
+            sys.path.insert(0, r)
+
+    def realpath(self, path):
+        real = self._real.get(path)
+        if real is None:
+            real = os.path.realpath(path)
+            self._real[path] = real
+        return real
+
+    def root_of(self, real):
+        """The root that contains real path, or None (the worker's own files never count)."""
+        if real.startswith(WORKER_DIR + os.sep):
+            return None
+        for r in self.roots:
+            if real.startswith(r + os.sep):
+                return r
+        return None
+
+    def module_name(self, real):
+        root = self.root_of(real)
+        if root is None or not real.endswith(".py"):
+            raise Refused("%s is not a .py file under a workspace root (%s)" % (real, ", ".join(self.roots)))
+        rel = real[len(root) + 1:-3]
+        parts = rel.split(os.sep)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if not parts or any(not p or "." in p for p in parts):
+            raise Refused("%s cannot be imported as a module (its relative path is %s)" % (real, rel))
+        return ".".join(parts)
+
+    def _file_of(self, module):
+        f = getattr(module, "__file__", None)
+        return self.realpath(f) if isinstance(f, str) else None
+
+    def load(self, path):
+        """Import the module of a candidate file (already imported and unchanged: reuse it)."""
+        real = self.realpath(path)
+        name = self.module_name(real)
+        module = sys.modules.get(name)
+        if module is None:
+            module = importlib.import_module(name)
+            self.scan()
+        found = self._file_of(module)
+        if found != real:
+            raise Refused("module name %r of %s is already taken by %s" % (name, real, found or "a built-in module"))
+        return module
+
+    def scan(self):
+        """Track (and snapshot) workspace modules imported since the last scan."""
+        modules = sys.modules
+        if len(modules) == self._seen:
+            return
+        for name, module in list(modules.items()):
+            if name in self.tracked or name in self._not_ws:
+                continue
+            real = self._file_of(module) if module is not None else None
+            if real is None or self.root_of(real) is None:
+                self._not_ws.add(name)
+                continue
+            entry = self.files.get(real)
+            self.tracked[name] = _Tracked(name, real, module, entry[0] if entry else None)
+        self._seen = len(modules)
+
+    def after_job(self):
+        """Undo the job's edits of module globals; track modules the job itself imported."""
+        for tr in self.tracked.values():
+            tr.restore_if_changed()
+        self.scan()
+
+    def set_files(self, files):
+        """Apply a FilesMessage: drop every module whose file changed or transitively imports a changed file."""
+        old = self.files
+        new = {}
+        for path, info in files.items():
+            new[self.realpath(path)] = (info.get("sha"), [self.realpath(d) for d in info.get("deps") or []])
+        changed = set(p for p in set(old) | set(new) if old.get(p, (None,))[0] != new.get(p, (None,))[0])
+        for tr in self.tracked.values():
+            entry = new.get(tr.path)
+            if tr.sha is None or entry is None or entry[0] != tr.sha:
+                changed.add(tr.path)
+        importers = {}
+        for table in (old, new):
+            for path, (_sha, deps) in table.items():
+                for dep in deps:
+                    importers.setdefault(dep, set()).add(path)
+        stale = set()
+        todo = list(changed)
+        while todo:
+            p = todo.pop()
+            if p in stale:
+                continue
+            stale.add(p)
+            todo.extend(importers.get(p, ()))
+        for name in [n for n, tr in self.tracked.items() if tr.path in stale]:
+            del self.tracked[name]
+            if sys.modules.get(name) is not None and self._file_of(sys.modules[name]) in stale:
+                del sys.modules[name]
+        self.files = new
+        self._real.clear()
+        self._not_ws.clear()
+        self._seen = -1
+        importlib.invalidate_caches()
+        return sorted(stale)
