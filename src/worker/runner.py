@@ -105,7 +105,7 @@ class Runner(object):
         kind = msg.get("kind")
         try:
             real = self.ws.realpath(msg["file"])
-            self.ws.module_name(real)
+            self.ws.check(real)
         except Refused as exc:
             return _failure(rid, "ImportRefused", str(exc))
 

@@ -5,7 +5,9 @@ imported until its content hash changes (FilesMessage); a job that rebinds, adds
 the module's __dict__ restored from the snapshot taken right after its import.
 """
 
+import hashlib
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -79,6 +81,11 @@ class Workspace(object):
                 return r
         return None
 
+    def check(self, real):
+        """Refuse anything but a .py file under a workspace root (after resolving symlinks)."""
+        if self.root_of(real) is None or not real.endswith(".py"):
+            raise Refused("%s is not a .py file under a workspace root (%s)" % (real, ", ".join(self.roots)))
+
     def module_name(self, real):
         root = self.root_of(real)
         if root is None or not real.endswith(".py"):
@@ -95,10 +102,32 @@ class Workspace(object):
         f = getattr(module, "__file__", None)
         return self.realpath(f) if isinstance(f, str) else None
 
+    def _load_by_location(self, real):
+        """A workspace file whose path is not a dotted module name (e.g. the solver store's .batt/solvers/<hash>.py):
+        imported from its location under a private name."""
+        name = "_batt_file_" + hashlib.sha1(real.encode("utf-8")).hexdigest()[:16]
+        module = sys.modules.get(name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(name, real)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
+            self.scan()
+        return module
+
     def load(self, path):
         """Import the module of a candidate file (already imported and unchanged: reuse it)."""
         real = self.realpath(path)
-        name = self.module_name(real)
+        try:
+            name = self.module_name(real)
+        except Refused:
+            if self.root_of(real) is None or not real.endswith(".py"):
+                raise
+            return self._load_by_location(real)
         module = sys.modules.get(name)
         if module is None:
             module = importlib.import_module(name)
