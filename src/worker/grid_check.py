@@ -58,7 +58,7 @@ def _check(value):
         if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
             converted = value.tolist()
             if type(converted) is not list:
-                return None, _describe_scalar(value)
+                return None, _describe_scalar(converted)  # a numpy scalar reads as "returned int 5"
             value = converted
         else:
             return None, _describe_scalar(value)
@@ -74,6 +74,8 @@ def _check(value):
     width = -1
     for r, row in enumerate(value):
         if type(row) is not tuple:
+            if type(row) is not list and hasattr(row, "tolist") and not isinstance(row, (str, bytes)):
+                row = row.tolist()  # a sequence of numpy rows
             if type(row) is not list:
                 return None, "returned %s whose row %d is %s, not a row of cells" % (
                     _a(_type_name(value)), r, _a(_type_name(row)))
