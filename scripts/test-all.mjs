@@ -10,6 +10,7 @@ const stages = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'], counts: false },
   { name: 'build', cmd: [process.execPath, 'esbuild.mjs'], counts: false },
   { name: 'unit', cmd: ['npx', 'mocha'], counts: true },
+  { name: 'faults', cmd: ['npx', 'mocha', '--config', 'test/faults/mocharc.json'], counts: true },
   { name: 'vscode', cmd: [process.execPath, 'scripts/vscode-tests.mjs'], counts: true },
   { name: 'ui', cmd: [process.execPath, 'scripts/ui-check.mjs'], counts: true },
 ].filter((s) => !only.length || only.includes(s.name));
