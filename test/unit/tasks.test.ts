@@ -7,8 +7,9 @@ import { jsonErrorOffset, parseJson } from '../../src/engine/fsutil';
 import { gridProblem } from '../../src/engine/gridCheck';
 import { isValidTaskId, loadTasks, parseTask, resolveTasksPath, taskHash } from '../../src/engine/tasks';
 import type { InputError } from '../../src/engine/types';
+import { ARC_DIR } from '../arcPaths';
 
-const ARC = '/work/shared/arc-agi-1';
+const ARC = ARC_DIR;
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'tasks');
 const G = [[1, 2], [3, 4]];
 

@@ -18,9 +18,10 @@ import { phaseRows, renderCache, renderPhases } from '../../src/webview/phases';
 import { byId, findAll, hasClass, textOf, type VNode } from '../../src/webview/vdom';
 import { applyMessage, EMPTY_TEXT, renderPanel, restoreState } from '../../src/webview/view';
 import { renderWorkers } from '../../src/webview/workers';
+import { ARC_TRAINING } from '../arcPaths';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TASK_FILE = '/work/shared/arc-agi-1/training/007bbfb7.json';
+const TASK_FILE = path.join(ARC_TRAINING, '007bbfb7.json');
 const XSS = '<img src=x onerror=alert(1)>';
 
 function loadTask(): TaskData {

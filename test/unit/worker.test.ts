@@ -5,12 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
 import { WorkerProcess } from '../../src/engine/workerProcess';
+import { ARC_TRAINING } from '../arcPaths';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 const REPO = path.resolve(__dirname, '../..');
 const SCRIPT = path.join(REPO, 'src/worker/main.py');
 const FAULTY = fs.realpathSync(path.join(REPO, 'test/fixtures/faulty'));
-const ARC = '/work/shared/arc-agi-1/training';
+const ARC = ARC_TRAINING;
 
 function loadTask(id: string): TaskMessage {
   const raw = JSON.parse(fs.readFileSync(path.join(ARC, `${id}.json`), 'utf8')) as {
