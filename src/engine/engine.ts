@@ -32,6 +32,9 @@ export interface EngineOptions {
   include?: string[];
   exclude?: string[];
   cacheDir?: string;
+  /** start the workers at the start of every run, overlapping discovery (the language server's persistent engine);
+   *  otherwise they start early only when the validation cache is empty (a cold run will need them) */
+  eagerPool?: boolean;
   /** directory holding main.py and analyze.py */
   workerDir?: string;
   log?: (line: string) => void;
@@ -176,6 +179,10 @@ export class Engine {
 
     const { tasks, model } = await timer.time('discover', async () => {
       await this.loadCaches();
+      if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) {
+        // Overlap pool start-up with discovery; a failure surfaces when the score phase awaits the pool.
+        this.startPool().catch(() => undefined);
+      }
       if (!s.tasks) {
         throw new UsageError(
           `no tasks found for workspace ${this.root}: pass --tasks <folder|file>, set "tasks" in ${path.join(this.root, 'batt.json')}, or add a tasks/ or data/training/ folder`,

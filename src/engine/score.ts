@@ -6,7 +6,7 @@ import { setMaxListeners } from 'events';
 import type { Pool, PoolResult } from './pool';
 import { describeError, scoreOutcome } from './scoring';
 import type { Candidate, PairResult, Task } from './types';
-import { ValidationCache, validationKey } from './validation';
+import { ValidationCache, validationBase } from './validation';
 import type { KvStore } from './kvStore';
 import type { PairKind, TaskMessage } from '../protocol/worker';
 
@@ -112,10 +112,15 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
         battGroups.set(c.file, g);
       }
     }
-    const depsOf = (c: Candidate) => input.depsFingerprint.get(c.file) ?? '';
+    const bases = new Map<Candidate, string>();
+    const baseOf = (c: Candidate) => {
+      let b = bases.get(c);
+      if (b === undefined) bases.set(c, (b = validationBase(c.hash, task.hash, input.depsFingerprint.get(c.file) ?? '')));
+      return b;
+    };
     const tmsg = taskMessage(task);
     pairs.forEach((p, pi) => {
-      const keyOf = (c: Candidate) => validationKey(c.hash, task.hash, depsOf(c), p.kind, p.index);
+      const keyOf = (c: Candidate) => `${baseOf(c)}:${p.kind}${p.index}`;
       const lookup = (c: Candidate): boolean => {
         if (input.noCache) return false;
         const hit = validation.get(keyOf(c), timeoutMs, memoryMB);
@@ -131,12 +136,13 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
       for (const c of candidates) {
         if (c.batt || lookup(c)) continue;
         total++;
+        const expectedMs = input.durations.get(durationKey(c, task, p));
         jobs.push({
-          expected: input.durations.get(durationKey(c, task, p)) ?? Infinity,
+          expected: expectedMs ?? Infinity,
           run: async () => {
             const pool = await input.pool();
             const r = await pool.run(
-              { run: { file: c.file, fn: c.name, kind: c.kind, taskId: task.id, pair: p.kind, index: p.index }, task: tmsg, expectedMs: input.durations.get(durationKey(c, task, p)) },
+              { run: { file: c.file, fn: c.name, kind: c.kind, taskId: task.id, pair: p.kind, index: p.index }, task: tmsg, expectedMs },
               input.signal,
             );
             if (r.status === 'cancelled') return;

@@ -13,8 +13,13 @@ export interface CachedVerdict {
   memoryMB?: number;
 }
 
+/** Hashed once per (candidate, task); the pair is appended (the score phase builds thousands of keys per run). */
+export function validationBase(candHash: string, taskHash: string, depsFp: string): string {
+  return sha256(`${candHash}\n${taskHash}\n${depsFp}`);
+}
+
 export function validationKey(candHash: string, taskHash: string, depsFp: string, kind: string, index: number): string {
-  return sha256(`${candHash}\n${taskHash}\n${depsFp}\n${kind}\n${index}`);
+  return `${validationBase(candHash, taskHash, depsFp)}:${kind}${index}`;
 }
 
 const KEEP_OUTPUT = 1024;

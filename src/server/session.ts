@@ -77,6 +77,7 @@ export class Session {
         include: set('include') ? s.include : undefined,
         exclude: set('exclude') ? s.exclude : undefined,
         workerDir: path.join(__dirname, 'worker'),
+        eagerPool: true,
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {
           this.lastPool.set(root, st);
@@ -150,11 +151,9 @@ export class Session {
   async runOnSave(file: string, overrides?: Map<string, string>): Promise<RunJson | undefined> {
     const root = this.rootOf(file);
     if (!root || !this.settings.trusted) return undefined;
-    const prev = this.saveRun;
-    if (prev) {
-      prev.abort.abort();
-      await prev.done.catch(() => undefined);
-    }
+    // The stale run is cancelled (its queued jobs dropped, running ones killed) but not awaited: the new run's
+    // discovery overlaps the cancellation.
+    this.saveRun?.abort.abort();
     const abort = new AbortController();
     const me: ActiveRun = { id: this.runSeq + 1, abort, done: Promise.resolve() };
     this.saveRun = me;
