@@ -31,6 +31,10 @@ const entries = [
     .readdirSync(path.join(root, 'test', 'vscode'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({ ...node, external: ['vscode', 'mocha'], entryPoints: [`test/vscode/${f}`], outfile: `dist/test/vscode/${f.replace(/\.ts$/, '.js')}` })),
+  // The untrusted-workspace suite (scripts/vscode-untrusted-tests.mjs), bundled the same way.
+  ...(fs.existsSync(path.join(root, 'test', 'vscode-untrusted')) ? fs.readdirSync(path.join(root, 'test', 'vscode-untrusted')) : [])
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ ...node, external: ['vscode', 'mocha'], entryPoints: [`test/vscode-untrusted/${f}`], outfile: `dist/test/vscode-untrusted/${f.replace(/\.ts$/, '.js')}` })),
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
 function copyWorker() {

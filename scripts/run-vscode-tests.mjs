@@ -3,7 +3,9 @@
 // @vscode/test-electron's runTests, with scripts/vscode-web-shim.mjs standing in for the VS Code binary.
 //
 //   node scripts/run-vscode-tests.mjs --extension <dir> --tests <compiled mocha index.js>
-//        [--workspace <dir>] [--env KEY=VALUE]... [--result-file <path>] [--timeout <ms>]
+//        [--workspace <dir>] [--env KEY=VALUE]... [--result-file <path>] [--timeout <ms>] [--extensions-dir <dir>]
+//
+// --extensions-dir: installed extensions to run with (kept; default: an empty temporary one).
 //
 // Exit code 0 only when every test passed. The test index prints the final "N passed, N failed" line and,
 // when VSCODE_TEST_RESULT_FILE is set (default test-artifacts/vscode-test-results.json), writes its JSON result.
@@ -16,13 +18,13 @@ import testElectron from '@vscode/test-electron';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
 const USAGE = 'usage: node scripts/run-vscode-tests.mjs --extension <dir> --tests <index.js> [--workspace <dir>] '
-  + '[--env KEY=VALUE]... [--result-file <path>] [--timeout <ms>]';
+  + '[--env KEY=VALUE]... [--result-file <path>] [--timeout <ms>] [--extensions-dir <dir>]';
 
 class UsageError extends Error {}
 
 function parseCli(argv) {
   const opts = { extensions: [], tests: undefined, workspace: undefined, env: {}, resultFile: undefined,
-    timeout: undefined };
+    timeout: undefined, extensionsDir: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '-h' || flag === '--help') throw new UsageError('');
@@ -34,6 +36,7 @@ function parseCli(argv) {
       case '--tests': opts.tests = path.resolve(value); break;
       case '--workspace': opts.workspace = path.resolve(value); break;
       case '--result-file': opts.resultFile = path.resolve(value); break;
+      case '--extensions-dir': opts.extensionsDir = path.resolve(value); break;
       case '--timeout':
         if (!/^\d+$/.test(value)) throw new UsageError(`--timeout expects milliseconds, got "${value}"`);
         opts.timeout = value;
@@ -57,6 +60,9 @@ function parseCli(argv) {
   }
   if (opts.workspace && !fs.statSync(opts.workspace, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--workspace ${opts.workspace}: not a directory`);
+  }
+  if (opts.extensionsDir && !fs.statSync(opts.extensionsDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--extensions-dir ${opts.extensionsDir}: not a directory`);
   }
   return opts;
 }
@@ -88,7 +94,7 @@ async function main() {
       launchArgs: [
         ...(opts.workspace ? [opts.workspace] : []),
         `--user-data-dir=${path.join(profile, 'user-data')}`,
-        `--extensions-dir=${path.join(profile, 'extensions')}`,
+        `--extensions-dir=${opts.extensionsDir ?? path.join(profile, 'extensions')}`,
       ],
       extensionTestsEnv: { VSCODE_TEST_RESULT_FILE: resultFile, ...opts.env },
     });

@@ -77,7 +77,8 @@ async function main() {
   let code = 1;
   try {
     // process.env already holds runTests' extensionTestsEnv; the server hands it on to the extension host.
-    server = await startServer({ userDataDir, extensionsDir: args.extensionsDir });
+    // VSCODE_WEB_WORKSPACE_TRUST=1 (scripts/vscode-untrusted-tests.mjs): trust enforced, the folder untrusted.
+    server = await startServer({ userDataDir, extensionsDir: args.extensionsDir, trust: process.env.VSCODE_WEB_WORKSPACE_TRUST === '1' });
     browser = await launchBrowser({ handleSignals: false });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 

@@ -41,6 +41,15 @@ const USER_SETTINGS = {
   'git.enabled': false,
 };
 
+/** With `trust: true`: workspace trust enforced, every folder untrusted (Restricted Mode), and no trust prompt. */
+const TRUST_SETTINGS = {
+  ...USER_SETTINGS,
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 /** A port nobody listens on right now (the OS picks it). */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -103,18 +112,20 @@ export function groupAlive(pgid) {
 /**
  * Starts VS Code's server in its own process group and waits until it serves the workbench.
  * `env` is added to the server's environment; that is the only way variables reach the extension host.
- * @param {{userDataDir: string, extensionsDir?: string, env?: NodeJS.ProcessEnv, logFile?: string, readyTimeoutMs?: number}} opts
+ * `trust: true` enforces workspace trust (default: trust disabled, every folder trusted) for the untrusted suite.
+ * @param {{userDataDir: string, extensionsDir?: string, env?: NodeJS.ProcessEnv, logFile?: string, readyTimeoutMs?: number,
+ *   trust?: boolean}} opts
  * @returns {Promise<{base: string, host: string, port: number, pid: number, logFile: string,
  *   remote: (absPath: string) => string, stop: () => Promise<void>}>}
  */
-export async function startServer({ userDataDir, extensionsDir, env = {}, logFile, readyTimeoutMs = 90_000 }) {
+export async function startServer({ userDataDir, extensionsDir, env = {}, logFile, readyTimeoutMs = 90_000, trust = false }) {
   if (!fs.existsSync(serverMain)) {
     throw new Error(`${serverMain} is missing: run scripts/install-vscode-web.sh first`);
   }
   const userDir = path.join(userDataDir, 'User');
   fs.mkdirSync(userDir, { recursive: true });
   const settingsFile = path.join(userDir, 'settings.json');
-  if (!fs.existsSync(settingsFile)) fs.writeFileSync(settingsFile, JSON.stringify(USER_SETTINGS, null, 2));
+  if (!fs.existsSync(settingsFile)) fs.writeFileSync(settingsFile, JSON.stringify(trust ? TRUST_SETTINGS : USER_SETTINGS, null, 2));
   const extDir = extensionsDir ?? path.join(userDataDir, 'extensions');
   fs.mkdirSync(extDir, { recursive: true });
   const log = logFile ?? path.join(userDataDir, 'server.log');
@@ -127,7 +138,7 @@ export async function startServer({ userDataDir, extensionsDir, env = {}, logFil
   const child = spawn(process.execPath, [
     serverMain, '--host', HOST, '--port', String(port), '--without-connection-token',
     '--accept-server-license-terms', '--disable-telemetry', '--enable-smoke-test-driver',
-    '--disable-workspace-trust', '--server-data-dir', path.join(userDataDir, 'server-data'),
+    ...(trust ? [] : ['--disable-workspace-trust']), '--server-data-dir', path.join(userDataDir, 'server-data'),
     '--user-data-dir', userDataDir, '--extensions-dir', extDir,
   ], {
     detached: true, // own process group: stop() ends the extension host, language servers and workers with it

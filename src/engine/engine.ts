@@ -14,7 +14,7 @@ import { Pool, PoolStatus } from './pool';
 import { assembleTasks, selectCandidates } from './assemble';
 import { scorePhase } from './score';
 import { storeSolver, storedFiles, storedSource } from './solverStore';
-import { loadTasks, resolveTasksPath } from './tasks';
+import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks';
 import { PhaseTimer } from './timing';
 import { UsageError } from './errors';
 import type { InputError, Task } from './types';
@@ -78,6 +78,7 @@ export class Engine {
   private readonly validationStore: KvStore<CachedVerdict>;
   private readonly durations: KvStore<number>;
   private restarts = 0;
+  private readonly taskFiles: TaskFileCache = new Map();
   readonly cacheDir: string;
 
   constructor(private readonly opts: EngineOptions) {
@@ -189,7 +190,7 @@ export class Engine {
         );
       }
       if (!fs.existsSync(s.tasks)) throw new UsageError(`tasks path ${s.tasks} does not exist`);
-      const [load, extra] = await Promise.all([loadTasks(s.tasks), ro.includeStore ? storedFiles(this.root) : Promise.resolve([])]);
+      const [load, extra] = await Promise.all([loadTasks(s.tasks, this.taskFiles), ro.includeStore ? storedFiles(this.root) : Promise.resolve([])]);
       errors.push(...load.errors);
       let selected: Task[] = load.tasks;
       if (ro.tasks?.length) {
@@ -348,7 +349,7 @@ export class Engine {
   async listTasks(): Promise<{ tasks: Task[]; errors: InputError[]; path?: string }> {
     const s = this.settings();
     if (!s.tasks || !fs.existsSync(s.tasks)) return { tasks: [], errors: [], path: s.tasks };
-    const r = await loadTasks(s.tasks);
+    const r = await loadTasks(s.tasks, this.taskFiles);
     return { ...r, path: s.tasks };
   }
 

@@ -75,7 +75,10 @@ function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: nu
   if (r.status === 'timeout') return { ...base, status: 'timeout', message: `timeout: no result within ${timeoutMs / 1000} s (worker killed)` };
   if (r.status === 'crash') {
     const how = r.exit?.signal ? `signal ${r.exit.signal}` : `exit code ${r.exit?.code ?? '?'}`;
-    const tail = r.stderrTail ? ` — ${r.stderrTail.split('\n').filter(Boolean).slice(-1)[0] ?? ''}` : '';
+    // faulthandler ends with the Python stack; its "Fatal Python error: ..." line says what happened.
+    const lines = (r.stderrTail ?? '').split('\n').filter((l) => l.trim() !== '');
+    const hint = lines.find((l) => l.startsWith('Fatal Python error')) ?? lines[lines.length - 1];
+    const tail = hint ? ` — ${hint.trim()}` : '';
     return { ...base, status: 'crash', message: `crash: worker died (${how})${tail}` };
   }
   const m = r.result;

@@ -106,6 +106,24 @@ export function parseTask(text: string, file: string, id: string): { task?: Task
   return checkTask(parsed.value, file, id, '', false);
 }
 
+/** Parsed task files by path, reused while their mtime and size are unchanged (a persistent engine's reruns). */
+export type TaskFileCache = Map<string, { mtimeMs: number; size: number; result: { task?: Task; errors: InputError[] } }>;
+
+async function loadTaskFileCached(file: string, cache?: TaskFileCache): Promise<{ task?: Task; errors: InputError[] }> {
+  if (!cache) return loadTaskFile(file);
+  let st;
+  try {
+    st = await fsp.stat(file);
+  } catch {
+    return loadTaskFile(file);
+  }
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.result;
+  const result = await loadTaskFile(file);
+  cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, result });
+  return result;
+}
+
 async function loadTaskFile(file: string): Promise<{ task?: Task; errors: InputError[] }> {
   const id = path.basename(file, '.json');
   if (!isValidTaskId(id)) return { errors: [{ kind: 'task', file, message: badIdMessage(id) }] };
@@ -198,7 +216,7 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
 }
 
 /** See the module comment. Tasks are sorted by id; a duplicate id keeps the first file (by name) and reports the rest. */
-export async function loadTasks(where: string): Promise<TaskLoad> {
+export async function loadTasks(where: string, cache?: TaskFileCache): Promise<TaskLoad> {
   const root = path.resolve(where);
   let stat;
   try {
@@ -214,7 +232,7 @@ export async function loadTasks(where: string): Promise<TaskLoad> {
       for (const b of bundles) loads.push(await loadBundle(path.join(root, b)));
     } else {
       const files = names.filter((n) => !n.endsWith(SOLUTIONS)).map((n) => path.join(root, n));
-      const results = await inBatches(files, READ_BATCH, loadTaskFile);
+      const results = await inBatches(files, READ_BATCH, (f) => loadTaskFileCached(f, cache));
       loads.push(...results.map((r) => ({ tasks: r.task ? [r.task] : [], errors: r.errors })));
     }
   } else if (root.endsWith(CHALLENGES)) {
@@ -222,7 +240,7 @@ export async function loadTasks(where: string): Promise<TaskLoad> {
   } else if (root.endsWith(SOLUTIONS) && existsSync(root.slice(0, -SOLUTIONS.length) + CHALLENGES)) {
     loads.push(await loadBundle(root.slice(0, -SOLUTIONS.length) + CHALLENGES));
   } else {
-    const r = await loadTaskFile(root);
+    const r = await loadTaskFileCached(root, cache);
     loads.push({ tasks: r.task ? [r.task] : [], errors: r.errors });
   }
   const byId = new Map<string, Task>();
