@@ -60,9 +60,14 @@ export interface DiscoverInput {
 
 /** Phase "discover": files, parses, imports. */
 export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<string, WorkspaceFile>; errors: InputError[] }> {
-  const found = await findPythonFiles(input.root, input.include, input.exclude);
+  const outside: Array<{ path: string; real: string }> = [];
+  const found = await findPythonFiles(input.root, input.include, input.exclude, outside);
   const paths = [...new Set([...found, ...(input.extraFiles ?? [])])];
-  const errors: InputError[] = [];
+  const errors: InputError[] = outside.map((o) => ({
+    kind: 'candidate',
+    file: o.path,
+    message: `not imported: a symlink to ${o.real}, outside the workspace folder`,
+  }));
   const files = new Map<string, WorkspaceFile>();
   const texts = await Promise.all(
     paths.map(async (p) => {
@@ -193,13 +198,6 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
     }
   }
   return { files, candidates, depsFingerprint, errors, inline };
-}
-
-/** The worker's module map: every workspace file's hash and direct workspace imports. */
-export function filesMessage(files: Map<string, WorkspaceFile>): Record<string, { sha: string; deps: string[] }> {
-  const out: Record<string, { sha: string; deps: string[] }> = {};
-  for (const f of files.values()) out[f.path] = { sha: f.sha, deps: f.deps };
-  return out;
 }
 
 export function relative(root: string, p: string): string {

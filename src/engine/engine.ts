@@ -7,7 +7,8 @@ import * as path from 'path';
 import { Analyzer, LintProblem } from './analyzer';
 import { importClosure, resolveImport } from './candidates';
 import { readWorkspaceConfig } from './config';
-import { canonicalise, discoverFiles, FileParse, filesMessage, InlineEntry, WorkspaceModel } from './discover';
+import { canonicalise, discoverFiles, FileParse, InlineEntry, WorkspaceFile, WorkspaceModel } from './discover';
+import { filesWithPatches } from './patch';
 import { appendRecord, sha256 } from './fsutil';
 import { KvStats, KvStore } from './kvStore';
 import { Pool, PoolStatus } from './pool';
@@ -79,6 +80,8 @@ export class Engine {
   private readonly durations: KvStore<number>;
   private restarts = 0;
   private readonly taskFiles: TaskFileCache = new Map();
+  /** the workspace files as the workers were last told about them (base of FilePatch) */
+  private sentFiles = new Map<string, WorkspaceFile>();
   readonly cacheDir: string;
 
   constructor(private readonly opts: EngineOptions) {
@@ -224,7 +227,8 @@ export class Engine {
         const t0 = performance.now();
         const pool = await this.startPool();
         timer.add('startup', performance.now() - t0);
-        pool.setFiles(filesMessage(ws.files));
+        pool.setFiles(filesWithPatches(ws.files, this.sentFiles));
+        this.sentFiles = new Map(ws.files);
         return pool;
       }
       return this.startPool();
@@ -335,6 +339,7 @@ export class Engine {
     const p = this.pool ?? (await this.poolStarting?.catch(() => undefined));
     this.pool = undefined;
     this.poolStarting = undefined;
+    this.sentFiles = new Map();
     if (p) {
       this.restarts += p.status().restarts + p.status().workers.length;
       await p.dispose();

@@ -27,7 +27,18 @@ export type PairKind = 'demo' | 'test';
  */
 export interface FilesMessage {
   t: 'files';
-  files: Record<string, { sha: string; deps: string[] }>;
+  files: Record<string, { sha: string; deps: string[]; patch?: FilePatch }>;
+}
+
+/**
+ * An edit confined to solve_* function bodies of a file no other workspace file imports: a worker that has the module
+ * imported at sha `base` re-executes just the changed functions (compiled at their new lines) and shifts the line
+ * numbers of functions that only moved, instead of re-importing the whole module. Any doubt: the worker re-imports.
+ */
+export interface FilePatch {
+  base: string;
+  fns: Array<{ name: string; line: number; source: string }>;
+  moves: Array<{ name: string; delta: number }>;
 }
 
 /**

@@ -27,6 +27,7 @@ RECORDS = {
     "WireError": ["type", "message", "file", "line", "dslFunc", "dslFile", "dslLine", "traceback"],
     "WireOutcome": ["match", "output", "invalid"],
     "BattOutcome": ["match", "output", "invalid", "t", "mutated", "source"],
+    "FilePatch": ["base", "fns", "moves"],
 }
 
 # Fields a message must carry (the rest are optional in worker.ts).

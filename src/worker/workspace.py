@@ -5,13 +5,23 @@ imported until its content hash changes (FilesMessage); a job that rebinds, adds
 the module's __dict__ restored from the snapshot taken right after its import.
 """
 
+import ast
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
+import linecache
 import os
 import sys
+import types
 
 WORKER_DIR = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _shift_code(code, delta):
+    """The same code object (and nested ones) with every line number moved by delta (line tables are relative)."""
+    consts = tuple(_shift_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
 
 
 class Refused(Exception):
@@ -48,6 +58,29 @@ class _Tracked(object):
         return True
 
 
+class _RootGuard(object):
+    """sys.meta_path entry just before PathFinder: a module file found under a workspace root (e.g. <root>/dsl.py) is
+    imported only if it still lies under a root after resolving symlinks, so a symlink cannot pull in outside code."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    def find_spec(self, name, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is None:
+            return None
+        places = [spec.origin] if spec.has_location and isinstance(spec.origin, str) else []
+        places.extend(spec.submodule_search_locations or [])
+        for place in places:
+            place = os.path.abspath(place)
+            if any(place.startswith(r + os.sep) for r in self.ws.roots):
+                real = os.path.realpath(place)
+                if self.ws.root_of(real) is None:
+                    raise ImportError("batt: not importing %s: it resolves to %s, outside the workspace folders (%s)"
+                                      % (place, real, ", ".join(self.ws.roots)), name=name, path=place)
+        return spec
+
+
 class Workspace(object):
     def __init__(self, roots):
         self.roots = []
@@ -64,6 +97,9 @@ class Workspace(object):
     def install_paths(self):
         for r in reversed(self.roots):
             sys.path.insert(0, r)
+        finders = sys.meta_path
+        at = next((i for i, f in enumerate(finders) if f is importlib.machinery.PathFinder), len(finders))
+        finders.insert(at, _RootGuard(self))
 
     def realpath(self, path):
         real = self._real.get(path)
@@ -159,13 +195,55 @@ class Workspace(object):
             tr.restore_if_changed()
         self.scan()
 
+    def _apply_patch(self, real, sha, patch, new):
+        """Re-execute changed solve_* functions of an imported module in place (see FilePatch in worker.ts).
+        False (the caller re-imports the module) unless everything applied."""
+        trs = [tr for tr in self.tracked.values() if tr.path == real]
+        if not trs or any(tr.sha != patch.get("base") for tr in trs):
+            return False
+        for other in self.tracked.values():
+            if other.path != real and real in new.get(other.path, (None, ()))[1]:
+                return False  # a loaded module imports it: its copies of the functions would go stale
+        try:
+            codes = []
+            for fn in patch.get("fns") or []:
+                tree = ast.parse(fn["source"], real)
+                if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef) or tree.body[0].name != fn["name"]:
+                    return False
+                ast.increment_lineno(tree, int(fn["line"]) - 1)
+                codes.append(compile(tree, real, "exec"))
+            moves = []
+            for mv in patch.get("moves") or []:
+                f = trs[0].module.__dict__.get(mv["name"])
+                if not isinstance(f, types.FunctionType):
+                    return False
+                moves.append((mv["name"], _shift_code(f.__code__, int(mv["delta"]))))
+        except Exception:
+            return False
+        for tr in trs:
+            d = tr.module.__dict__
+            for code in codes:
+                exec(code, d)
+            for name, code in moves:
+                d[name].__code__ = code
+            tr.sha = sha
+            tr.take_snapshot()
+        linecache.checkcache(real)
+        return True
+
     def set_files(self, files):
         """Apply a FilesMessage: drop every module whose file changed or transitively imports a changed file."""
         old = self.files
         new = {}
         for path, info in files.items():
             new[self.realpath(path)] = (info.get("sha"), [self.realpath(d) for d in info.get("deps") or []])
-        changed = set(p for p in set(old) | set(new) if old.get(p, (None,))[0] != new.get(p, (None,))[0])
+        patched = set()
+        for path, info in files.items():
+            if info.get("patch"):
+                real = self.realpath(path)
+                if self._apply_patch(real, info.get("sha"), info["patch"], new):
+                    patched.add(real)
+        changed = set(p for p in set(old) | set(new) if old.get(p, (None,))[0] != new.get(p, (None,))[0]) - patched
         for tr in self.tracked.values():
             entry = new.get(tr.path)
             if tr.sha is None or entry is None or entry[0] != tr.sha:
