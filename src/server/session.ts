@@ -47,7 +47,21 @@ export class Session {
     this.settings = settings;
     const keys: Array<keyof ServerSettings> = ['python', 'workers', 'memoryLimitMB', 'timeoutSeconds', 'tasksPath', 'trusted', 'explicit'];
     const rebuild = keys.some((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k])) || JSON.stringify([old.include, old.exclude]) !== JSON.stringify([settings.include, settings.exclude]);
-    if (rebuild) await this.disposeEngines();
+    if (rebuild) {
+      // Restart the pools that were running, with the new settings, without waiting for the next run.
+      const running = [...this.engines.entries()].filter(([, e]) => e.poolStatus()).map(([root]) => root);
+      await this.disposeEngines();
+      if (settings.trusted) {
+        for (const root of running) {
+          this.engine(root)
+            .startWorkers()
+            .catch((e: Error) => {
+              this.error = e.message;
+              this.emitStatus();
+            });
+        }
+      }
+    }
     this.emitStatus();
   }
 

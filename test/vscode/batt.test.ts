@@ -142,6 +142,41 @@ suite('batt extension', function () {
     assert.strictEqual(api.panel.dropped, 0);
   });
 
+  test('lint as you type: an arc-dsl formatting problem is flagged before saving', async function () {
+    this.timeout(60000);
+    const file = path.join(ws(), 'solvers.py');
+    const doc = await vscode.workspace.openTextDocument(file);
+    const editor = await vscode.window.showTextDocument(doc);
+    const line = lineOf(doc, 'O = upscale(I, TWO)', 'def solve_0d9e3b72(I)');
+    const range = doc.lineAt(line).range;
+    await editor.edit((b) => b.replace(range, '    O = upscale(rot90(I), TWO)'));
+    const d = await until('a batt-lint diagnostic', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((x) => x.source === 'batt-lint' && x.range.start.line === line),
+    );
+    assert.strictEqual(d.code, 'nested-call');
+    await editor.edit((b) => b.replace(doc.lineAt(line).range, '    O = upscale(I, TWO)'));
+    await until('the lint diagnostic to clear', () => !vscode.languages.getDiagnostics(doc.uri).some((x) => x.source === 'batt-lint' && x.range.start.line === line) || undefined);
+    await doc.save();
+  });
+
+  test('changing batt.workers restarts the pool with the new size, without a reload', async function () {
+    this.timeout(120000);
+    const cfg = vscode.workspace.getConfiguration('batt');
+    await cfg.update('workers', 2, vscode.ConfigurationTarget.Workspace);
+    try {
+      await until('a pool of 2 workers', () => {
+        const s = api.status();
+        return s && s.detail.length === 2 && s.detail.every((w) => w.state === 'idle') ? s : undefined;
+      });
+    } finally {
+      await cfg.update('workers', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('back to 4 workers', () => {
+      const s = api.status();
+      return s && s.detail.length === 4 && s.detail.every((w) => w.state === 'idle') ? s : undefined;
+    });
+  });
+
   test('restart workers recovers the pool', async function () {
     this.timeout(120000);
     const before = await until('live workers', () => {
