@@ -12,7 +12,9 @@ const stages = [
   { name: 'unit', cmd: ['npx', 'mocha'], counts: true },
   { name: 'faults', cmd: ['npx', 'mocha', '--config', 'test/faults/mocharc.json'], counts: true },
   { name: 'vscode', cmd: [process.execPath, 'scripts/vscode-tests.mjs'], counts: true },
+  { name: 'untrusted', cmd: [process.execPath, 'scripts/vscode-untrusted-tests.mjs'], counts: true },
   { name: 'ui', cmd: [process.execPath, 'scripts/ui-check.mjs'], counts: true },
+  { name: 'vsix', cmd: [process.execPath, 'scripts/vsix-check.mjs'], counts: true },
 ].filter((s) => !only.length || only.includes(s.name));
 
 function run(stage) {

@@ -25,11 +25,13 @@ process.on('exit', () => {
  * Starts a server and a browser and opens the workbench with the dev extension(s) loaded.
  * `env` reaches the extension host (through the server's environment). Call close() when done;
  * runUiCheck does that and also on SIGINT/SIGTERM.
- * @param {{extensionDevelopmentPath: string | string[], folder?: string, env?: NodeJS.ProcessEnv,
- *   timeoutMs?: number, viewport?: {width: number, height: number}}} opts
+ * Without extensionDevelopmentPath only installed extensions load: pass `extensionsDir` (default: an empty one in
+ * the temporary profile) to test a packaged extension installed there.
+ * @param {{extensionDevelopmentPath?: string | string[], extensionsDir?: string, folder?: string,
+ *   env?: NodeJS.ProcessEnv, timeoutMs?: number, viewport?: {width: number, height: number}}} opts
  */
-export async function openWorkbench({ extensionDevelopmentPath, folder, env, timeoutMs = DEFAULT_TIMEOUT_MS,
-  viewport = { width: 1400, height: 900 } }) {
+export async function openWorkbench({ extensionDevelopmentPath = [], extensionsDir, folder, env,
+  timeoutMs = DEFAULT_TIMEOUT_MS, viewport = { width: 1400, height: 900 } }) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-web-ui-'));
   profileDirs.add(userDataDir);
   let server;
@@ -41,7 +43,7 @@ export async function openWorkbench({ extensionDevelopmentPath, folder, env, tim
     profileDirs.delete(userDataDir);
   };
   try {
-    server = await startServer({ userDataDir, env });
+    server = await startServer({ userDataDir, extensionsDir, env });
     browser = await launchBrowser({ handleSignals: false });
     const page = await browser.newPage({ viewport });
     page.setDefaultTimeout(timeoutMs);
@@ -125,8 +127,12 @@ export function statusBar(page) {
 /**
  * Opens the workbench, runs `body`, always cleans up, prints "N passed, N failed" (one per step) and
  * returns the exit code (0 = all steps passed). On failure saves test-artifacts/<name>-failure.png.
- * @param {{name: string, extensionDevelopmentPath: string | string[], folder?: string, env?: NodeJS.ProcessEnv,
- *   timeoutMs?: number}} opts
+ * Optional `setup(step)` runs before the workbench opens (a failing setup step skips the rest) and
+ * `teardown(step)` after it has closed (e.g. to check nothing was left running); both count their steps.
+ * @param {{name: string, extensionDevelopmentPath?: string | string[], extensionsDir?: string, folder?: string,
+ *   env?: NodeJS.ProcessEnv, timeoutMs?: number,
+ *   setup?: (step: (title: string, fn: () => Promise<unknown>) => Promise<void>) => Promise<void>,
+ *   teardown?: (step: (title: string, fn: () => Promise<unknown>) => Promise<void>) => Promise<void>}} opts
  * @param {(ctx: {page: import('playwright-core').Page, server: object,
  *   step: (title: string, fn: () => Promise<unknown>) => Promise<void>}) => Promise<void>} body
  */
@@ -154,6 +160,7 @@ export async function runUiCheck(opts, body) {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    if (opts.setup) await opts.setup(step);
     wb = await openWorkbench(opts);
     await body({ page: wb.page, server: wb.server, step });
   } catch (err) {
@@ -165,6 +172,13 @@ export async function runUiCheck(opts, body) {
     }
   } finally {
     await wb?.close();
+    if (opts.teardown) {
+      try {
+        await opts.teardown(step);
+      } catch (err) {
+        process.stderr.write(`${opts.name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      }
+    }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
