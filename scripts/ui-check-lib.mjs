@@ -186,3 +186,21 @@ export async function runUiCheck(opts, body) {
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;
 }
+
+/**
+ * Waits for an error squiggle. Monaco renders squiggles only on visible lines and Control+End may have scrolled the
+ * errors out of view, so keep pressing F8 (Go to Next Problem, which scrolls to it) until one shows, then close the peek.
+ */
+export async function revealErrorSquiggle(page, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F8');
+    try {
+      await waitForSquiggle(page, 'error', 2000);
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+  await page.keyboard.press('Escape');
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runUiCheck, screenshot, screenshotLocator, statusBar, waitForSquiggle, waitForStatusBarText,
+import { revealErrorSquiggle, runUiCheck, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
   webviewFrame, quickOpen } from './ui-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,7 +107,7 @@ const code = await runUiCheck(
       await waitUntil(() => fs.readFileSync(solversCopy, 'utf8') === `${solversBefore}\n`, 'the saved edit on disk');
       // the save's run (logged in .batt/runs.jsonl) is what publishes the verdict diagnostics
       await waitUntil(() => runRecords().length > runsBefore, 'the run on save in .batt/runs.jsonl');
-      await waitForSquiggle(page, 'error', STEP_TIMEOUT_MS);
+      await revealErrorSquiggle(page, STEP_TIMEOUT_MS);
       await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'ui-diagnostic.png');
     });
 

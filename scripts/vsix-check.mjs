@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickOpen, runUiCheck, screenshotLocator, statusBar, waitForSquiggle, waitForStatusBarText }
+import { quickOpen, revealErrorSquiggle, runUiCheck, screenshotLocator, statusBar, waitForStatusBarText }
   from './ui-check-lib.mjs';
 import { serverMain } from './vscode-web.mjs';
 
@@ -114,24 +114,6 @@ async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT_MS) {
   }
 }
 
-/**
- * Waits for an error squiggle. Monaco renders squiggles only on visible lines and Control+End may have scrolled the
- * errors out of view, so keep pressing F8 (Go to Next Problem, which scrolls to it) until one shows, then close the peek.
- */
-async function revealErrorSquiggle(page) {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  for (;;) {
-    await page.keyboard.press('F8');
-    try {
-      await waitForSquiggle(page, 'error', 2000);
-      break;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-  }
-  await page.keyboard.press('Escape');
-}
-
 const setup = async (step) => {
   if (build) {
     await step('npm run package builds batt.vsix', async () => {
@@ -199,7 +181,7 @@ const code = await runUiCheck(
       await page.keyboard.press('Control+S');
       await waitUntil(() => fs.readFileSync(solversCopy, 'utf8') === `${solversBefore}\n`, 'the saved edit on disk');
       await waitUntil(() => runRecords().length > runsBefore, 'the run on save in .batt/runs.jsonl');
-      await revealErrorSquiggle(page);
+      await revealErrorSquiggle(page, STEP_TIMEOUT_MS);
       await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'vsix-diagnostic.png');
 
       // the workers that ran it are the installed copy's, started under this server
