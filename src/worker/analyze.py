@@ -1,8 +1,9 @@
 """The batt analyzer: a persistent helper process that parses (never executes) workspace Python.
 
 Protocol (engine side: src/engine/analyzer.ts): one JSON request per stdin line, one JSON response per stdout line,
-matched by `id`. Ops: parse, canonical, lint, names. A bad request gets `{"id", "ok": false, "error"}`; the process
-keeps serving. It runs no user code, so stdout carries nothing but responses.
+matched by `id`. Ops: parse, canonical, lint, names, parseStats. A bad request gets `{"id", "ok": false, "error"}`; the
+process keeps serving. parse is incremental per `path` (chunks.py): a save re-parses only the top-level chunks whose
+text changed, with an answer identical to the whole-module parse. It runs no user code, so stdout carries nothing but responses.
 Python >= 3.8, standard library only.
 """
 import ast
@@ -15,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from canonical import canonical_item  # noqa: E402
+from chunks import ChunkCache  # noqa: E402
 from lint import SOLVER_RE, SourceText, lint_module, signature  # noqa: E402
 
 
@@ -108,10 +110,8 @@ def _start_line(node):
     return min([d.lineno for d in node.decorator_list] + [node.lineno])
 
 
-def op_parse(req):
-    tree, text, syntax_error = parse_module(req["source"])
-    if tree is None:
-        return {"functions": [], "batt": None, "imports": [], "contextHash": _sha(text.source), "syntaxError": syntax_error}
+def _extract(tree, text):
+    """(functions, batt, imports, kept text) of a parsed module or chunk; lines are relative to `text`."""
     functions = []
     batt = None
     removed = []  # (first, last) line ranges left out of the context hash
@@ -140,7 +140,93 @@ def op_parse(req):
         kept.extend(text.lines[prev:first - 1])
         prev = max(prev, last)
     kept.extend(text.lines[prev:])
-    return {"functions": functions, "batt": batt, "imports": _imports(tree), "contextHash": _sha("".join(kept)), "syntaxError": None}
+    return functions, batt, _imports(tree), "".join(kept)
+
+
+def parse_full(source):
+    """op_parse's answer from one ast.parse of the whole module (the reference the incremental path must equal)."""
+    tree, text, syntax_error = parse_module(source)
+    if tree is None:
+        return {"functions": [], "batt": None, "imports": [], "contextHash": _sha(text.source), "syntaxError": syntax_error}
+    functions, batt, imports, kept = _extract(tree, text)
+    return {"functions": functions, "batt": batt, "imports": imports, "contextHash": _sha(kept), "syntaxError": None}
+
+
+class _Chunk:
+    """A chunk's _extract record (lines relative to the chunk) and its last shifted copy, reused while it stays put."""
+
+    __slots__ = ("record", "off", "shifted")
+
+    def __init__(self, record):
+        self.record = record
+        self.off = 0
+        self.shifted = record
+
+    def at(self, off):
+        """The record with line numbers moved down by `off` (new dicts: the cached ones are never mutated)."""
+        if off != self.off:
+            functions, batt, imports, kept = self.record
+            functions = [dict(f, line=f["line"] + off, endLine=f["endLine"] + off) for f in functions]
+            if batt is not None:
+                cands = [dict(c, line=c["line"] + off) for c in batt["candidates"]]
+                batt = dict(batt, line=batt["line"] + off, endLine=batt["endLine"] + off, candidates=cands)
+            imports = [dict(i, line=i["line"] + off) for i in imports]
+            self.off, self.shifted = off, (functions, batt, imports, kept)
+        return self.shifted
+
+
+def _parse_chunk(text):
+    """A chunk's record, or None when it does not parse on its own (the full parse then reports why)."""
+    try:
+        tree = ast.parse(text)
+    except Exception:  # noqa: BLE001 - SyntaxError, ValueError (surrogates), RecursionError, MemoryError
+        return None
+    return _Chunk(_extract(tree, SourceText(text)))
+
+
+_CHUNKS = ChunkCache(_parse_chunk, max_paths=64)
+
+
+def parse_incremental(path, source):
+    """The same answer as parse_full, re-parsing only the chunks of `path` that changed; None means "use parse_full"."""
+    if source.startswith("\ufeff"):
+        source = source[1:]
+    if "\0" in source or "barry_as_FLUFL" in source:  # NUL: the full parse words the error; the future import changes the grammar
+        _CHUNKS.forget(path)
+        _CHUNKS.last = {"mode": "full"}
+        return None
+    parts = _CHUNKS.parse(path, source)
+    if parts is None:
+        return None
+    functions = []
+    batt = None
+    imports = []
+    kept = []
+    for off, chunk in parts:
+        f, b, i, k = chunk.at(off)
+        functions.extend(f)
+        imports.extend(i)
+        kept.append(k)
+        if b is not None:
+            batt = b
+    return {"functions": functions, "batt": batt, "imports": imports, "contextHash": _sha("".join(kept)), "syntaxError": None}
+
+
+def op_parse(req):
+    """`"incremental": false` forces the whole-module parse (tests compare the two)."""
+    path = req.get("path")
+    if req.get("incremental", True) is not False and isinstance(path, str):
+        resp = parse_incremental(path, req["source"])
+        if resp is not None:
+            return resp
+    else:
+        _CHUNKS.last = {"mode": "forced"}
+    return parse_full(req["source"])
+
+
+def op_parse_stats(_req):
+    """What the last parse did: mode incremental/full/forced, chunks, parsed, reused, merged; and the cached paths."""
+    return {"last": _CHUNKS.last, "paths": _CHUNKS.paths()}
 
 
 def _target_names(t, out):
@@ -225,7 +311,8 @@ def op_canonical(req):
     return {"items": out}
 
 
-OPS = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names}
+OPS = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names, "parseStats": op_parse_stats}
+_NEEDS_SOURCE = ("parse", "lint", "names")
 
 
 def handle(line):
@@ -238,7 +325,7 @@ def handle(line):
         op = OPS.get(req.get("op"))
         if op is None:
             raise ValueError("unknown op %r" % (req.get("op"),))
-        if req.get("op") != "canonical" and not isinstance(req.get("source"), str):
+        if req.get("op") in _NEEDS_SOURCE and not isinstance(req.get("source"), str):
             raise ValueError("source must be a string")
         resp = op(req)
         resp["id"] = rid
