@@ -18,8 +18,8 @@ export interface SolverFunction {
   kind: 'I' | 'SIC' | null;
   /** sha256 of `source` */
   segHash: string;
-  /** exact source of the def, decorators included */
-  source: string;
+  /** exact source of the def, decorators included (absent when parsed with `withSources: false`) */
+  source?: string;
 }
 
 export interface BattCandidate {
@@ -116,8 +116,10 @@ export class Analyzer {
 
   constructor(private readonly opts: AnalyzerOptions) {}
 
-  async parse(path: string, source: string): Promise<ParseResult> {
-    return (await this.request({ op: 'parse', path, source })) as unknown as ParseResult;
+  /** `withSources: false` leaves each function's `source` out (it can be large: every solver of the file). */
+  async parse(path: string, source: string, opts: { withSources?: boolean } = {}): Promise<ParseResult> {
+    const req = opts.withSources === false ? { op: 'parse', path, source, sources: false } : { op: 'parse', path, source };
+    return (await this.request(req)) as unknown as ParseResult;
   }
 
   async canonical(items: Array<{ key: string; source: string }>): Promise<CanonicalItem[]> {

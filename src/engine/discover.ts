@@ -92,7 +92,7 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
   });
   if (misses.length) {
     const analyzer = input.analyzer();
-    const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text)));
+    const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text, { withSources: false })));
     misses.forEach((m, i) => {
       const r = parsed[i];
       const parse: FileParse = {

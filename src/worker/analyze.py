@@ -213,7 +213,15 @@ def parse_incremental(path, source):
 
 
 def op_parse(req):
-    """`"incremental": false` forces the whole-module parse (tests compare the two)."""
+    """`"incremental": false` forces the whole-module parse (tests compare the two); `"sources": false` leaves each
+    function's `source` out of the answer (the engine slices it from its own copy of the text when needed)."""
+    resp = _parse(req)
+    if req.get("sources", True) is False:
+        resp = dict(resp, functions=[dict((k, v) for k, v in f.items() if k != "source") for f in resp["functions"]])
+    return resp
+
+
+def _parse(req):
     path = req.get("path")
     if req.get("incremental", True) is not False and isinstance(path, str):
         resp = parse_incremental(path, req["source"])

@@ -31,12 +31,15 @@ describe('analyzer (analyze.py over stdio)', function () {
         ['solve_1b2d62fb', '1b2d62fb', null, 47, 48, null, 'S,I'],
       ]);
       for (const f of r.functions) {
-        assert.strictEqual(f.segHash, sha(f.source));
+        assert.strictEqual(f.segHash, sha(f.source!));
         assert.strictEqual(f.col, 1);
       }
+      const lean = await an.parse(path.join(FIX, 'solvers.py'), read('solvers.py'), { withSources: false });
+      assert.ok(lean.functions.every((f) => f.source === undefined), 'withSources: false leaves the sources out');
+      assert.deepStrictEqual(lean.functions.map((f) => f.segHash), r.functions.map((f) => f.segHash));
       const deco = r.functions[3];
-      assert.ok(deco.source.startsWith('@staticmethod\ndef solve_017c7c7b_mut(I):'), deco.source);
-      assert.ok(r.functions[2].source.endsWith('return O'), 'a trailing comment is not part of the segment');
+      assert.ok(deco.source!.startsWith('@staticmethod\ndef solve_017c7c7b_mut(I):'), deco.source);
+      assert.ok(r.functions[2].source!.endsWith('return O'), 'a trailing comment is not part of the segment');
       assert.strictEqual(r.batt, null);
       assert.deepStrictEqual(r.imports, [
         { module: 'dsl', level: 0, line: 2, names: ['*'] },
@@ -162,7 +165,7 @@ describe('analyzer (analyze.py over stdio)', function () {
       const parseMs = performance.now() - t0;
       assert.deepStrictEqual(r.functions.map((f) => [f.name, f.line, f.endLine, f.kind]), gen.defs.map((d) => [d.name, d.line, d.endLine, d.kind]));
       const t1 = performance.now();
-      const c = await an.canonical(r.functions.map((f) => ({ key: f.segHash, source: f.source })));
+      const c = await an.canonical(r.functions.map((f) => ({ key: f.segHash, source: f.source! })));
       const canonMs = performance.now() - t1;
       assert.ok(c.every((x) => !x.error));
       const problems = await an.lint('/ws/big.py', gen.source, gen.dslNames);
