@@ -23,7 +23,13 @@ function isInside(root: string, p: string): boolean {
  * read. Symlinks (folders or files) that resolve outside root, broken symlinks and symlink cycles are skipped;
  * unreadable folders are skipped silently.
  */
-export async function findPythonFiles(root: string, include: string[] = DEFAULT_INCLUDE, exclude: string[] = DEFAULT_EXCLUDE): Promise<string[]> {
+export async function findPythonFiles(
+  root: string,
+  include: string[] = DEFAULT_INCLUDE,
+  exclude: string[] = DEFAULT_EXCLUDE,
+  /** collects matching .py symlinks that resolve outside root (skipped), so the caller can report them */
+  outside?: Array<{ path: string; real: string }>,
+): Promise<string[]> {
   const rootAbs = path.resolve(root);
   const rootReal = await fs.promises.realpath(rootAbs).catch(() => rootAbs);
   const inc = new GlobSet(include);
@@ -53,7 +59,10 @@ export async function findPythonFiles(root: string, include: string[] = DEFAULT_
         } catch {
           continue; // broken link
         }
-        if (!isInside(rootReal, childReal)) continue;
+        if (!isInside(rootReal, childReal)) {
+          if (isFile && e.name.endsWith('.py') && inc.matches(childRel) && !exc.matches(childRel)) outside?.push({ path: childAbs, real: childReal });
+          continue;
+        }
       }
       if (isDir) {
         if (exc.matchesDir(childRel) || ancestors.has(childReal) || depth >= MAX_DEPTH) continue;

@@ -3,7 +3,7 @@
  * hashing, and JSON parsing that reports where a file is broken (line and column, 1-based).
  */
 import { createHash, randomBytes } from 'crypto';
-import { promises as fsp } from 'fs';
+import { constants as fsConstants, promises as fsp, type Stats } from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 
@@ -100,7 +100,19 @@ export function tooLargeMessage(size: number, limit: number, what: string): stri
   return `file is ${(size / MIB).toFixed(1)} MiB, larger than the ${Math.round(limit / MIB)} MiB limit for ${what}`;
 }
 
-/** Read a UTF-8 file unless it is larger than `limit` bytes (checked on the open handle, before reading). */
+function nonFileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/**
+ * Read a UTF-8 file unless it is larger than `limit` bytes or not a regular file (checked on the open handle, before
+ * reading). O_NONBLOCK: opening a named pipe must not wait for a writer; a device like /dev/zero must not be read.
+ */
 export async function readTextLimited(
   file: string,
   limit: number,
@@ -108,12 +120,13 @@ export async function readTextLimited(
 ): Promise<{ text: string } | { error: string }> {
   let fh: fsp.FileHandle;
   try {
-    fh = await fsp.open(file, 'r');
+    fh = await fsp.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (err) {
     return { error: `cannot read file: ${(err as Error).message}` };
   }
   try {
     const st = await fh.stat();
+    if (!st.isFile()) return { error: `cannot read file: it is ${nonFileKind(st)}, not a regular file` };
     if (st.size > limit) return { error: tooLargeMessage(st.size, limit, what) };
     return { text: await fh.readFile('utf8') };
   } catch (err) {

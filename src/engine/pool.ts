@@ -291,6 +291,7 @@ export class Pool extends EventEmitter {
     const { task, run } = pending.job;
     if (!proc.hasTask(task.key)) proc.send(task);
     const id = ++this.nextId;
+    proc.clearStderrTail();
     proc.send({ ...run, t: 'run', id, task: task.key });
     slot.state = 'busy';
     pending.slot = slot;

@@ -78,7 +78,7 @@ function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: nu
     // faulthandler ends with the Python stack; its "Fatal Python error: ..." line says what happened.
     const lines = (r.stderrTail ?? '').split('\n').filter((l) => l.trim() !== '');
     const hint = lines.find((l) => l.startsWith('Fatal Python error')) ?? lines[lines.length - 1];
-    const tail = hint ? ` — ${hint.trim()}` : '';
+    const tail = hint ? ` — ${hint.trim().slice(0, 200)}` : '';
     return { ...base, status: 'crash', message: `crash: worker died (${how})${tail}` };
   }
   const m = r.result;

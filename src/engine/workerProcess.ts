@@ -153,6 +153,11 @@ export class WorkerProcess extends EventEmitter {
     return this.tasks.has(key);
   }
 
+  /** Forget earlier stderr lines: called when a job starts, so a crash report quotes only what that job wrote. */
+  clearStderrTail(): void {
+    this.stderrLines.length = 0;
+  }
+
   /** The last lines the worker wrote to stderr (crash hints such as "Fatal Python error: Segmentation fault"). */
   stderrTail(): string {
     return this.stderrLines.join('\n');

@@ -76,6 +76,8 @@ export class Session {
 
   /** The engine of a workspace folder (created on first use; nothing is started until a run needs it). */
   engine(root: string): Engine {
+    // In an untrusted workspace nothing of the workspace runs: no engine, so no worker and no analyzer can start.
+    if (!this.settings.trusted) throw new Error('This workspace is not trusted: batt runs nothing here.');
     let e = this.engines.get(root);
     if (!e) {
       const s = this.settings;
@@ -203,6 +205,7 @@ export class Session {
   }
 
   async listTasks(): Promise<Array<TaskInfo & { root: string }>> {
+    if (!this.settings.trusted) return [];
     const out: Array<TaskInfo & { root: string }> = [];
     for (const root of this.roots) {
       const { tasks } = await this.engine(root).listTasks();
@@ -232,6 +235,7 @@ export class Session {
   }
 
   async restartWorkers(): Promise<void> {
+    if (!this.settings.trusted) return;
     this.saveRun?.abort.abort();
     const engines = [...this.engines.values()];
     for (const e of engines) await e.restartPool();
@@ -244,6 +248,7 @@ export class Session {
   }
 
   async clearCache(): Promise<number> {
+    if (!this.settings.trusted) return 0;
     let n = 0;
     for (const root of this.roots) {
       const e = this.engine(root);
@@ -255,6 +260,7 @@ export class Session {
   }
 
   async lint(file: string, text: string) {
+    if (!this.settings.trusted) return [];
     const e = this.engineFor(file);
     return e ? e.lint(file, text) : [];
   }
