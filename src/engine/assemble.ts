@@ -1,6 +1,7 @@
 /** Which candidates run on which task (with duplicates folded), and the per-task report with ranking. */
 import type { CandidateJson, TaskJson } from '../protocol/results';
 import { aggregate, compareRank } from './scoring';
+import { resultKey } from './score';
 import type { Candidate, PairResult, Task } from './types';
 
 export interface TaskSelection {
@@ -31,10 +32,11 @@ export function selectCandidates(tasks: Task[], candidates: Candidate[], o: Sele
     const unique: Candidate[] = [];
     const duplicateOf = new Map<Candidate, Candidate>();
     for (const c of all) {
-      const f = first.get(c.hash);
+      const key = resultKey(c);
+      const f = first.get(key);
       if (f) duplicateOf.set(c, f);
       else {
-        first.set(c.hash, c);
+        first.set(key, c);
         unique.push(c);
       }
     }
@@ -46,7 +48,7 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
   return selections.map((sel) => {
     const per = results.get(sel.task.id) ?? new Map<string, PairResult[]>();
     const rows = sel.all.map((c) => {
-      const pairs = (per.get(c.hash) ?? []).filter((p): p is PairResult => !!p);
+      const pairs = (per.get(resultKey(c)) ?? []).filter((p): p is PairResult => !!p);
       const score = aggregate(pairs);
       const dup = sel.duplicateOf.get(c);
       const row: Omit<CandidateJson, 'rank'> = {

@@ -167,7 +167,9 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
   for (const f of files.values()) {
     if (!f.parse.functions.length && !f.parse.batt) continue;
     const closure = importClosure(f.path, directDeps).filter((p) => p !== f.path);
-    depsFingerprint.set(f.path, sha256([f.parse.contextHash, ...closure.map((p) => `${p}:${files.get(p)?.sha ?? ''}`)].join('\n')));
+    const imported = closure.map((p) => `${p}:${files.get(p)?.sha ?? ''}`);
+    depsFingerprint.set(f.path, sha256([f.parse.contextHash, ...imported].join('\n')));
+    const dslFp = sha256(imported.join('\n'));
     for (const fn of f.parse.functions) {
       const entry = input.inlineCache.get(fn.segHash);
       if (!fn.kind) {
@@ -178,7 +180,7 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
         errors.push({ kind: 'candidate', file: f.path, line: fn.line, message: `${fn.name}: cannot canonicalise: ${entry?.error ?? 'no result'}` });
         continue;
       }
-      candidates.push({ name: fn.name, file: f.path, line: fn.line, endLine: fn.endLine, kind: fn.kind, taskId: fn.taskId, hash: entry.hash, length: entry.length });
+      candidates.push({ name: fn.name, file: f.path, line: fn.line, endLine: fn.endLine, kind: fn.kind, taskId: fn.taskId, hash: entry.hash, dedupKey: sha256(`${entry.hash}\n${dslFp}`), length: entry.length });
     }
     const b = f.parse.batt;
     if (b) {

@@ -10,6 +10,11 @@ import { ValidationCache, validationBase } from './validation';
 import type { KvStore } from './kvStore';
 import type { PairKind, TaskMessage } from '../protocol/worker';
 
+/** Results are kept per candidate identity: canonical hash and imported modules (duplicates share their original's). */
+export function resultKey(c: Candidate): string {
+  return c.dedupKey ?? c.hash;
+}
+
 export interface Selection {
   task: Task;
   /** unique candidates (duplicates removed) that must be scored on the task */
@@ -108,7 +113,7 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
     const pairs = pairsOf(task);
     const battGroups = new Map<string, Candidate[]>();
     for (const c of candidates) {
-      perCand.set(c.hash, new Array<PairResult>(pairs.length));
+      perCand.set(resultKey(c), new Array<PairResult>(pairs.length));
       if (c.batt) {
         const g = battGroups.get(c.file) ?? [];
         g.push(c);
@@ -127,11 +132,11 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
       const lookup = (c: Candidate): boolean => {
         if (input.noCache) return false;
         const hit = validation.get(keyOf(c), timeoutMs, memoryMB);
-        if (hit) perCand.get(c.hash)![pi] = hit;
+        if (hit) perCand.get(resultKey(c))![pi] = hit;
         return !!hit;
       };
       const record = (c: Candidate, r: PairResult) => {
-        perCand.get(c.hash)![pi] = r;
+        perCand.get(resultKey(c))![pi] = r;
         validation.set(keyOf(c), r, timeoutMs, memoryMB);
         input.durations.set(durationKey(c, task, p), r.ms);
       };

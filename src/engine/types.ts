@@ -41,6 +41,9 @@ export interface Candidate {
   taskId: string;
   /** canonical hash (name dropped, variables renamed, docstrings ignored) */
   hash: string;
+  /** what duplicates are folded by: the canonical hash plus the workspace modules the file imports (the same program
+   *  against another DSL is another candidate) */
+  dedupKey?: string;
   /** program length used for ranking (statements in the canonical form) */
   length: number;
   /** for batt entries */

@@ -208,6 +208,25 @@ describe('engine on the sample workspace', function () {
     }
   });
 
+  it('the same program against another DSL module is another candidate, not a duplicate', async () => {
+    const dsl2 = path.join(ws, 'dsl2.py');
+    const other = path.join(ws, 'other_solvers.py');
+    fs.writeFileSync(dsl2, 'def rot180(grid):\n    return tuple(tuple(r) for r in grid)\n');
+    fs.writeFileSync(other, 'from dsl2 import *\n\n\ndef solve_a3f1c07e_dsl2(I):\n    O = rot180(I)\n    return O\n');
+    try {
+      const r = await engine.run({ tasks: ['a3f1c07e'] });
+      const a = cand(r, 'a3f1c07e', 'solve_a3f1c07e');
+      const b = cand(r, 'a3f1c07e', 'solve_a3f1c07e_dsl2');
+      assert.strictEqual(a.hash, b.hash, 'same canonical program');
+      assert.strictEqual(b.duplicateOf, undefined);
+      assert.ok(a.solved);
+      assert.strictEqual(b.status, 'fail', 'its own DSL gives another answer');
+    } finally {
+      fs.unlinkSync(dsl2);
+      fs.unlinkSync(other);
+    }
+  });
+
   it('a syntax error is reported with file:line:col and does not stop other files', async () => {
     const f = path.join(ws, 'broken.py');
     fs.writeFileSync(f, 'def solve_a3f1c07e_broken(I):\n    x1 = rot90(I\n    return x1\n');
