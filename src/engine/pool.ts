@@ -68,7 +68,6 @@ interface Pending {
   resolve: (r: PoolResult) => void;
   reject: (e: Error) => void;
   signal?: AbortSignal;
-  onAbort?: () => void;
   settled: boolean;
   slot?: Slot;
 }
@@ -96,6 +95,7 @@ export declare interface Pool {
 }
 
 export class Pool extends EventEmitter {
+  private readonly watched = new Map<AbortSignal, { jobs: Set<Pending>; listener: () => void }>();
   private readonly opts: PoolOptions;
   private readonly slots: Slot[] = [];
   private readonly unknownQueue: Pending[] = [];
@@ -134,10 +134,7 @@ export class Pool extends EventEmitter {
     if (this.disposed || signal?.aborted) return Promise.resolve({ status: 'cancelled', ms: 0, workerId: -1 });
     return new Promise<PoolResult>((resolve, reject) => {
       const pending: Pending = { job, resolve, reject, signal, settled: false };
-      if (signal) {
-        pending.onAbort = () => this.cancel(pending);
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
+      if (signal) this.watch(signal, pending);
       this.enqueue(pending);
       this.dispatch();
       this.changed();
@@ -339,6 +336,37 @@ export class Pool extends EventEmitter {
     q.splice(lo, 0, p);
   }
 
+  /**
+   * One abort listener per signal, not per job: EventTarget checks every registered listener on each
+   * addEventListener, so a listener per job made queueing thousands of jobs quadratic (measured: 0.9 s of CPU for
+   * 16k jobs).
+   */
+  private watch(signal: AbortSignal, p: Pending): void {
+    let w = this.watched.get(signal);
+    if (!w) {
+      const jobs = new Set<Pending>();
+      const listener = () => {
+        this.watched.delete(signal);
+        for (const q of [...jobs]) this.cancel(q);
+      };
+      w = { jobs, listener };
+      this.watched.set(signal, w);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    w.jobs.add(p);
+  }
+
+  private unwatch(p: Pending): void {
+    if (!p.signal) return;
+    const w = this.watched.get(p.signal);
+    if (!w) return;
+    w.jobs.delete(p);
+    if (!w.jobs.size) {
+      p.signal.removeEventListener('abort', w.listener);
+      this.watched.delete(p.signal);
+    }
+  }
+
   private drainQueue(): Pending[] {
     return [...this.unknownQueue.splice(0), ...this.knownQueue.splice(0)];
   }
@@ -346,14 +374,14 @@ export class Pool extends EventEmitter {
   private settle(p: Pending, r: PoolResult): void {
     if (p.settled) return;
     p.settled = true;
-    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    this.unwatch(p);
     p.resolve(r);
   }
 
   private fail(p: Pending, err: Error): void {
     if (p.settled) return;
     p.settled = true;
-    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    this.unwatch(p);
     p.reject(err);
   }
 

@@ -2,7 +2,6 @@
  * The score phase: turn (task, candidate) selections into pool jobs (one per candidate x pair; one per batt module x
  * pair), reuse cached verdicts, run the rest longest-expected-first, and convert pool results into pair verdicts.
  */
-import { setMaxListeners } from 'events';
 import type { Pool, PoolResult } from './pool';
 import { describeError, scoreOutcome } from './scoring';
 import type { Candidate, PairResult, Task } from './types';
@@ -100,8 +99,6 @@ function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: nu
 
 export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
   const { validation, timeoutMs, memoryMB } = input;
-  // Every queued job listens to the run's signal.
-  if (input.signal) setMaxListeners(0, input.signal);
   const results = new Map<string, Map<string, PairResult[]>>();
   type Job = { run: () => Promise<void>; expected: number };
   const jobs: Job[] = [];
