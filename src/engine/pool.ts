@@ -60,6 +60,13 @@ export interface PoolStatus {
 
 /** Consecutive failed starts of one worker slot before it is given up. */
 const MAX_START_FAILURES = 3;
+/**
+ * While more than PREFETCH_FACTOR x workers jobs are queued, each busy worker also gets the next job written to its
+ * pipe, so it starts that job the moment it answers the current one instead of waiting for the round trip through
+ * Node. For the typical ARC job (well under a millisecond) that round trip is most of the cost. Near the end of a run
+ * (short queue) nothing is prefetched, so no job waits behind a long one while another worker is idle.
+ */
+const PREFETCH_FACTOR = 2;
 /** How long dispose() lets workers exit on their own before killing them. */
 const EXIT_GRACE_MS = 200;
 
@@ -85,6 +92,8 @@ interface Slot {
   proc?: WorkerProcess;
   state: WorkerState['state'];
   job?: Active;
+  /** a job already written to the worker's pipe behind the running one (see PREFETCH_FACTOR) */
+  next?: { pending: Pending; id: number };
   restarts: number;
   jobsDone: number;
   startFailures: number;
@@ -144,7 +153,10 @@ export class Pool extends EventEmitter {
   /** Drops queued jobs and kills running ones (all resolve 'cancelled'); killed workers are respawned. */
   cancelAll(): void {
     for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
-    for (const slot of this.slots) if (slot.job) this.killJob(slot, 'cancelled');
+    for (const slot of this.slots) {
+      if (slot.next) this.settle(slot.next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
+      if (slot.job) this.killJob(slot, 'cancelled');
+    }
     this.changed();
   }
 
@@ -167,7 +179,10 @@ export class Pool extends EventEmitter {
     this.startWaiter = undefined;
     for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
     const procs = this.slots.map((s) => s.proc).filter((p): p is WorkerProcess => p !== undefined);
-    for (const slot of this.slots) if (slot.job) this.killJob(slot, 'cancelled');
+    for (const slot of this.slots) {
+      if (slot.next) this.settle(slot.next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
+      if (slot.job) this.killJob(slot, 'cancelled');
+    }
     for (const proc of procs) proc.send({ t: 'exit' });
     const all = Promise.all(procs.map((p) => p.exited));
     let timer: NodeJS.Timeout | undefined;
@@ -243,6 +258,14 @@ export class Pool extends EventEmitter {
     slot.state = 'idle';
     slot.jobsDone++;
     this.settle(active.pending, { status: msg.ok ? 'ok' : 'error', result: msg, ms: msg.ms, workerId: slot.id });
+    const next = slot.next;
+    if (next) {
+      // The worker has already started the prefetched job.
+      slot.next = undefined;
+      proc.clearStderrTail();
+      this.activate(slot, next.pending, next.id);
+      if (next.pending.settled) this.killJob(slot, 'cancelled'); // cancelled while it waited in the pipe
+    }
     this.dispatch();
     this.changed();
   }
@@ -252,6 +275,14 @@ export class Pool extends EventEmitter {
     const active = slot.job;
     slot.job = undefined;
     slot.state = 'dead';
+    const next = slot.next;
+    slot.next = undefined;
+    if (next && !next.pending.settled) {
+      next.pending.slot = undefined;
+      if (this.broken) this.fail(next.pending, this.broken);
+      else if (this.disposed) this.settle(next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
+      else this.unknownQueue.unshift(next.pending); // never started: back to the front of the queue for another worker
+    }
     if (active) {
       clearTimeout(active.timer);
       const ms = Date.now() - active.startedAt;
@@ -275,7 +306,8 @@ export class Pool extends EventEmitter {
     for (;;) {
       const idle = this.slots.filter((s) => s.state === 'idle' && s.proc?.alive);
       const next = this.unknownQueue[0] ?? this.knownQueue[0];
-      if (idle.length === 0 || !next) return;
+      if (!next) return;
+      if (idle.length === 0) return this.prefetch();
       if (next === this.unknownQueue[0]) this.unknownQueue.shift();
       else this.knownQueue.shift();
       const key = next.job.task.key;
@@ -283,17 +315,35 @@ export class Pool extends EventEmitter {
     }
   }
 
-  private assign(slot: Slot, pending: Pending): void {
+  private prefetch(): void {
+    for (const slot of this.slots) {
+      if (this.unknownQueue.length + this.knownQueue.length <= PREFETCH_FACTOR * this.slots.length) return;
+      if (slot.state !== 'busy' || slot.next || !slot.job || slot.job.killedFor || !slot.proc?.alive) continue;
+      const p = (this.unknownQueue.length ? this.unknownQueue : this.knownQueue).shift() as Pending;
+      this.assign(slot, p, true);
+    }
+  }
+
+  private assign(slot: Slot, pending: Pending, prefetched = false): void {
     const proc = slot.proc as WorkerProcess;
     const { task, run } = pending.job;
     if (!proc.hasTask(task.key)) proc.send(task);
     const id = ++this.nextId;
+    pending.slot = slot;
+    if (prefetched) {
+      proc.send({ ...run, t: 'run', id, task: task.key });
+      slot.next = { pending, id };
+      return;
+    }
     proc.clearStderrTail();
     proc.send({ ...run, t: 'run', id, task: task.key });
+    this.activate(slot, pending, id);
+  }
+
+  /** The job the worker is running now: its timeout clock starts here. */
+  private activate(slot: Slot, pending: Pending, id: number): void {
     slot.state = 'busy';
-    pending.slot = slot;
-    const active: Active = { pending, id, startedAt: Date.now(), timer: setTimeout(() => this.killJob(slot, 'timeout'), this.opts.timeoutMs) };
-    slot.job = active;
+    slot.job = { pending, id, startedAt: Date.now(), timer: setTimeout(() => this.killJob(slot, 'timeout'), this.opts.timeoutMs) };
   }
 
   private killJob(slot: Slot, reason: 'timeout' | 'cancelled'): void {
@@ -317,6 +367,21 @@ export class Pool extends EventEmitter {
     }
     const slot = pending.slot;
     if (slot?.job?.pending === pending) this.killJob(slot, 'cancelled');
+    else if (slot?.next?.pending === pending) this.settle(pending, { status: 'cancelled', ms: 0, workerId: -1 }); // killed if it ever starts
+  }
+
+  /** Cancels many jobs at once (a run's abort): one pass over the queues instead of a search per job. */
+  private cancelMany(jobs: Set<Pending>): void {
+    for (const q of [this.unknownQueue, this.knownQueue]) {
+      let w = 0;
+      for (const p of q) {
+        if (jobs.has(p)) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
+        else q[w++] = p;
+      }
+      q.length = w;
+    }
+    for (const p of jobs) if (!p.settled) this.cancel(p);
+    this.changed();
   }
 
   private enqueue(p: Pending): void {
@@ -347,7 +412,7 @@ export class Pool extends EventEmitter {
       const jobs = new Set<Pending>();
       const listener = () => {
         this.watched.delete(signal);
-        for (const q of [...jobs]) this.cancel(q);
+        this.cancelMany(new Set(jobs));
       };
       w = { jobs, listener };
       this.watched.set(signal, w);

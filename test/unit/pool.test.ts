@@ -291,6 +291,26 @@ describe('worker pool (real Python workers)', function () {
     }
   });
 
+  it('prefetches behind busy workers on a long queue and still gives every job exactly its own verdict', async () => {
+    // 2 workers, 60 jobs: the queue is long, so jobs wait in the workers' pipes behind running ones. A crash and a
+    // timeout among them must requeue the job waiting behind them, not lose it or give it their verdict.
+    const pool = makePool({ workers: 2, timeoutMs: 1500 });
+    await pool.start();
+    const kinds = Array.from({ length: 60 }, (_, i) => (i === 20 ? 'crash' : i === 35 ? 'hang' : 'ok'));
+    const results = await Promise.all(
+      kinds.map((k) =>
+        pool.run(k === 'crash' ? job('crash.py', 'solve_exit3') : k === 'hang' ? job('hang.py', 'solve_hang') : job('solvers.py', 'solve_68b16354')),
+      ),
+    );
+    results.forEach((r, i) => {
+      const want = kinds[i] === 'crash' ? 'crash' : kinds[i] === 'hang' ? 'timeout' : 'ok';
+      assert.equal(r.status, want, `job ${i}`);
+      if (want === 'ok') assert.equal(r.result?.outcome?.match, true, `job ${i} matched`);
+    });
+    assert.equal(results[20].exit?.code, 3);
+    assert.equal(pool.status().queued, 0);
+  });
+
   it('dispose leaves no worker process behind', async () => {
     const pool = makePool({ workers: 3 });
     await pool.start();
