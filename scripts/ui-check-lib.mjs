@@ -204,3 +204,32 @@ export async function revealErrorSquiggle(page, timeoutMs = DEFAULT_TIMEOUT_MS) 
   }
   await page.keyboard.press('Escape');
 }
+
+/** Records of a workspace's run log `.batt/runs.jsonl` (one line per finished run); [] before the first run. */
+export function runRecords(folder) {
+  let text;
+  try {
+    text = fs.readFileSync(path.join(folder, '.batt', 'runs.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  // records are appended as '\n' + JSON (crash-safe): a line being written may not parse yet, so skip those
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Polls `check` until it returns a truthy value, which it returns (a deadline, no fixed sleep). */
+export async function waitUntil(check, what, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { revealErrorSquiggle, runUiCheck, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
+import { revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
   webviewFrame, quickOpen } from './ui-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,32 +53,8 @@ async function pick(page, typed, rowText) {
   await input.press('Enter');
 }
 
-/** Records of the workspace's run log (one line per finished run); [] before the first run. */
-function runRecords() {
-  let text;
-  try {
-    text = fs.readFileSync(path.join(folder, '.batt', 'runs.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  // records are appended as '\n' + JSON (crash-safe): a line being written may not parse yet, so skip those
-  return text.split('\n').flatMap((line) => {
-    try {
-      return line.trim() ? [JSON.parse(line)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** Polls `check` until it holds (a deadline, no fixed sleep). */
-async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const runRecords = () => libRunRecords(folder);
+const waitUntil = (check, what, timeoutMs = STEP_TIMEOUT_MS) => libWaitUntil(check, what, timeoutMs);
 
 /** Clicks a leaderboard row (on its name cell, not the location link) and waits until #grid-diff shows its pairs. */
 async function selectRow(frame, row) {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickOpen, revealErrorSquiggle, runUiCheck, screenshotLocator, statusBar, waitForStatusBarText }
+import { quickOpen, revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshotLocator, statusBar, waitForStatusBarText }
   from './ui-check-lib.mjs';
 import { serverMain } from './vscode-web.mjs';
 
@@ -85,34 +85,8 @@ function descendsFrom(pid, ancestor, byPid) {
   return false;
 }
 
-/** Records of the workspace's run log (one line per finished run); [] before the first run. */
-function runRecords() {
-  let text;
-  try {
-    text = fs.readFileSync(path.join(folder, '.batt', 'runs.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  // a record being appended may not parse yet: skip it
-  return text.split('\n').flatMap((line) => {
-    try {
-      return line.trim() ? [JSON.parse(line)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** Polls `check` until it returns a truthy value (a deadline, no fixed sleep). */
-async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const runRecords = () => libRunRecords(folder);
+const waitUntil = (check, what, timeoutMs = STEP_TIMEOUT_MS) => libWaitUntil(check, what, timeoutMs);
 
 const setup = async (step) => {
   if (build) {
