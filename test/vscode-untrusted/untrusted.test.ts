@@ -17,6 +17,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { describe, isBattPython, isBattServer, relatedProcs } from './procs';
+import { until } from '../vscode/until';
 
 const EXT_ID = 'batt-dev.batt';
 const MODE = process.env.BATT_UNTRUSTED_MODE === 'installed' || process.env.BATT_UNTRUSTED_MODE === 'control' ? process.env.BATT_UNTRUSTED_MODE : 'development';
@@ -27,20 +28,6 @@ const MARKER = () => path.join(ws(), 'pythonpath-was-run');
 /** How long a save gets to (wrongly) produce diagnostics; the trusted suite sees them within a few seconds. */
 const QUIET_MS = Number(process.env.BATT_UNTRUSTED_QUIET_MS) || 15000;
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** Holds `check` true for the whole window (a deadline, not a sleep: it fails as soon as the check does). */
 async function holds(what: string, check: () => string | undefined, windowMs: number): Promise<void> {
