@@ -122,6 +122,13 @@ export class Analyzer {
     return (await this.request(req)) as unknown as ParseResult;
   }
 
+  /** Writes hash-checked .pyc files of these sources under `prefix` for the workers (compiles, runs nothing). */
+  async precompile(prefix: string, files: Array<{ path: string; source: string }>): Promise<number> {
+    if (!files.length) return 0;
+    const r = (await this.request({ op: 'precompile', prefix, files })) as unknown as { written: number };
+    return r.written;
+  }
+
   async canonical(items: Array<{ key: string; source: string }>): Promise<CanonicalItem[]> {
     if (!items.length) return [];
     const r = await this.request({ op: 'canonical', items });

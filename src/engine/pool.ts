@@ -4,6 +4,7 @@
  * Solver faults never reject: they come back as PoolResult statuses.
  */
 import { EventEmitter } from 'node:events';
+import * as os from 'node:os';
 import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../protocol/worker';
 import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
 
@@ -14,6 +15,7 @@ export interface PoolOptions {
   workers: number; // default 4
   timeoutMs: number; // per job, default 10000
   memoryMB: number; // per worker, default 2048; 0 = unlimited
+  pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
   onLog?: WorkerLog;
 }
 
@@ -67,6 +69,12 @@ const MAX_START_FAILURES = 3;
  * (short queue) nothing is prefetched, so no job waits behind a long one while another worker is idle.
  */
 const PREFETCH_FACTOR = 2;
+/**
+ * Killed or crashed workers are respawned at most this many at a time: after a stale run is cancelled, four Python
+ * processes starting at once on two cores all become ready late; staggered, the first is ready in about half the
+ * time and takes the new run's first job.
+ */
+const PARALLEL_RESPAWNS = Math.max(1, Math.floor(os.cpus().length / 2));
 /** How long dispose() lets workers exit on their own before killing them. */
 const EXIT_GRACE_MS = 200;
 
@@ -199,6 +207,7 @@ export class Pool extends EventEmitter {
       script: this.opts.workerScript,
       roots: this.opts.roots,
       memoryMB: this.opts.memoryMB,
+      pycacheDir: this.opts.pycacheDir,
       onLog: this.opts.onLog,
     });
     slot.proc = proc;
@@ -214,6 +223,7 @@ export class Pool extends EventEmitter {
         slot.startFailures = 0;
         slot.state = 'idle';
         if (this.files) proc.send(this.files);
+        this.startQueued();
         if (this.startWaiter && this.slots.every((s) => s.state === 'idle' || s.state === 'busy')) {
           this.startWaiter.resolve();
           this.startWaiter = undefined;
@@ -229,6 +239,7 @@ export class Pool extends EventEmitter {
   private onStartFailure(slot: Slot, proc: WorkerProcess, err: Error): void {
     if (slot.proc !== proc || this.disposed) return;
     slot.state = 'dead';
+    this.startQueued();
     slot.startFailures++;
     this.opts.onLog?.(slot.id, 'worker', `worker failed to start: ${err.message}`);
     if (this.startWaiter) {
@@ -240,7 +251,7 @@ export class Pool extends EventEmitter {
     if (slot.startFailures < MAX_START_FAILURES) {
       slot.restarts++;
       this.restarts++;
-      this.spawn(slot);
+      this.respawn(slot);
       return;
     }
     if (this.slots.every((s) => s.state === 'dead')) {
@@ -296,9 +307,23 @@ export class Pool extends EventEmitter {
     if (!this.disposed && !this.broken) {
       slot.restarts++;
       this.restarts++;
-      this.spawn(slot);
+      this.respawn(slot);
     }
     this.changed();
+  }
+
+  private readonly respawnQueue: Slot[] = [];
+
+  private respawn(slot: Slot): void {
+    if (this.slots.filter((s) => s.state === 'starting').length < PARALLEL_RESPAWNS) this.spawn(slot);
+    else if (!this.respawnQueue.includes(slot)) this.respawnQueue.push(slot);
+  }
+
+  /** A worker finished starting (or failed to): start the next queued respawn. */
+  private startQueued(): void {
+    while (this.respawnQueue.length && !this.disposed && !this.broken && this.slots.filter((s) => s.state === 'starting').length < PARALLEL_RESPAWNS) {
+      this.spawn(this.respawnQueue.shift() as Slot);
+    }
   }
 
   private dispatch(): void {

@@ -24,6 +24,8 @@ export interface WorkerProcessOptions {
   roots: string[];
   /** RLIMIT_AS per worker; 0 = unlimited */
   memoryMB: number;
+  /** folder of precompiled hash-checked .pyc files (sys.pycache_prefix), read only */
+  pycacheDir?: string;
   onLog?: WorkerLog;
 }
 
@@ -65,6 +67,7 @@ export class WorkerProcess extends EventEmitter {
     const args = [opts.script];
     for (const root of opts.roots) args.push('--root', root);
     args.push('--memory-mb', String(Math.max(0, Math.floor(opts.memoryMB))));
+    if (opts.pycacheDir) args.push('--pycache', opts.pycacheDir);
     this.child = spawn(opts.python, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,

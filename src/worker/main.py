@@ -1,4 +1,4 @@
-"""batt scoring worker: python3 main.py --root <abs dir> [--root ...] --memory-mb <N>
+"""batt scoring worker: python3 main.py --root <abs dir> [--root ...] --memory-mb <N> [--pycache <dir>]
 
 Reads ToWorker messages (NDJSON) on fd 3 and writes FromWorker messages on fd 4 (protocol.py mirrors
 src/protocol/worker.ts). Persistent: the DSL is imported once and kept until its file changes.
@@ -30,19 +30,21 @@ if "" in sys.path:
 
 
 def _parse_args(argv):
-    roots, memory_mb = [], 0
+    roots, memory_mb, pycache = [], 0, None
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg in ("--root", "--memory-mb") and i + 1 < len(argv):
+        if arg in ("--root", "--memory-mb", "--pycache") and i + 1 < len(argv):
             if arg == "--root":
                 roots.append(argv[i + 1])
+            elif arg == "--pycache":
+                pycache = argv[i + 1]
             else:
                 memory_mb = int(argv[i + 1])
             i += 2
         else:
-            raise SystemExit("batt worker: unexpected argument %r (usage: main.py --root DIR ... --memory-mb N)" % arg)
-    return roots, memory_mb
+            raise SystemExit("batt worker: unexpected argument %r (usage: main.py --root DIR ... --memory-mb N [--pycache DIR])" % arg)
+    return roots, memory_mb, pycache
 
 
 def _limit_memory(memory_mb):
@@ -72,7 +74,11 @@ def _die_with_parent():
 
 
 def main(argv):
-    roots, memory_mb = _parse_args(argv)
+    roots, memory_mb, pycache = _parse_args(argv)
+    if pycache:
+        # Read (never write: dont_write_bytecode) the hash-checked .pyc files the analyzer precompiles there, so a
+        # respawned worker does not recompile a big solver module. A .pyc whose source hash differs is ignored.
+        sys.pycache_prefix = pycache
     import faulthandler
     faulthandler.enable()  # a segfault leaves a Python stack on stderr for the engine's crash report
     _die_with_parent()
