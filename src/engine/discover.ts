@@ -54,6 +54,8 @@ export interface DiscoverInput {
   /** unsaved editor contents by absolute path */
   overrides?: Map<string, string>;
   analyzer: () => Analyzer;
+  /** a second analyzer process: big canonicalisation batches are split across both (two cores) */
+  analyzer2?: () => Analyzer;
   fileCache: KvStore<FileParse>;
   inlineCache: KvStore<InlineEntry>;
 }
@@ -92,6 +94,8 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
   });
   if (misses.length) {
     const analyzer = input.analyzer();
+    // New files mean canonicalising their solvers next: start the second analyzer while this one parses.
+    if (input.analyzer2) input.analyzer2().warm();
     const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text, { withSources: false })));
     misses.forEach((m, i) => {
       const r = parsed[i];
@@ -156,7 +160,11 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
   }
   if (need.size) {
     const t0 = performance.now();
-    const items = await input.analyzer().canonical([...need.entries()].map(([key, source]) => ({ key, source })));
+    const all = [...need.entries()].map(([key, source]) => ({ key, source }));
+    // Cold runs canonicalise every solver: split a big batch across two analyzer processes.
+    const half = input.analyzer2 && all.length >= 200 ? Math.ceil(all.length / 2) : all.length;
+    const parts = await Promise.all([input.analyzer().canonical(all.slice(0, half)), half < all.length ? input.analyzer2!().canonical(all.slice(half)) : []]);
+    const items = parts.flat();
     const each = (performance.now() - t0) / items.length;
     for (const it of items) input.inlineCache.set(it.key, { hash: it.hash, length: it.length, ms: each, error: it.error });
   }

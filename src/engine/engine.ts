@@ -73,6 +73,7 @@ export class Engine {
   private pool?: Pool;
   private poolStarting?: Promise<Pool>;
   private analyzerProc?: Analyzer;
+  private analyzerProc2?: Analyzer;
   private loaded?: Promise<void>;
   private readonly fileCache: KvStore<FileParse>;
   private readonly inlineCache: KvStore<InlineEntry>;
@@ -143,14 +144,22 @@ export class Engine {
   }
 
   private analyzer(): Analyzer {
-    if (!this.analyzerProc) {
-      this.analyzerProc = new Analyzer({
-        python: this.settings().python,
-        script: path.join(this.workerDir(), 'analyze.py'),
-        onLog: (l) => this.opts.log?.(`[analyzer] ${l}`),
-      });
-    }
+    this.analyzerProc ??= this.newAnalyzer();
     return this.analyzerProc;
+  }
+
+  /** The second analyzer, for the other half of big canonicalisation batches (started on first need). */
+  private analyzer2(): Analyzer {
+    this.analyzerProc2 ??= this.newAnalyzer();
+    return this.analyzerProc2;
+  }
+
+  private newAnalyzer(): Analyzer {
+    return new Analyzer({
+      python: this.settings().python,
+      script: path.join(this.workerDir(), 'analyze.py'),
+      onLog: (l) => this.opts.log?.(`[analyzer] ${l}`),
+    });
   }
 
   /** Starts the pool on first need; later runs reuse it. */
@@ -340,6 +349,7 @@ export class Engine {
       extraFiles,
       overrides,
       analyzer: () => this.analyzer(),
+      analyzer2: () => this.analyzer2(),
       fileCache: this.fileCache,
       inlineCache: this.inlineCache,
     };
@@ -438,7 +448,8 @@ export class Engine {
 
   async dispose(): Promise<void> {
     this.analyzerProc?.dispose();
-    this.analyzerProc = undefined;
+    this.analyzerProc2?.dispose();
+    this.analyzerProc = this.analyzerProc2 = undefined;
     await this.restartPool();
   }
 }
