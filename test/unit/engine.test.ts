@@ -227,6 +227,30 @@ describe('engine on the sample workspace', function () {
     }
   });
 
+  it('a big cold file (canonicalised by two analyzers) folds duplicates across the halves', async () => {
+    const big = path.join(ws, 'many_solvers.py');
+    const ops = ['rot90', 'rot180', 'hmirror', 'vmirror'];
+    const lines = ['from dsl import *', ''];
+    for (let k = 0; k < 260; k++) {
+      const j = k % 130; // solver k + 130 is solver k with other variable names
+      const v = k < 130 ? 'x' : 'y';
+      lines.push('', `def solve_a3f1c07e_m${k}(I):`, `    ${v}1 = ${ops[j % 4]}(I)`, `    ${v}2 = ${ops[Math.floor(j / 4) % 4]}(${v}1)`, `    O = ${ops[Math.floor(j / 16) % 4]}(${v}2)`, '    return O');
+    }
+    fs.writeFileSync(big, lines.join('\n') + '\n');
+    try {
+      const r = await engine.run({ tasks: ['a3f1c07e'] });
+      assert.strictEqual(r.cache.inline.misses, 260);
+      const t = r.tasks[0];
+      for (let k = 130; k < 260; k++) {
+        const c = t.candidates.find((x) => x.name === `solve_a3f1c07e_m${k}`)!;
+        assert.ok(c.duplicateOf, `m${k} is a duplicate`);
+      }
+      assert.strictEqual(t.candidates.find((x) => x.name === 'solve_a3f1c07e_m1')!.duplicateOf, undefined);
+    } finally {
+      fs.unlinkSync(big);
+    }
+  });
+
   it('a syntax error is reported with file:line:col and does not stop other files', async () => {
     const f = path.join(ws, 'broken.py');
     fs.writeFileSync(f, 'def solve_a3f1c07e_broken(I):\n    x1 = rot90(I\n    return x1\n');
