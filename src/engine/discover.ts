@@ -56,7 +56,8 @@ export interface DiscoverInput {
   analyzer: () => Analyzer;
   /** a second analyzer process: big canonicalisation batches are split across both (two cores) */
   analyzer2?: () => Analyzer;
-  fileCache: KvStore<FileParse>;
+  /** the last parse of each file, by path (one entry per file, so big files edited often do not pile up) */
+  fileCache: KvStore<{ sha: string; parse: FileParse }>;
   inlineCache: KvStore<InlineEntry>;
 }
 
@@ -88,8 +89,8 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
     const text = texts[i];
     if (text === undefined) return;
     const sha = sha256(text);
-    const cached = input.fileCache.get(sha);
-    if (cached) files.set(p, { path: p, text, sha, parse: cached, deps: [] });
+    const cached = input.fileCache.get(p);
+    if (cached && cached.sha === sha) files.set(p, { path: p, text, sha, parse: cached.parse, deps: [] });
     else misses.push({ p, text, sha });
   });
   if (misses.length) {
@@ -106,7 +107,7 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
         contextHash: r.contextHash,
         syntaxError: r.syntaxError,
       };
-      input.fileCache.set(m.sha, parse);
+      input.fileCache.set(m.p, { sha: m.sha, parse });
       files.set(m.p, { path: m.p, text: m.text, sha: m.sha, parse, deps: [] });
     });
   }

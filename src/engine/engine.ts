@@ -75,7 +75,7 @@ export class Engine {
   private analyzerProc?: Analyzer;
   private analyzerProc2?: Analyzer;
   private loaded?: Promise<void>;
-  private readonly fileCache: KvStore<FileParse>;
+  private readonly fileCache: KvStore<{ sha: string; parse: FileParse }>;
   private readonly inlineCache: KvStore<InlineEntry>;
   private readonly validationStore: KvStore<CachedVerdict>;
   private readonly durations: KvStore<number>;
@@ -92,7 +92,7 @@ export class Engine {
     this.root = fs.realpathSync(opts.workspace);
     const cfg = readWorkspaceConfig(this.root).config;
     this.cacheDir = path.resolve(this.root, opts.cacheDir ?? cfg.cacheDir ?? path.join('.batt', 'cache'));
-    this.fileCache = new KvStore(path.join(this.cacheDir, 'files'), { maxEntries: 5000 });
+    this.fileCache = new KvStore(path.join(this.cacheDir, 'parses'), { maxEntries: 20000 });
     this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
     this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
     this.durations = new KvStore(path.join(this.cacheDir, 'durations'));
