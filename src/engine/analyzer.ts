@@ -149,11 +149,6 @@ export class Analyzer {
     return (await this.request({ op: 'names', path, source })) as unknown as NamesResult;
   }
 
-  /** Starts the process now (it otherwise starts on the first call), so its start-up overlaps other work. */
-  warm(): void {
-    this.ensureStarted();
-  }
-
   /** Kill the process; pending calls reject. The next call starts a new one. */
   dispose(): void {
     const proc = this.proc;

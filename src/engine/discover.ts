@@ -95,8 +95,6 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
   });
   if (misses.length) {
     const analyzer = input.analyzer();
-    // New files mean canonicalising their solvers next: start the second analyzer while this one parses.
-    if (input.analyzer2) input.analyzer2().warm();
     const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text, { withSources: false })));
     misses.forEach((m, i) => {
       const r = parsed[i];
@@ -163,7 +161,7 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
     const t0 = performance.now();
     const all = [...need.entries()].map(([key, source]) => ({ key, source }));
     // Cold runs canonicalise every solver: split a big batch across two analyzer processes.
-    const half = input.analyzer2 && all.length >= 200 ? Math.ceil(all.length / 2) : all.length;
+    const half = input.analyzer2 && all.length >= 800 ? Math.ceil(all.length / 2) : all.length;
     const parts = await Promise.all([input.analyzer().canonical(all.slice(0, half)), half < all.length ? input.analyzer2!().canonical(all.slice(half)) : []]);
     const items = parts.flat();
     const each = (performance.now() - t0) / items.length;

@@ -124,14 +124,15 @@ export class Engine {
   private readonly compiled = new Map<string, string>();
 
   /**
-   * Precompiles changed workspace modules in the background (after the analyzer's other work for this run), so
-   * workers that start or restart later skip compiling them. Failures only cost that speed-up.
+   * Precompiles changed workspace modules in the background, so workers that start or restart skip compiling
+   * them. Failures only cost that speed-up.
    */
   private precompile(files: Map<string, WorkspaceFile>, overrides?: Map<string, string>): void {
     const todo = [...files.values()].filter((f) => !overrides?.has(f.path) && !f.parse.syntaxError && this.compiled.get(f.path) !== f.sha);
     if (!todo.length) return;
     for (const f of todo) this.compiled.set(f.path, f.sha);
-    this.analyzer()
+    // On the second analyzer, so it overlaps canonicalisation on the first and is done before the workers import.
+    this.analyzer2()
       .precompile(this.pycacheDir(), todo.map((f) => ({ path: f.path, source: f.text })))
       .catch((e: Error) => {
         for (const f of todo) this.compiled.delete(f.path);
@@ -244,9 +245,9 @@ export class Engine {
       return { tasks: selected, model: found.files };
     });
 
+    this.precompile(model, ro.overrides);
     const ws: WorkspaceModel = await timer.time('inline', () => canonicalise(this.discoverInput(s, [], ro.overrides), model));
     errors.push(...ws.errors);
-    this.precompile(ws.files, ro.overrides);
 
     let files = ro.files;
     if (ro.changed) {

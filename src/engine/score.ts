@@ -100,7 +100,8 @@ function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: nu
 export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
   const { validation, timeoutMs, memoryMB } = input;
   const results = new Map<string, Map<string, PairResult[]>>();
-  type Job = { run: () => Promise<void>; expected: number };
+  /** size: cells of the pair's input, the cold-run stand-in for a duration (bigger grids tend to take longer) */
+  type Job = { run: () => Promise<void>; expected: number; size: number };
   const jobs: Job[] = [];
   let total = 0;
 
@@ -138,12 +139,15 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
         input.durations.set(durationKey(c, task, p), r.ms);
       };
       const expected = expectedOf(task, p);
+      const input0 = p.kind === 'demo' ? task.train[p.index].input : task.test[p.index].input;
+      const cells = input0.length * (input0[0]?.length ?? 0);
       for (const c of candidates) {
         if (c.batt || lookup(c)) continue;
         total++;
         const expectedMs = input.durations.get(durationKey(c, task, p));
         jobs.push({
           expected: expectedMs ?? Infinity,
+          size: cells,
           run: async () => {
             const pool = await input.pool();
             const r = await pool.run(
@@ -167,6 +171,7 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
         const first = group[0];
         jobs.push({
           expected: input.durations.get(durationKey(first, task, p)) ?? Infinity,
+          size: cells,
           run: async () => {
             const pool = await input.pool();
             const r = await pool.run(
@@ -193,8 +198,8 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
     });
   }
 
-  // Longest expected first; unknown durations (Infinity) first of all, in discovery order.
-  jobs.sort((a, b) => (a.expected === b.expected ? 0 : b.expected - a.expected));
+  // Longest expected first; unknown durations (Infinity) first of all, biggest inputs first among them.
+  jobs.sort((a, b) => (a.expected === b.expected ? b.size - a.size : b.expected - a.expected));
   let done = 0;
   input.onProgress?.(0, total);
   let ran = 0;

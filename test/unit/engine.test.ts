@@ -231,17 +231,17 @@ describe('engine on the sample workspace', function () {
     const big = path.join(ws, 'many_solvers.py');
     const ops = ['rot90', 'rot180', 'hmirror', 'vmirror'];
     const lines = ['from dsl import *', ''];
-    for (let k = 0; k < 260; k++) {
-      const j = k % 130; // solver k + 130 is solver k with other variable names
-      const v = k < 130 ? 'x' : 'y';
+    for (let k = 0; k < 900; k++) {
+      const j = k % 450; // solver k + 450 is solver k with other variable names
+      const v = k < 450 ? 'x' : 'y';
       lines.push('', `def solve_a3f1c07e_m${k}(I):`, `    ${v}1 = ${ops[j % 4]}(I)`, `    ${v}2 = ${ops[Math.floor(j / 4) % 4]}(${v}1)`, `    O = ${ops[Math.floor(j / 16) % 4]}(${v}2)`, '    return O');
     }
     fs.writeFileSync(big, lines.join('\n') + '\n');
     try {
       const r = await engine.run({ tasks: ['a3f1c07e'] });
-      assert.strictEqual(r.cache.inline.misses, 260);
+      assert.strictEqual(r.cache.inline.misses, 900);
       const t = r.tasks[0];
-      for (let k = 130; k < 260; k++) {
+      for (let k = 450; k < 900; k++) {
         const c = t.candidates.find((x) => x.name === `solve_a3f1c07e_m${k}`)!;
         assert.ok(c.duplicateOf, `m${k} is a duplicate`);
       }
