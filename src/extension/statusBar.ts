@@ -24,9 +24,12 @@ export function statusView(s: PoolStatusParams | undefined): StatusView {
     case 'error':
       head = '$(error) batt: error';
       break;
-    case 'idle':
-      head = `$(check) batt: idle ${s.workers}/${s.workers}`;
+    case 'idle': {
+      // workers ready out of the pool's size (a killed worker restarting shows as 3/4 for a moment)
+      const ready = s.detail.filter((w) => w.state === 'idle' || w.state === 'busy').length || s.workers;
+      head = `$(check) batt: idle ${ready}/${s.workers}`;
       break;
+    }
     default:
       head = '$(circle-outline) batt: ready';
   }

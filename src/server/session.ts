@@ -119,7 +119,17 @@ export class Session {
     const queued = [...this.lastPool.values()].reduce((n, p) => n + p.queued, 0);
     const restarts = [...this.lastPool.values()].reduce((n, p) => n + p.restarts, 0);
     const python = [...this.lastPool.values()].find((p) => p.python)?.python;
-    const state = this.error ? 'error' : this.starting || detail.some((w) => w.state === 'starting') ? 'starting' : busy || queued ? 'busy' : detail.length ? 'idle' : 'stopped';
+    // A pool that serves (some worker idle or busy) is idle or busy even while a killed worker restarts.
+    const live = detail.some((w) => w.state === 'idle' || w.state === 'busy');
+    const state = this.error
+      ? 'error'
+      : busy || (queued && live)
+        ? 'busy'
+        : live && !this.starting
+          ? 'idle'
+          : this.starting || detail.some((w) => w.state === 'starting' || w.state === 'dead')
+            ? 'starting'
+            : 'stopped';
     return { state, busy, workers: detail.length || this.settings.workers, queued, restarts, python, detail, message: this.error, lastRun: this.lastRun };
   }
 
