@@ -1,0 +1,120 @@
+// The `batt` command as a user runs it (a real process): the JSON document's schema, the text report, exit codes.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+
+function batt(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
+    timeout: 120000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Json = Record<string, unknown>;
+
+/** Checks that `v` has exactly the listed keys' types (optional keys marked with ?). */
+function shape(v: unknown, spec: Record<string, string>, where: string): Json {
+  assert.ok(v && typeof v === 'object' && !Array.isArray(v), `${where} is an object`);
+  const o = v as Json;
+  for (const [k, t] of Object.entries(spec)) {
+    const optional = k.endsWith('?');
+    const key = optional ? k.slice(0, -1) : k;
+    if (!(key in o)) {
+      assert.ok(optional, `${where}.${key} is present`);
+      continue;
+    }
+    const value = o[key];
+    const ok = t === 'array' ? Array.isArray(value) : t === 'integer' ? Number.isInteger(value) : typeof value === t;
+    assert.ok(ok, `${where}.${key} is ${t} (got ${JSON.stringify(value)?.slice(0, 60)})`);
+  }
+  return o;
+}
+
+const STATUS = ['pass', 'fail', 'error', 'timeout', 'crash'];
+
+describe('batt CLI', function () {
+  this.timeout(180000);
+  let ws: string;
+
+  before(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-cli-'));
+    fs.cpSync(path.join(REPO, 'samples'), ws, { recursive: true, filter: (s) => !s.includes(`${path.sep}.batt`) });
+  });
+  after(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  it('--json prints one document with the documented schema', () => {
+    const r = batt(['run', '--workspace', ws, '--json', '--timeout', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as Json;
+    const summary = shape(doc.summary, { tasks: 'integer', solved: 'integer', candidates: 'integer', jobs: 'integer', ran: 'integer', wallMs: 'number' }, 'summary');
+    assert.deepEqual([summary.tasks, summary.solved, summary.candidates], [12, 8, 17]);
+    const tasks = doc.tasks as Json[];
+    assert.equal(tasks.length, 12);
+    for (const t of tasks) {
+      shape(t, { id: 'string', solved: 'boolean', candidates: 'array' }, `task`);
+      for (const c of t.candidates as Json[]) {
+        shape(c, { name: 'string', file: 'string', line: 'integer', hash: 'string', 'duplicateOf?': 'string', status: 'string', demo: 'object', test: 'object', ms: 'number', pairs: 'array' }, `candidate ${c.name}`);
+        assert.ok(STATUS.includes(c.status as string), `status ${c.status}`);
+        shape(c.demo, { passed: 'integer', total: 'integer' }, 'demo');
+        shape(c.test, { passed: 'integer', total: 'integer', unknown: 'integer' }, 'test');
+        for (const p of c.pairs as Json[]) {
+          shape(p, { kind: 'string', index: 'integer', status: 'string', ms: 'number', 'message?': 'string' }, 'pair');
+          assert.ok(['demo', 'test'].includes(p.kind as string));
+          assert.ok([...STATUS, 'unknown'].includes(p.status as string));
+        }
+      }
+    }
+    const phases = doc.phases as Json[];
+    assert.deepEqual(phases.map((p) => p.name), ['startup', 'discover', 'inline', 'score', 'store', 'unaccounted']);
+    phases.forEach((p) => shape(p, { name: 'string', ms: 'number' }, 'phase'));
+    const cache = shape(doc.cache, { inline: 'object', validation: 'object' }, 'cache');
+    shape(cache.inline, { hits: 'integer', misses: 'integer' }, 'cache.inline');
+    shape(cache.validation, { hits: 'integer', misses: 'integer' }, 'cache.validation');
+    shape(doc.pool, { workers: 'integer', restarts: 'integer' }, 'pool');
+    assert.ok(Array.isArray(doc.errors));
+  });
+
+  it('prints verdicts, a summary, the Cache Statistics block and the Timing summary', () => {
+    const r = batt(['run', '--workspace', ws, '--timeout', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^0d9e3b72 {2}SOLVED/m);
+    assert.match(r.stdout, /demo 0: expected 6x6, got 9x9/);
+    assert.match(r.stdout, /^12 tasks - solved = 8 - candidates = 17/m);
+    assert.match(r.stdout, /\n=== Cache Statistics ===\n\nValidation Cache:\n {2}Hits: \d+\n {2}Misses: \d+\n/);
+    assert.match(r.stdout, /\nTiming summary \(seconds\):\n( {2}\S+\s+-?\d+\.\d{3}\n)+/);
+    assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
+  });
+
+  it('exit code 2 with a message that says what to fix', () => {
+    const bad = batt(['run', '--workers', 'many']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--workers must be a number/);
+    const noTasks = batt(['run', '--workspace', path.join(ws, 'tools')]);
+    assert.equal(noTasks.code, 2);
+    assert.match(noTasks.stderr, /no tasks found .* pass --tasks/);
+    const unknownTask = batt(['run', '--workspace', ws, '--task', 'ffffffff']);
+    assert.equal(unknownTask.code, 2);
+    assert.match(unknownTask.stderr, /task ffffffff not found/);
+    const badId = batt(['run', '--workspace', ws, '--task', '../../x']);
+    assert.equal(badId.code, 2);
+  });
+
+  it('cache stats and clear', () => {
+    const stats = batt(['cache', 'stats', '--workspace', ws, '--json']);
+    assert.equal(stats.code, 0, stats.stderr);
+    const s = JSON.parse(stats.stdout) as Json;
+    assert.ok(((s.validation as Json).entries as number) > 0);
+    const clear = batt(['cache', 'clear', '--workspace', ws]);
+    assert.equal(clear.code, 0);
+    assert.match(clear.stdout, /^Cleared \d+ cache entries/);
+    const after = JSON.parse(batt(['cache', 'stats', '--workspace', ws, '--json']).stdout) as Json;
+    assert.equal((after.validation as Json).entries, 0);
+  });
+});
