@@ -26,6 +26,24 @@ export interface BattApi {
 
 let client: LanguageClient | undefined;
 
+/** A candidate definition: def solve_<task>[_suffix]( or a batt module's def batt( at the start of a line. */
+const CANDIDATE_DEF = /^def (solve_[A-Za-z0-9]+\w*|batt)\s*\(/m;
+
+/** Does the workspace hold a batt.json, or a Python file with a candidate (the first 500 files are looked at)? */
+async function workspaceHasCandidates(): Promise<boolean> {
+  if (!vscode.workspace.workspaceFolders?.length) return false;
+  if ((await vscode.workspace.findFiles('**/batt.json', '**/node_modules/**', 1)).length) return true;
+  const files = await vscode.workspace.findFiles('**/*.py', '{**/node_modules/**,**/.*/**,**/venv/**,**/env/**,**/site-packages/**,**/__pycache__/**}', 500);
+  for (const f of files) {
+    try {
+      if (CANDIDATE_DEF.test(Buffer.from(await vscode.workspace.fs.readFile(f)).toString('utf8'))) return true;
+    } catch {
+      /* unreadable: skip */
+    }
+  }
+  return false;
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<BattApi> {
   const statusBar = new StatusBar();
   const model = new PanelModel();
@@ -99,7 +117,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     await refreshHistory();
   }
 
+  let starting: Promise<void> | undefined;
+  /** Starts the language server once (at activation for an ARC workspace, else on the first solver file or command). */
+  function ensureStarted(): Promise<void> {
+    statusBar.show();
+    starting ??= start();
+    return starting;
+  }
+
   async function runTask(taskId?: string): Promise<void> {
+    await ensureStarted();
     if (!client) return;
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('batt runs nothing in an untrusted workspace.');
@@ -158,22 +185,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   context.subscriptions.push(
     vscode.commands.registerCommand('batt.runOnTask', (taskId?: string) => runTask(typeof taskId === 'string' ? taskId : undefined)),
     vscode.commands.registerCommand('batt.showTiming', async () => {
+      await ensureStarted();
       await refreshHistory();
       panel.show();
       panel.refresh();
     }),
     vscode.commands.registerCommand('batt.showLog', () => log.logChannel().show(true)),
     vscode.commands.registerCommand('batt.restartWorkers', async () => {
+      await ensureStarted();
       if (!client) return;
       if (client.needsStart()) await client.start();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'batt: restarting workers' }, () => client!.sendRequest(Methods.restartWorkers));
     }),
     vscode.commands.registerCommand('batt.clearCache', async () => {
+      await ensureStarted();
       if (!client) return;
       const n = (await client.sendRequest(Methods.clearCache)) as number;
       void vscode.window.showInformationMessage(`batt: cleared ${n} cache entries.`);
     }),
     vscode.commands.registerCommand('batt.runAll', async () => {
+      await ensureStarted();
       if (!client) return;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
         client!.sendRequest(Methods.runAll, {}, token),
@@ -199,7 +230,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     { dispose: () => void client?.stop() },
   );
 
-  const ready = start().catch((e) => {
+  const ready = (async () => {
+    if (await workspaceHasCandidates()) return ensureStarted();
+    // A Python workspace that is not an ARC one: stay out of the way until a solver file shows up.
+    statusBar.hide();
+    log.info('no solve_* function, batt module or batt.json in this workspace: batt starts when one is opened');
+    const wake = (doc: vscode.TextDocument) => {
+      if (!starting && doc.languageId === 'python' && CANDIDATE_DEF.test(doc.getText())) void ensureStarted();
+    };
+    context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(wake), vscode.workspace.onDidSaveTextDocument(wake));
+    vscode.workspace.textDocuments.forEach(wake);
+  })().catch((e) => {
     log.error('batt could not start', e);
     void vscode.window.showErrorMessage(`batt could not start: ${(e as Error).message}`);
     throw e;

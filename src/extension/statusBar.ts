@@ -55,6 +55,14 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  show(): void {
+    this.item.show();
+  }
+
+  hide(): void {
+    this.item.hide();
+  }
+
   render(s: PoolStatusParams | undefined): void {
     this.current = statusView(s);
     this.item.text = this.current.text;

@@ -171,10 +171,15 @@ documents.onDidSave(async (e) => {
     publishRun(run, versions, false, real);
     sendResult({ reason: 'save', run });
   } catch (err) {
-    log(`run on save failed: ${(err as Error).message}`);
-    void connection.window.showErrorMessage(`batt: ${(err as Error).message}`);
+    const msg = (err as Error).message;
+    log(`run on save failed: ${msg}`);
+    // Shown once (e.g. "no tasks found"); the status bar keeps showing it, the log has every occurrence.
+    if (msg !== lastShownError) void connection.window.showErrorMessage(`batt: ${msg}`);
+    lastShownError = msg;
   }
 });
+
+let lastShownError: string | undefined;
 
 connection.onRequest(Methods.listTasks, () => session.listTasks());
 
