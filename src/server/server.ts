@@ -168,6 +168,7 @@ documents.onDidSave(async (e) => {
     const real = realPath(file);
     const run = await session.runOnSave(real);
     if (!run) return; // superseded by a newer save
+    lastShownError = undefined;
     publishRun(run, versions, false, real);
     sendResult({ reason: 'save', run });
   } catch (err) {
