@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJson } from './helpers';
+import { rng } from '../rng';
 
 export type G = number[][];
 export type FaultKind = 'raise' | 'nongrid' | 'crash' | 'timeout' | 'hog';
@@ -31,17 +32,7 @@ export interface GenOptions {
   seed: number;
 }
 
-/** mulberry32: a small seeded PRNG, so every run injects the same faults. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** The oracle: the same transforms as samples/dsl.py. */
 const OPS: Record<string, { call: (x: string) => string; fn: (g: G) => G }> = {

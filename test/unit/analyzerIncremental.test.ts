@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as path from 'path';
 import * as readline from 'readline';
+import { rng } from '../rng';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 const SCRIPT = path.resolve(__dirname, '../../src/worker/analyze.py');
@@ -63,17 +64,6 @@ interface Stats {
   merged?: number;
 }
 
-/** mulberry32: a small seeded PRNG so a failing walk reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PRIMS = ['objects', 'first', 'last', 'fill', 'paint', 'shift', 'recolor', 'colorfilter', 'argmax', 'hmirror'];
 const CONSTS = ['ZERO', 'ONE', 'TWO', 'T', 'F', 'UNITY', 'ORIGIN'];

@@ -3,23 +3,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TaskMessage } from '../../src/protocol/worker';
 import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool';
-import { ARC_TRAINING } from '../arcPaths';
+import { FAULTY, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
-const PYTHON = process.env.BATT_PYTHON ?? 'python3';
-const REPO = path.resolve(__dirname, '../..');
-const SCRIPT = path.join(REPO, 'src/worker/main.py');
-const FAULTY = fs.realpathSync(path.join(REPO, 'test/fixtures/faulty'));
-const ARC = ARC_TRAINING;
 
-function loadTask(id: string): TaskMessage {
-  const raw = JSON.parse(fs.readFileSync(path.join(ARC, `${id}.json`), 'utf8')) as {
-    train: Array<{ input: number[][]; output: number[][] }>;
-    test: Array<{ input: number[][]; output: number[][] }>;
-  };
-  return { t: 'task', key: `key-${id}`, train: raw.train.map((p) => [p.input, p.output]), test: raw.test.map((p) => [p.input, p.output]) };
-}
 
 const TASK = loadTask('68b16354');
 const INPUT = TASK.train[0][0];

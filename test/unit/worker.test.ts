@@ -5,26 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
 import { WorkerProcess } from '../../src/engine/workerProcess';
-import { ARC_TRAINING } from '../arcPaths';
+import { FAULTY, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
-const PYTHON = process.env.BATT_PYTHON ?? 'python3';
-const REPO = path.resolve(__dirname, '../..');
-const SCRIPT = path.join(REPO, 'src/worker/main.py');
-const FAULTY = fs.realpathSync(path.join(REPO, 'test/fixtures/faulty'));
-const ARC = ARC_TRAINING;
 
-function loadTask(id: string): TaskMessage {
-  const raw = JSON.parse(fs.readFileSync(path.join(ARC, `${id}.json`), 'utf8')) as {
-    train: Array<{ input: number[][]; output: number[][] }>;
-    test: Array<{ input: number[][]; output: number[][] }>;
-  };
-  return {
-    t: 'task',
-    key: `key-${id}`,
-    train: raw.train.map((p) => [p.input, p.output]),
-    test: raw.test.map((p) => [p.input, p.output]),
-  };
-}
 
 /** Matches results to run ids; one persistent listener. */
 class Client {
