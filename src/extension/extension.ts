@@ -222,7 +222,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       if (!e.affectsConfiguration('batt') || !client) return;
       const s = await serverSettings();
       await client.sendNotification(Methods.settings, s);
-      if (POOL_SETTINGS.some((k) => e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: workers restart on the next run');
+      if (POOL_SETTINGS.some((k) => e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: the language server restarts the workers');
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       if (client) await client.sendNotification(Methods.settings, await serverSettings());
