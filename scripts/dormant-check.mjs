@@ -17,6 +17,10 @@ if (!process.argv.includes('--no-build')) execFileSync(process.execPath, [path.j
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-dormant-ws-'));
 fs.writeFileSync(path.join(folder, 'plain.py'), 'def main():\n    print("not an ARC workspace")\n');
+// A solver file in a dot-folder, which the activation scan skips (like virtualenvs): present from the start so quick
+// open lists it (a file created later may not be indexed in time), yet the workspace still looks non-ARC to batt.
+fs.mkdirSync(path.join(folder, '.drafts'));
+fs.writeFileSync(path.join(folder, '.drafts', 'solvers.py'), 'def solve_00000001(I):\n    O = I\n    return O\n');
 process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
 
 /** Lines of the status bar that belong to batt. */
@@ -37,7 +41,6 @@ const code = await runUiCheck({ name: 'dormant-check', extensionDevelopmentPath:
     }
   });
   await step('opening a file with a solve_* function starts batt', async () => {
-    fs.writeFileSync(path.join(folder, 'solvers.py'), 'def solve_00000001(I):\n    O = I\n    return O\n');
     await quickOpen(page, 'solvers.py');
     await waitForStatusBarText(page, /^\s*batt:/);
   });
