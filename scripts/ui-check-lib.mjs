@@ -233,3 +233,16 @@ export async function waitUntil(check, what, timeoutMs = DEFAULT_TIMEOUT_MS) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Copies samples/ (without caches) to `folder` for a UI check, with autosave off so Control+S is what saves an edit
+ * (the web workbench otherwise auto-saves after a delay).
+ */
+export function copySamples(root, folder) {
+  fs.cpSync(path.join(root, 'samples'), folder, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__'),
+  });
+  fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }, null, 2));
+}

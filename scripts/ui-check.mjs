@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
+import { copySamples, revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
   webviewFrame, quickOpen } from './ui-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,13 +28,7 @@ if (!process.argv.includes('--no-build')) {
 }
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-ui-ws-'));
-fs.cpSync(path.join(root, 'samples'), folder, {
-  recursive: true,
-  filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__'),
-});
-// The web workbench auto-saves after a delay by default; switch that off so Control+S is what saves the edit.
-fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }, null, 2));
+copySamples(root, folder);
 const solversCopy = path.join(folder, 'solvers.py');
 const solversBefore = fs.readFileSync(solversCopy, 'utf8');
 const removeFolder = () => fs.rmSync(folder, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickOpen, revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshotLocator, statusBar, waitForStatusBarText }
+import { copySamples, quickOpen, revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshotLocator, statusBar, waitForStatusBarText }
   from './ui-check-lib.mjs';
 import { serverMain } from './vscode-web.mjs';
 
@@ -33,13 +33,7 @@ const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
 process.on('exit', removeTmp);
 const extensionsDir = path.join(tmp, 'extensions');
 const folder = path.join(tmp, 'workspace');
-fs.cpSync(path.join(root, 'samples'), folder, {
-  recursive: true,
-  filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__'),
-});
-// The web workbench auto-saves after a delay by default; switch that off so Control+S is what saves the edit.
-fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }, null, 2));
+copySamples(root, folder);
 const solversCopy = path.join(folder, 'solvers.py');
 const solversBefore = fs.readFileSync(solversCopy, 'utf8');
 let installedDir = '';

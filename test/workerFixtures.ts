@@ -17,3 +17,14 @@ export function loadTask(id: string): TaskMessage {
   };
   return { t: 'task', key: `key-${id}`, train: raw.train.map((p) => [p.input, p.output]), test: raw.test.map((p) => [p.input, p.output]) };
 }
+
+/** Whether a process exists (ESRCH: gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}

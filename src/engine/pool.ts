@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
+import type { WorkerInfo } from '../protocol/lsp';
 import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../protocol/worker';
 import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
 
@@ -43,14 +44,8 @@ export interface PoolResult {
   stderrTail?: string; // for crash
 }
 
-export interface WorkerState {
-  id: number;
-  pid?: number;
-  state: 'starting' | 'idle' | 'busy' | 'dead';
-  job?: string;
-  restarts: number;
-  jobsDone: number;
-}
+/** One worker as the pool reports it (the same record the language server sends to the status bar). */
+export type WorkerState = WorkerInfo;
 
 export interface PoolStatus {
   workers: WorkerState[];

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool';
-import { FAULTY, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
+import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 
 
@@ -22,15 +22,6 @@ function lineOf(file: string, text: string): number {
   return i + 1;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

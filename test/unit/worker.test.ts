@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
 import { WorkerProcess } from '../../src/engine/workerProcess';
-import { FAULTY, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
+import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 
 
@@ -43,15 +43,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 10000): Pro
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
 
 describe('Python worker (one WorkerProcess)', function () {
   this.timeout(60000);
