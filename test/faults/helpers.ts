@@ -57,15 +57,9 @@ export function copyFixture(sub: string, name: string, ws: string): string {
   return to;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
+import { isAlive } from '../workerFixtures';
+
+export { isAlive };
 
 export async function until(check: () => boolean, what: string, timeoutMs = 20000, intervalMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -146,4 +140,19 @@ export function candidate(r: RunJson, task: string, name: string): CandidateJson
 /** [status, message] of every pair of a candidate, for exact assertions. */
 export function verdicts(c: CandidateJson): Array<[string, string | undefined]> {
   return c.pairs.map((p) => [p.status, p.message]);
+}
+
+/**
+ * The fault suites' teardown: dispose the engine, prove every worker and solver child it ever had is gone and this
+ * process has no child left, then remove the temporary folders (also when a check fails). `report` prints a summary.
+ */
+export async function disposeAndCheck(engine: { dispose(): Promise<void> } | undefined, tracker: PidTracker, report?: () => void): Promise<void> {
+  try {
+    await engine?.dispose();
+    await tracker.assertAllGone();
+    await assertNoChildren();
+    report?.();
+  } finally {
+    removeTemps();
+  }
 }

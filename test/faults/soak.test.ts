@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine/engine';
 import type { PoolStatus } from '../../src/engine/pool';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 import { expectedVerdict, type FaultKind, generate } from './generate';
-import { assertNoChildren, makeWorkspace, PidTracker, PYTHON, removeTemps, rssMiB } from './helpers';
+import { assertNoChildren, makeWorkspace, PidTracker, PYTHON, removeTemps, rssMiB, disposeAndCheck } from './helpers';
 
 const TASKS = 256;
 const CANDIDATES = 20;
@@ -26,15 +26,7 @@ describe('soak: 20,000 jobs with 5% seeded faults on 4 workers', function () {
   const tracker = new PidTracker();
   let engine: Engine | undefined;
 
-  after(async () => {
-    try {
-      await engine?.dispose();
-      await tracker.assertAllGone();
-      await assertNoChildren();
-    } finally {
-      removeTemps();
-    }
-  });
+  after(() => disposeAndCheck(engine, tracker));
 
   it('every job one verdict, healthy verdicts equal the oracle, no process left, memory flat', async () => {
     const ws = makeWorkspace('soak');

@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
 import type { RunJson } from '../../src/protocol/results';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts,
-} from './helpers';
+  assertNoChildren, candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, disposeAndCheck } from './helpers';
 
 const TIMEOUT = 'timeout: no result within 1 s (worker killed)';
 /**
@@ -76,16 +75,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
     baselineFds = openFds();
   });
 
-  after(async () => {
-    try {
-      await engine?.dispose();
-      await tracker.assertAllGone();
-      await assertNoChildren();
-      console.log(`      solver faults survived: ${survived}; pids checked: ${tracker.pids.size}; fds at baseline ${baselineFds}, largest fd difference after a case ${maxFdDelta}`);
-    } finally {
-      removeTemps();
-    }
-  });
+  after(() => disposeAndCheck(engine, tracker, () => console.log(`      solver faults survived: ${survived}; pids checked: ${tracker.pids.size}; fds at baseline ${baselineFds}, largest fd difference after a case ${maxFdDelta}`)));
 
   it('a solver that loops forever: timeout on every pair', async () => {
     copyFixture('solvers', 'loop.py', ws);

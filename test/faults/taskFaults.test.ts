@@ -18,8 +18,7 @@ import { loadTasks, parseTask } from '../../src/engine/tasks';
 import { gridProblem } from '../../src/engine/gridCheck';
 import type { InputError } from '../../src/engine/types';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, writeJson,
-} from './helpers';
+  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, writeJson, disposeAndCheck } from './helpers';
 
 const GOOD = JSON.stringify(FAULT_TASK);
 const pairWith = (patch: Record<string, unknown>) => ({ ...FAULT_TASK, train: [{ ...FAULT_TASK.train[0], ...patch }, FAULT_TASK.train[1]] });
@@ -45,15 +44,7 @@ describe('task faults through Engine.run', function () {
     baselineFds = openFds();
   });
 
-  after(async () => {
-    try {
-      await engine?.dispose();
-      await tracker.assertAllGone();
-      await assertNoChildren();
-    } finally {
-      removeTemps();
-    }
-  });
+  after(() => disposeAndCheck(engine, tracker));
 
   it('every broken task file is one error naming the file and place; the good task still runs', async () => {
     const f = (name: string) => path.join(tasks, `${name}.json`);

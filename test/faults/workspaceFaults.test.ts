@@ -13,8 +13,7 @@ import { loadTasks } from '../../src/engine/tasks';
 import { UsageError } from '../../src/engine/errors';
 import {
   assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, REPO, removeTemps,
-  until, verdicts, writeJson,
-} from './helpers';
+  until, verdicts, writeJson, disposeAndCheck } from './helpers';
 
 const TIMEOUT = 'timeout: no result within 1 s (worker killed)';
 const FD_SLACK = 4; // see solverFaults.test.ts
@@ -53,16 +52,7 @@ describe('workspace faults and security through Engine.run', function () {
     baselineFds = openFds();
   });
 
-  after(async () => {
-    try {
-      await engine?.dispose();
-      await tracker.assertAllGone();
-      await assertNoChildren();
-      console.log(`      workspace faults survived: ${survived}; largest fd difference after a case ${maxFdDelta}`);
-    } finally {
-      removeTemps();
-    }
-  });
+  after(() => disposeAndCheck(engine, tracker, () => console.log(`      workspace faults survived: ${survived}; largest fd difference after a case ${maxFdDelta}`)));
 
   it('a solver file with a syntax error or NUL bytes: a syntax error naming file, line and column; no candidate from it', async () => {
     copyFixture('workspace', 'syntax.py', ws);
