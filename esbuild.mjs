@@ -37,11 +37,15 @@ const entries = [
     .map((f) => ({ ...node, external: ['vscode', 'mocha'], entryPoints: [`test/vscode-untrusted/${f}`], outfile: `dist/test/vscode-untrusted/${f.replace(/\.ts$/, '.js')}` })),
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
+/** Copies the Python side as it is laid out: src/worker/{scoring,analyzer}/*.py -> dist/worker/{scoring,analyzer}/. */
 function copyWorker() {
-  const from = path.join(root, 'src', 'worker');
-  const to = path.join(root, 'dist', 'worker');
-  fs.mkdirSync(to, { recursive: true });
-  for (const f of fs.readdirSync(from)) if (f.endsWith('.py')) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  for (const part of ['scoring', 'analyzer']) {
+    const from = path.join(root, 'src', 'worker', part);
+    const to = path.join(root, 'dist', 'worker', part);
+    fs.rmSync(to, { recursive: true, force: true });
+    fs.mkdirSync(to, { recursive: true });
+    for (const f of fs.readdirSync(from)) if (f.endsWith('.py')) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  }
 }
 
 if (watch) {

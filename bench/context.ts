@@ -26,7 +26,7 @@ export function repoRoot(): string {
 /** dist/worker when bundled, src/worker when run from source. */
 export function workerDir(repo: string): string {
   const bundled = path.join(__dirname, 'worker');
-  return fs.existsSync(path.join(bundled, 'main.py')) ? bundled : path.join(repo, 'src', 'worker');
+  return fs.existsSync(path.join(bundled, 'scoring', 'main.py')) ? bundled : path.join(repo, 'src', 'worker');
 }
 
 let cacheSeq = 0;

@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Pool } from '../src/engine/pool';
+import { Pool } from '../src/engine/pool/pool';
+import { scoringScript } from '../src/engine/workerDir';
 import type { TaskMessage } from '../src/protocol/worker';
 import { BenchContext, newEngine, phaseMs } from './context';
 import { median, percentile, round } from './measure';
@@ -32,7 +33,7 @@ export async function overhead(ctx: BenchContext, report: Report): Promise<Overh
   const task: TaskMessage = { t: 'task', key: 'trivial', train: [[[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[7, 4, 1], [8, 5, 2], [9, 6, 3]]]], test: [] };
   const job = { run: { file, fn: 'solve_trivial', kind: 'I' as const, taskId: 'trivial', pair: 'demo' as const, index: 0 }, task };
 
-  const pool = new Pool({ python: ctx.python, workerScript: path.join(ctx.workerDir, 'main.py'), roots: [dir], workers: 4, timeoutMs: 30_000, memoryMB: 2048 });
+  const pool = new Pool({ python: ctx.python, workerScript: scoringScript(ctx.workerDir), roots: [dir], workers: 4, timeoutMs: 30_000, memoryMB: 2048 });
   let sequential: OverheadSection['sequential'];
   let batch: OverheadSection['batch'];
   try {

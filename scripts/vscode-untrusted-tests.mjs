@@ -33,13 +33,11 @@ const tmp = (prefix) => {
 function installCopy(extDir) {
   const rel = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
   const dest = path.join(extDir, rel);
-  fs.mkdirSync(path.join(dest, 'dist', 'worker'), { recursive: true });
+  fs.mkdirSync(path.join(dest, 'dist'), { recursive: true });
   for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/extension.js', 'dist/server.js', 'dist/webview.js']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(dest, f));
   }
-  for (const f of fs.readdirSync(path.join(root, 'dist', 'worker'))) {
-    if (f.endsWith('.py')) fs.copyFileSync(path.join(root, 'dist', 'worker', f), path.join(dest, 'dist', 'worker', f));
-  }
+  fs.cpSync(path.join(root, 'dist', 'worker'), path.join(dest, 'dist', 'worker'), { recursive: true, filter: (p) => !p.includes('__pycache__') });
   for (const d of ['media', 'syntaxes']) fs.cpSync(path.join(root, d), path.join(dest, d), { recursive: true });
   const entry = {
     identifier: { id: `${manifest.publisher}.${manifest.name}` },

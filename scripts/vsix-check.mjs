@@ -18,7 +18,7 @@ const vsix = path.join(root, 'batt.vsix');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const extensionId = `${manifest.publisher}.${manifest.name}`.toLowerCase();
 /** What the installed extension needs at run time (the manifest's main, the language server, the panel, the worker). */
-const REQUIRED_FILES = ['dist/extension.js', 'dist/server.js', 'dist/webview.js', 'dist/worker/main.py'];
+const REQUIRED_FILES = ['dist/extension.js', 'dist/server.js', 'dist/webview.js', 'dist/worker/scoring/main.py', 'dist/worker/analyzer/analyze.py'];
 /** Long enough for a cold language server and four Python workers on a busy 2-core machine. */
 const STEP_TIMEOUT_MS = 90_000;
 
@@ -153,10 +153,10 @@ const code = await runUiCheck(
       await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'vsix-diagnostic.png');
 
       // the workers that ran it are the installed copy's, started under this server
-      const workerScript = path.join(installedDir, 'dist', 'worker', 'main.py');
+      const workerScript = path.join(installedDir, 'dist', 'worker', 'scoring', 'main.py');
       const all = processes();
       const byPid = new Map(all.map((p) => [p.pid, p]));
-      const workers = all.filter((p) => /worker[/\\]main\.py/.test(p.cmd) && descendsFrom(p.pid, server.pid, byPid));
+      const workers = all.filter((p) => /worker[/\\]scoring[/\\]main\.py/.test(p.cmd) && descendsFrom(p.pid, server.pid, byPid));
       if (!workers.length) throw new Error(`no Python worker under the server (pid ${server.pid})`);
       const foreign = workers.filter((p) => !p.cmd.includes(workerScript));
       if (foreign.length) throw new Error(`workers not from ${workerScript}: ${foreign.map((p) => p.cmd).join('; ')}`);

@@ -6,7 +6,7 @@ import { ARC_TRAINING } from './arcPaths';
 
 export const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 export const REPO = path.resolve(__dirname, '..');
-export const SCRIPT = path.join(REPO, 'src/worker/main.py');
+export const SCRIPT = path.join(REPO, 'src/worker/scoring/main.py');
 export const FAULTY = fs.realpathSync(path.join(REPO, 'test/fixtures/faulty'));
 
 /** An ARC-AGI-1 training task as the worker receives it (key `key-<id>`). */

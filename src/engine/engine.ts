@@ -4,22 +4,24 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Analyzer, LintProblem } from './analyzer';
-import { importClosure, resolveImport } from './candidates';
+import { Analyzer, LintProblem } from './workspace/analyzer';
+import { importClosure, resolveImport } from './workspace/files';
 import { readWorkspaceConfig } from './config';
-import { canonicalise, discoverFiles, FileParse, InlineEntry, WorkspaceFile, WorkspaceModel } from './discover';
-import { filesWithPatches } from './patch';
-import { appendRecord, sha256 } from './fsutil';
-import { KvStats, KvStore } from './kvStore';
-import { Pool, PoolStatus } from './pool';
-import { assembleTasks, selectCandidates } from './assemble';
-import { scorePhase } from './score';
-import { storeSolver, storedFiles, storedSource } from './solverStore';
-import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks';
+import { canonicalise, discoverFiles, FileParse, InlineEntry, WorkspaceFile, WorkspaceModel } from './workspace/discover';
+import { filesWithPatches } from './workspace/patch';
+import { sha256 } from './fsutil';
+import { appendRunLog, runRecord } from './store/runLog';
+import { KvStats, KvStore } from './store/kvStore';
+import { Pool, PoolStatus } from './pool/pool';
+import { assembleTasks, selectCandidates } from './scoring/assemble';
+import { scorePhase } from './scoring/jobs';
+import { storeSolver, storedFiles, storedSource } from './store/solverStore';
+import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks/tasks';
 import { PhaseTimer } from './timing';
 import { UsageError } from './errors';
+import { analyzerScript, defaultWorkerDir, scoringScript } from './workerDir';
 import type { InputError, Task } from './types';
-import { CachedVerdict, ValidationCache } from './validation';
+import { CachedVerdict, ValidationCache } from './store/validation';
 import { DEFAULTS } from '../protocol/settings';
 import type { RunJson } from '../protocol/results';
 
@@ -36,7 +38,7 @@ export interface EngineOptions {
   /** start the workers at the start of every run, overlapping discovery (the language server's persistent engine);
    *  otherwise they start early only when the validation cache is empty (a cold run will need them) */
   eagerPool?: boolean;
-  /** directory holding main.py and analyze.py */
+  /** directory holding scoring/main.py and analyzer/analyze.py */
   workerDir?: string;
   log?: (line: string) => void;
   onPoolStatus?: (s: PoolStatus) => void;
@@ -62,11 +64,7 @@ export interface RunOptions {
 }
 
 
-export function defaultWorkerDir(): string {
-  // Bundled: dist/worker next to dist/*.js. From source (tests): src/worker.
-  const candidates = [path.join(__dirname, 'worker'), path.join(__dirname, '..', 'worker'), path.join(__dirname, '..', '..', 'src', 'worker')];
-  return candidates.find((d) => fs.existsSync(path.join(d, 'main.py'))) ?? candidates[0];
-}
+export { defaultWorkerDir } from './workerDir';
 
 export class Engine {
   readonly root: string;
@@ -158,7 +156,7 @@ export class Engine {
   private newAnalyzer(): Analyzer {
     return new Analyzer({
       python: this.settings().python,
-      script: path.join(this.workerDir(), 'analyze.py'),
+      script: analyzerScript(this.workerDir()),
       onLog: (l) => this.opts.log?.(`[analyzer] ${l}`),
     });
   }
@@ -170,7 +168,7 @@ export class Engine {
       const s = this.settings();
       const pool = new Pool({
         python: s.python,
-        workerScript: path.join(this.workerDir(), 'main.py'),
+        workerScript: scoringScript(this.workerDir()),
         roots: [this.root],
         workers: s.workers,
         timeoutMs: s.timeoutMs,
@@ -338,7 +336,7 @@ export class Engine {
       stored,
       errors: errors.map((e) => ({ ...e })),
     };
-    await this.appendRunLog(json).catch((e) => this.opts.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
+    await appendRunLog(this.root, runRecord(json)).catch((e) => this.opts.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
     return json;
   }
 
@@ -354,21 +352,6 @@ export class Engine {
       fileCache: this.fileCache,
       inlineCache: this.inlineCache,
     };
-  }
-
-  private async appendRunLog(r: RunJson): Promise<void> {
-    const rec = {
-      at: r.startedAt,
-      temperature: r.temperature,
-      cancelled: r.cancelled,
-      summary: r.summary,
-      phases: r.phases,
-      cache: { inline: { hits: r.cache.inline.hits, misses: r.cache.inline.misses }, validation: { hits: r.cache.validation.hits, misses: r.cache.validation.misses } },
-      pool: { workers: r.pool.workers, restarts: r.pool.restarts },
-    };
-    const dir = path.join(this.root, '.batt');
-    await fs.promises.mkdir(dir, { recursive: true });
-    await appendRecord(path.join(dir, 'runs.jsonl'), JSON.stringify(rec));
   }
 
   /** Kills and respawns the workers (a fresh pool on the next run). */

@@ -3,7 +3,9 @@
  * Method names are `batt/<name>`; each constant's comment states direction and trigger.
  * Plain types only: no vscode, no node builtins.
  */
-import type { RunJson } from './results';
+import type { RunJson, RunRecord } from './results';
+
+export type { RunRecord } from './results';
 import type { BattSettings } from './settings';
 
 /** Sent as `initializationOptions` and again with `batt/settings` on every change. */
@@ -49,16 +51,6 @@ export interface PoolStatusParams {
   lastRun?: LastRunInfo;
 }
 
-/** One line of `.batt/runs.jsonl`. */
-export interface RunRecord {
-  at: string;
-  temperature: RunJson['temperature'];
-  cancelled: boolean;
-  summary: RunJson['summary'];
-  phases: RunJson['phases'];
-  cache: { inline: { hits: number; misses: number }; validation: { hits: number; misses: number } };
-  pool: { workers: number; restarts: number };
-}
 
 export interface TaskInfo {
   id: string;

@@ -82,3 +82,14 @@ export interface RunJson {
   stored: Array<{ task: string; name: string; path: string }>;
   errors: ErrorJson[];
 }
+
+/** One line of `.batt/runs.jsonl`. */
+export interface RunRecord {
+  at: string;
+  temperature: RunJson['temperature'];
+  cancelled: boolean;
+  summary: RunJson['summary'];
+  phases: RunJson['phases'];
+  cache: { inline: { hits: number; misses: number }; validation: { hits: number; misses: number } };
+  pool: { workers: number; restarts: number };
+}

@@ -1,6 +1,6 @@
 /**
  * The wire protocol between the engine (Node) and a Python scoring worker.
- * Mirrored by src/worker/protocol.py — change both together (test/unit/workerProtocol.test.ts round-trips them).
+ * Mirrored by src/worker/scoring/protocol.py — change both together (test/unit/workerProtocol.test.ts round-trips them).
  *
  * Transport: newline-delimited JSON (one object per line, UTF-8).
  *   Node -> worker on the worker's fd 3, worker -> Node on the worker's fd 4.

@@ -5,9 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine/engine';
-import type { PoolStatus } from '../engine/pool';
+import type { PoolStatus } from '../engine/pool/pool';
 import type { LastRunInfo, PoolStatusParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
-import type { RunJson } from '../protocol/results';
+import type { RunJson, RunRecord } from '../protocol/results';
+import { readRunLog } from '../engine/store/runLog';
 
 export interface SessionEvents {
   log(line: string): void;
@@ -224,23 +225,9 @@ export class Session {
     return out;
   }
 
-  async history(limit: number): Promise<unknown[]> {
-    const out: unknown[] = [];
-    for (const root of this.roots) {
-      try {
-        const text = await fs.promises.readFile(path.join(root, '.batt', 'runs.jsonl'), 'utf8');
-        for (const l of text.split('\n')) {
-          if (!l.trim()) continue;
-          try {
-            out.push(JSON.parse(l));
-          } catch {
-            /* a torn line from a killed writer: skipped */
-          }
-        }
-      } catch {
-        /* no history yet */
-      }
-    }
+  async history(limit: number): Promise<RunRecord[]> {
+    const out: RunRecord[] = [];
+    for (const root of this.roots) out.push(...(await readRunLog(root, limit).catch(() => [])));
     return out.slice(-limit);
   }
 

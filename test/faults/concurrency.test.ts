@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { decodeRecord, KvStore } from '../../src/engine/kvStore';
+import { decodeRecord, KvStore } from '../../src/engine/store/kvStore';
 import { Methods, type PoolStatusParams, type RunResultParams } from '../../src/protocol/lsp';
 import type { RunJson } from '../../src/protocol/results';
 import { DEFAULTS } from '../../src/protocol/settings';
@@ -93,10 +93,7 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
       entryPoints: { cli: path.join(REPO, 'src/cli/main.ts'), server: path.join(REPO, 'src/server/server.ts') },
       outdir: dist, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], logLevel: 'warning',
     });
-    fs.mkdirSync(path.join(dist, 'worker'));
-    for (const f of fs.readdirSync(path.join(REPO, 'src/worker')).filter((n) => n.endsWith('.py'))) {
-      fs.copyFileSync(path.join(REPO, 'src/worker', f), path.join(dist, 'worker', f));
-    }
+    fs.cpSync(path.join(REPO, 'src/worker'), path.join(dist, 'worker'), { recursive: true, filter: (p) => !p.includes('__pycache__') });
     ws = makeWorkspace('concurrency');
     fs.rmSync(path.join(ws, 'tasks', 'fa000001.json'));
     tasks = generate(ws, { tasks: 32, candidates: 20, tasksPerFile: 16, faultRate: 0.06, mix: [['raise', 0.5], ['nongrid', 0.3], ['crash', 0.2]], seed: 7 });

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
-import type { PoolStatus } from '../../src/engine/pool';
+import type { PoolStatus } from '../../src/engine/pool/pool';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 import { expectedVerdict, type FaultKind, generate } from './generate';
 import { assertNoChildren, makeWorkspace, PidTracker, PYTHON, removeTemps, rssMiB, disposeAndCheck } from './helpers';

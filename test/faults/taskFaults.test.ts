@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { Engine } from '../../src/engine/engine';
-import { loadTasks, parseTask } from '../../src/engine/tasks';
-import { gridProblem } from '../../src/engine/gridCheck';
+import { loadTasks, parseTask } from '../../src/engine/tasks/tasks';
+import { gridProblem } from '../../src/engine/tasks/gridCheck';
 import type { InputError } from '../../src/engine/types';
 import {
   assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, writeJson, disposeAndCheck } from './helpers';

@@ -7,9 +7,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
-import { Pool } from '../../src/engine/pool';
-import { taskMessage } from '../../src/engine/score';
-import { loadTasks } from '../../src/engine/tasks';
+import { Pool } from '../../src/engine/pool/pool';
+import { taskMessage } from '../../src/engine/scoring/jobs';
+import { loadTasks } from '../../src/engine/tasks/tasks';
 import { UsageError } from '../../src/engine/errors';
 import {
   assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, REPO, removeTemps,
@@ -110,7 +110,7 @@ describe('workspace faults and security through Engine.run', function () {
     });
     assert.ok(!r.tasks[0].candidates.some((c) => c.name === 'solve_fa000001_outside'));
     // Straight to a worker (as a stale or forged job would): refused after resolving the symlink.
-    const pool = new Pool({ python: PYTHON, workerScript: path.join(REPO, 'src', 'worker', 'main.py'), roots: [ws], workers: 1, timeoutMs: 5000, memoryMB: 0 });
+    const pool = new Pool({ python: PYTHON, workerScript: path.join(REPO, 'src', 'worker', 'scoring', 'main.py'), roots: [ws], workers: 1, timeoutMs: 5000, memoryMB: 0 });
     try {
       await pool.start();
       const task = { id: FAULT_TASK_ID, source: '', hash: 'k', train: FAULT_TASK.train, test: FAULT_TASK.test };

@@ -3,11 +3,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Analyzer } from '../../src/engine/analyzer';
+import { Analyzer } from '../../src/engine/workspace/analyzer';
 import { generateSolvers } from '../fixtures/discover/generate';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
-const SCRIPT = path.resolve(__dirname, '../../src/worker/analyze.py');
+const SCRIPT = path.resolve(__dirname, '../../src/worker/analyzer/analyze.py');
 const FIX = path.resolve(__dirname, '../fixtures/discover');
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const read = (f: string) => fs.readFileSync(path.join(FIX, f), 'utf8');

@@ -10,7 +10,7 @@ import * as readline from 'readline';
 import { rng } from '../rng';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
-const SCRIPT = path.resolve(__dirname, '../../src/worker/analyze.py');
+const SCRIPT = path.resolve(__dirname, '../../src/worker/analyzer/analyze.py');
 
 /** One analyze.py process spoken to one request at a time; answers are returned as the raw stdout line. */
 class RawAnalyzer {

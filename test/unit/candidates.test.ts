@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { findPythonFiles, importClosure, resolveImport, resolveImportAll } from '../../src/engine/candidates';
-import { GlobSet, compileGlob } from '../../src/engine/glob';
+import { findPythonFiles, importClosure, resolveImport, resolveImportAll } from '../../src/engine/workspace/files';
+import { GlobSet, compileGlob } from '../../src/engine/workspace/glob';
 
 function touch(root: string, rel: string, text = ''): string {
   const p = path.join(root, ...rel.split('/'));

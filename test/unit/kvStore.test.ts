@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appendRecord, readRecords, sha256, writeFileAtomic } from '../../src/engine/fsutil';
-import { encodeRecord, KvStore } from '../../src/engine/kvStore';
+import { encodeRecord, KvStore } from '../../src/engine/store/kvStore';
 
-const KV_MODULE = path.resolve(__dirname, '../../src/engine/kvStore.ts');
+const KV_MODULE = path.resolve(__dirname, '../../src/engine/store/kvStore.ts');
 /** A pid above Linux's pid_max, so never alive: its segments count as left by a dead writer. */
 const DEAD_PID = 4_194_304 + 12_345;
 

@@ -4,11 +4,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Analyzer } from '../../src/engine/analyzer';
-import type { WorkspaceFile } from '../../src/engine/discover';
+import { Analyzer } from '../../src/engine/workspace/analyzer';
+import type { WorkspaceFile } from '../../src/engine/workspace/discover';
 import { sha256 } from '../../src/engine/fsutil';
-import { patchFor } from '../../src/engine/patch';
-import { WorkerProcess } from '../../src/engine/workerProcess';
+import { patchFor } from '../../src/engine/workspace/patch';
+import { WorkerProcess } from '../../src/engine/pool/workerProcess';
 import type { FilePatch, ResultMessage, RunMessage } from '../../src/protocol/worker';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
@@ -78,8 +78,8 @@ describe('solver patches in a live worker', function () {
     dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-patch-')));
     file = path.join(dir, 'solvers.py');
     fs.writeFileSync(file, SOLVERS);
-    analyzer = new Analyzer({ python: PYTHON, script: path.join(REPO, 'src/worker/analyze.py') });
-    proc = new WorkerProcess({ id: 1, python: PYTHON, script: path.join(REPO, 'src/worker/main.py'), roots: [dir], memoryMB: 0 });
+    analyzer = new Analyzer({ python: PYTHON, script: path.join(REPO, 'src/worker/analyzer/analyze.py') });
+    proc = new WorkerProcess({ id: 1, python: PYTHON, script: path.join(REPO, 'src/worker/scoring/main.py'), roots: [dir], memoryMB: 0 });
     await proc.ready;
     proc.send({ t: 'task', key: 'k', train: [[[[5]], [[5]]]], test: [] });
     sent = await parse(SOLVERS);

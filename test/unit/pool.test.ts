@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool';
+import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool/pool';
 import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Analyzer } from '../../src/engine/analyzer';
-import { WorkerProcess } from '../../src/engine/workerProcess';
+import { Analyzer } from '../../src/engine/workspace/analyzer';
+import { WorkerProcess } from '../../src/engine/pool/workerProcess';
 import type { ResultMessage } from '../../src/protocol/worker';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
@@ -35,7 +35,7 @@ describe('precompiled bytecode for workers', function () {
   this.timeout(60000);
   let dir: string;
   let prefix: string;
-  const analyzer = new Analyzer({ python: PYTHON, script: path.join(REPO, 'src/worker/analyze.py') });
+  const analyzer = new Analyzer({ python: PYTHON, script: path.join(REPO, 'src/worker/analyzer/analyze.py') });
 
   before(() => {
     dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-pyc-')));
@@ -47,7 +47,7 @@ describe('precompiled bytecode for workers', function () {
   });
 
   async function runIn(file: string, pycache?: string): Promise<ResultMessage> {
-    const proc = new WorkerProcess({ id: 1, python: PYTHON, script: path.join(REPO, 'src/worker/main.py'), roots: [dir], memoryMB: 0, pycacheDir: pycache });
+    const proc = new WorkerProcess({ id: 1, python: PYTHON, script: path.join(REPO, 'src/worker/scoring/main.py'), roots: [dir], memoryMB: 0, pycacheDir: pycache });
     try {
       await proc.ready;
       proc.send({ t: 'task', key: 'k', train: [[[[1]], [[1]]]], test: [] });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { aggregate, compareRank, describeError, describeMismatch, scoreOutcome } from '../../src/engine/scoring';
+import { aggregate, compareRank, describeError, describeMismatch, scoreOutcome } from '../../src/engine/scoring/verdicts';
 import type { PairResult } from '../../src/engine/types';
 
 describe('scoring', () => {

@@ -193,7 +193,7 @@ describe('security: no shell anywhere in src/', () => {
 
   it('src/ starts processes with an argv only: no shell, no exec/execSync', () => {
     const files = sourceFiles(path.join(ROOT, 'src'));
-    assert.ok(files.some((f) => f.endsWith(path.join('engine', 'workerProcess.ts'))), 'the audit reads the process-spawning code');
+    assert.ok(files.some((f) => f.endsWith(path.join('engine', 'pool', 'workerProcess.ts'))), 'the audit reads the process-spawning code');
     const findings = files.flatMap((f) => {
       const text = fs.readFileSync(f, 'utf8');
       return f.endsWith('.py') ? auditPython(f, text) : auditSource(f, text);

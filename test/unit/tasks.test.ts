@@ -4,8 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { jsonErrorOffset, parseJson } from '../../src/engine/fsutil';
-import { gridProblem } from '../../src/engine/gridCheck';
-import { isValidTaskId, loadTasks, parseTask, resolveTasksPath, taskHash } from '../../src/engine/tasks';
+import { gridProblem } from '../../src/engine/tasks/gridCheck';
+import { isValidTaskId, loadTasks, parseTask, resolveTasksPath, taskHash } from '../../src/engine/tasks/tasks';
 import type { InputError } from '../../src/engine/types';
 import { ARC_DIR } from '../arcPaths';
 

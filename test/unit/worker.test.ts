@@ -1,10 +1,10 @@
-// Drives one real Python worker (src/worker/main.py) through WorkerProcess: protocol, isolation, overhead.
+// Drives one real Python worker (src/worker/scoring/main.py) through WorkerProcess: protocol, isolation, overhead.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
-import { WorkerProcess } from '../../src/engine/workerProcess';
+import { WorkerProcess } from '../../src/engine/pool/workerProcess';
 import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 
@@ -123,7 +123,7 @@ describe('Python worker (one WorkerProcess)', function () {
   });
 
   it('refuses files outside the roots and unknown task keys', async () => {
-    const outside = await client.run({ ...job('solvers.py', 'x'), file: path.join(REPO, 'src/worker/runner.py') });
+    const outside = await client.run({ ...job('solvers.py', 'x'), file: path.join(REPO, 'src/worker/scoring/runner.py') });
     assert.equal(outside.ok, false);
     assert.equal(outside.error?.type, 'ImportRefused');
     const unknown = await client.run({ ...job('solvers.py', 'solve_68b16354'), task: 'nope' });

@@ -7,7 +7,7 @@ import type { FromWorker, ToWorker } from '../../src/protocol/worker';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 const REPO = path.resolve(__dirname, '../..');
-const PROTOCOL_PY = path.join(REPO, 'src/worker/protocol.py');
+const PROTOCOL_PY = path.join(REPO, 'src/worker/scoring/protocol.py');
 const WORKER_TS = path.join(REPO, 'src/protocol/worker.ts');
 /** The worker files this test holds to Python 3.8 (analyze.py and its helpers have their own tests). */
 const OWN_PY = ['main.py', 'runner.py', 'protocol.py', 'workspace.py', 'grid_check.py'];
@@ -130,7 +130,7 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
   });
 
   it('the worker sources parse as Python 3.8 and avoid newer APIs', () => {
-    const files = OWN_PY.map((f) => path.join(REPO, 'src/worker', f));
+    const files = OWN_PY.map((f) => path.join(REPO, 'src/worker/scoring', f));
     python(['-c', 'import ast, sys\nfor f in sys.argv[1:]:\n    ast.parse(open(f).read(), f, feature_version=(3, 8))', ...files]);
     for (const f of files) {
       const src = fs.readFileSync(f, 'utf8');

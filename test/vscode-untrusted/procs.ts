@@ -51,7 +51,7 @@ export function relatedProcs(workspace: string, root = process.pid): Proc[] {
 
 /** A process running batt's Python worker or analyzer (src/ or dist/ copies), whatever the interpreter is called. */
 export function isBattPython(p: Proc): boolean {
-  return p.argv.slice(1).some((a) => /(^|\/)(src|dist)\/worker\/main\.py$/.test(a) || /(^|\/)analyze\.py$/.test(a));
+  return p.argv.slice(1).some((a) => /(^|\/)(src|dist)\/worker\/scoring\/main\.py$/.test(a) || /(^|\/)analyze\.py$/.test(a));
 }
 
 /** batt's language server (dist/server.js run by Node). */

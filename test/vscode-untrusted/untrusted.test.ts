@@ -112,7 +112,7 @@ if (MODE === 'control') {
 
   test('the process scan finds a worker-like process (control)', async () => {
     // Proves the later "no worker" checks can fail: a stand-in with a worker's command line, started from this host.
-    const fake = path.join(ws(), 'dist', 'worker', 'main.py');
+    const fake = path.join(ws(), 'dist', 'worker', 'scoring', 'main.py');
     const child = spawn('python3', ['-c', 'import sys, time; time.sleep(60)', fake], { stdio: 'ignore' });
     try {
       await until('the stand-in in the scan', () => relatedProcs(ws()).some((p) => p.pid === child.pid && isBattPython(p)), 20000);

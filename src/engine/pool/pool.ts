@@ -5,8 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { WorkerInfo } from '../protocol/lsp';
-import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../protocol/worker';
+import type { WorkerInfo } from '../../protocol/lsp';
+import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../../protocol/worker';
 import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
 
 export interface PoolOptions {

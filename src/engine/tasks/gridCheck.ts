@@ -2,7 +2,7 @@
  * Validation of ARC grids read from JSON. Each check returns the first problem as a short message
  * (indices are 0-based: "row 3" is rows[3]), so a task error can say exactly where it is.
  */
-import type { Grid } from './types';
+import type { Grid } from '../types';
 
 export const MAX_GRID_SIDE = 30;
 

@@ -5,9 +5,9 @@
  */
 import { existsSync, promises as fsp } from 'fs';
 import * as path from 'path';
-import { MIB, parseJson, readTextLimited, sha256 } from './fsutil';
+import { MIB, parseJson, readTextLimited, sha256 } from '../fsutil';
 import { gridProblem, jsonTypeName } from './gridCheck';
-import type { Grid, InputError, Task } from './types';
+import type { Grid, InputError, Task } from '../types';
 
 export interface TaskLoad {
   tasks: Task[];

@@ -3,7 +3,7 @@
  * module in four workers costs far more than the edited solver's own run, so when an edit only changed (or moved)
  * solve_* functions of a file nothing else imports, the workers re-execute just those functions (FilePatch).
  */
-import type { FilePatch, FilesMessage } from '../protocol/worker';
+import type { FilePatch, FilesMessage } from '../../protocol/worker';
 import type { WorkspaceFile } from './discover';
 
 const BLANK = /^\s*(#.*)?$/;

@@ -2,12 +2,12 @@
  * The score phase: turn (task, candidate) selections into pool jobs (one per candidate x pair; one per batt module x
  * pair), reuse cached verdicts, run the rest longest-expected-first, and convert pool results into pair verdicts.
  */
-import type { Pool, PoolResult } from './pool';
-import { describeError, scoreOutcome } from './scoring';
-import type { Candidate, PairResult, Task } from './types';
-import { ValidationCache, validationBase } from './validation';
-import type { KvStore } from './kvStore';
-import type { PairKind, TaskMessage } from '../protocol/worker';
+import type { Pool, PoolResult } from '../pool/pool';
+import { describeError, scoreOutcome } from './verdicts';
+import type { Candidate, PairResult, Task } from '../types';
+import { ValidationCache, validationBase } from '../store/validation';
+import type { KvStore } from '../store/kvStore';
+import type { PairKind, TaskMessage } from '../../protocol/worker';
 
 /** Results are kept per candidate identity: canonical hash and imported modules (duplicates share their original's). */
 export function resultKey(c: Candidate): string {

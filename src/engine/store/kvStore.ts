@@ -20,7 +20,7 @@
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { crc32, randomSuffix } from './fsutil';
+import { crc32, randomSuffix } from '../fsutil';
 
 export interface KvStats {
   entries: number;

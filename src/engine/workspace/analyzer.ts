@@ -1,5 +1,5 @@
 /**
- * Client of the Python analyzer (src/worker/analyze.py): one persistent process that parses, canonicalises and lints
+ * Client of the Python analyzer (src/worker/analyzer/analyze.py): one persistent process that parses, canonicalises and lints
  * workspace Python without executing it. Requests are NDJSON lines on its stdin, answers NDJSON lines on its stdout,
  * matched by id. The process is started lazily, restarted on the next call after a crash, and killed by dispose().
  */

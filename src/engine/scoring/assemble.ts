@@ -1,8 +1,8 @@
 /** Which candidates run on which task (with duplicates folded), and the per-task report with ranking. */
-import type { CandidateJson, TaskJson } from '../protocol/results';
-import { aggregate, compareRank } from './scoring';
-import { resultKey } from './score';
-import type { Candidate, PairResult, Task } from './types';
+import type { CandidateJson, TaskJson } from '../../protocol/results';
+import { aggregate, compareRank } from './verdicts';
+import { resultKey } from './jobs';
+import type { Candidate, PairResult, Task } from '../types';
 
 export interface TaskSelection {
   task: Task;

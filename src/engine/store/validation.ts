@@ -2,9 +2,9 @@
  * The validation cache: the verdict of (candidate canonical hash, task content hash, dependency fingerprint, pair).
  * Timeouts and memory failures are only reused while the limits they were seen under are not larger now.
  */
-import { sha256 } from './fsutil';
+import { sha256 } from '../fsutil';
 import type { KvStore } from './kvStore';
-import type { PairResult } from './types';
+import type { PairResult } from '../types';
 
 export interface CachedVerdict {
   r: PairResult;

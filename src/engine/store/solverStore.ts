@@ -6,9 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { appendRecord, readRecords } from './fsutil';
-import type { Candidate, Task } from './types';
-import type { CandidateScore } from './scoring';
+import { appendRecord, readRecords } from '../fsutil';
+import type { Candidate, Task } from '../types';
+import type { CandidateScore } from '../scoring/verdicts';
 
 export interface StoreRecord {
   task: string;

@@ -2,8 +2,8 @@
  * The score phase: exact match per pair (the ARC rule), messages that say what differs, per-candidate aggregation
  * and ranking. Pure functions over pool results; no I/O.
  */
-import type { PairKind, WireError, WireOutcome } from '../protocol/worker';
-import type { Grid, PairResult, Verdict } from './types';
+import type { PairKind, WireError, WireOutcome } from '../../protocol/worker';
+import type { Grid, PairResult, Verdict } from '../types';
 
 export function shapeOf(g: Grid): string {
   return `${g.length}x${g.length ? g[0].length : 0}`;

@@ -1,11 +1,11 @@
 /**
- * One Python scoring worker (src/worker/main.py): spawn, NDJSON framing on fds 3/4, stray-output logging, kill.
+ * One Python scoring worker (src/worker/scoring/main.py): spawn, NDJSON framing on fds 3/4, stray-output logging, kill.
  * The worker runs in its own process group, so kill() also takes down any process a solver started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import type { FromWorker, ReadyMessage, ToWorker } from '../protocol/worker';
+import type { FromWorker, ReadyMessage, ToWorker } from '../../protocol/worker';
 import { LineReader } from './lineReader';
 
 export type WorkerLogStream = 'stdout' | 'stderr' | 'worker';
@@ -19,7 +19,7 @@ export interface WorkerExit {
 export interface WorkerProcessOptions {
   id: number;
   python: string;
-  /** absolute path of src/worker/main.py */
+  /** absolute path of src/worker/scoring/main.py */
   script: string;
   roots: string[];
   /** RLIMIT_AS per worker; 0 = unlimited */

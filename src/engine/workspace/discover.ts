@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Analyzer } from './analyzer';
-import { findPythonFiles, importClosure, resolveImport } from './candidates';
-import { sha256 } from './fsutil';
-import type { KvStore } from './kvStore';
-import type { Candidate, InputError } from './types';
-import type { CallKind } from '../protocol/worker';
+import { findPythonFiles, importClosure, resolveImport } from './files';
+import { sha256 } from '../fsutil';
+import type { KvStore } from '../store/kvStore';
+import type { Candidate, InputError } from '../types';
+import type { CallKind } from '../../protocol/worker';
 
 /** What we keep of a parse, per file content hash (sources are sliced from the text when needed). */
 export interface FileParse {
