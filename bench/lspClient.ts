@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { pathToFileURL } from 'url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { PoolStatusParams, RunResultParams, ServerSettings } from '../src/protocol/lsp';
-import { Methods } from '../src/protocol/lsp';
+import { PoolStatusNotification, ProgressNotification, RunResultNotification } from '../src/protocol/lsp';
 
 export interface Diag {
   message: string;
@@ -40,16 +40,16 @@ export class LspClient {
       this.diags.set(p.uri, p.diagnostics);
       fire(this.diagWaiters, p);
     });
-    this.conn.onNotification(Methods.runResult, (p: RunResultParams) => {
+    this.conn.onNotification(RunResultNotification.type, (p) => {
       this.lastNotificationAt = performance.now();
       fire(this.resultWaiters, p);
     });
-    this.conn.onNotification(Methods.poolStatus, (p: PoolStatusParams) => {
+    this.conn.onNotification(PoolStatusNotification.type, (p) => {
       this.lastNotificationAt = performance.now();
       this.status = p;
       fire(this.statusWaiters, p);
     });
-    this.conn.onNotification(Methods.progress, () => (this.lastNotificationAt = performance.now()));
+    this.conn.onNotification(ProgressNotification.type, () => (this.lastNotificationAt = performance.now()));
     this.conn.onNotification('window/logMessage', (p: { message: string }) => {
       this.logs.push(p.message);
       if (this.logs.length > 200) this.logs.shift();

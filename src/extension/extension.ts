@@ -5,7 +5,22 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Methods, PoolStatusParams, ProgressParams, RunRecord, RunResultParams, ServerSettings, TaskInfo } from '../protocol/lsp';
+import {
+  ClearCacheRequest,
+  HistoryRequest,
+  ListTasksRequest,
+  PoolStatusNotification,
+  PoolStatusParams,
+  ProgressNotification,
+  ProgressParams,
+  RestartWorkersRequest,
+  RunAllRequest,
+  RunResultNotification,
+  RunResultParams,
+  RunTaskRequest,
+  ServerSettings,
+  SettingsNotification,
+} from '../protocol/lsp';
 import { POOL_SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
 import { explicitKeys, readSettings } from './config';
@@ -88,7 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   async function refreshHistory(): Promise<void> {
     if (!client) return;
     try {
-      model.history = (await client.sendRequest(Methods.history, { limit: 50 })) as RunRecord[];
+      model.history = await client.sendRequest(HistoryRequest.type, { limit: 50 });
     } catch (e) {
       log.error('cannot read run history', e);
     }
@@ -97,13 +112,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   async function start(): Promise<void> {
     const settings = await serverSettings();
     client = createClient(context, settings);
-    client.onNotification(Methods.poolStatus, (s: PoolStatusParams) => {
+    client.onNotification(PoolStatusNotification.type, (s) => {
       lastStatus = s;
       model.pool = s;
       statusBar.render(s);
       panel.post({ type: 'pool', pool: s });
     });
-    client.onNotification(Methods.runResult, async (r: RunResultParams) => {
+    client.onNotification(RunResultNotification.type, async (r) => {
       runResults.push(r);
       if (runResults.length > 20) runResults.shift();
       model.last = r;
@@ -111,7 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       await refreshHistory();
       panel.refresh();
     });
-    client.onNotification(Methods.progress, (p: ProgressParams) => progressListeners.forEach((l) => l(p)));
+    client.onNotification(ProgressNotification.type, (p) => progressListeners.forEach((l) => l(p)));
     await client.start();
     if (!settings.trusted) statusBar.render({ state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [] });
     await refreshHistory();
@@ -133,7 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       return;
     }
     if (!taskId) {
-      const tasks = (await client.sendRequest(Methods.listTasks)) as TaskInfo[];
+      const tasks = await client.sendRequest(ListTasksRequest.type);
       if (!tasks.length) {
         const pick = await vscode.window.showWarningMessage('batt found no tasks in this workspace.', 'Select Tasks Folder');
         if (pick) await vscode.commands.executeCommand('batt.selectTasksFolder');
@@ -163,7 +178,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
         };
         progressListeners.add(listener);
         try {
-          const r = (await client!.sendRequest(Methods.runTask, { taskId: id }, token)) as RunResultParams | null;
+          const r = await client!.sendRequest(RunTaskRequest.type, { taskId: id }, token);
           if (r) {
             model.leaderboard = r;
             model.last = r;
@@ -195,19 +210,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       await ensureStarted();
       if (!client) return;
       if (client.needsStart()) await client.start();
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'batt: restarting workers' }, () => client!.sendRequest(Methods.restartWorkers));
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'batt: restarting workers' }, () => client!.sendRequest(RestartWorkersRequest.type));
     }),
     vscode.commands.registerCommand('batt.clearCache', async () => {
       await ensureStarted();
       if (!client) return;
-      const n = (await client.sendRequest(Methods.clearCache)) as number;
+      const n = await client.sendRequest(ClearCacheRequest.type);
       void vscode.window.showInformationMessage(`batt: cleared ${n} cache entries.`);
     }),
     vscode.commands.registerCommand('batt.runAll', async () => {
       await ensureStarted();
       if (!client) return;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
-        client!.sendRequest(Methods.runAll, {}, token),
+        client!.sendRequest(RunAllRequest.type, token),
       );
     }),
     vscode.commands.registerCommand('batt.selectTasksFolder', async () => {
@@ -221,11 +236,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (!e.affectsConfiguration('batt') || !client) return;
       const s = await serverSettings();
-      await client.sendNotification(Methods.settings, s);
+      await client.sendNotification(SettingsNotification.type, s);
       if (POOL_SETTINGS.some((k) => e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: the language server restarts the workers');
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
-      if (client) await client.sendNotification(Methods.settings, await serverSettings());
+      if (client) await client.sendNotification(SettingsNotification.type, await serverSettings());
     }),
     { dispose: () => void client?.stop() },
   );

@@ -1,8 +1,11 @@
 /**
  * Custom LSP messages between the extension (client) and the batt language server.
- * Method names are `batt/<name>`; each constant's comment states direction and trigger.
- * Plain types only: no vscode, no node builtins.
+ * Each `batt/<name>` method is a namespace with its `method` string and typed `type` (vscode-eslint's customMessages,
+ * rust-analyzer's lsp_ext), so `client.sendRequest(X.type, p)` and `connection.onRequest(X.type, h)` need no casts; each
+ * namespace's comment states direction and trigger. No vscode, no node builtins: the webview imports these types with
+ * `import type` only, so no JSON-RPC code reaches its bundle.
  */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { RunJson, RunRecord } from './results';
 
 export type { RunRecord } from './results';
@@ -78,28 +81,6 @@ export interface RunResultParams {
   task?: TaskData;
 }
 
-export const Methods = {
-  /** server -> client notification, on every pool state change and after each run */
-  poolStatus: 'batt/poolStatus',
-  /** server -> client notification, after each completed (not cancelled) run */
-  runResult: 'batt/runResult',
-  /** server -> client notification while a run goes: jobs done of total */
-  progress: 'batt/progress',
-  /** client -> server notification: settings changed (full ServerSettings) */
-  settings: 'batt/settings',
-  /** client -> server request: the workspace's tasks for the quick pick */
-  listTasks: 'batt/listTasks',
-  /** client -> server request: the whole battery (workspace + solver store) on one task; cancellable */
-  runTask: 'batt/runTask',
-  /** client -> server request: run every task's own candidates now */
-  runAll: 'batt/runAll',
-  /** client -> server request: kill and respawn the workers */
-  restartWorkers: 'batt/restartWorkers',
-  /** client -> server request: clear the caches */
-  clearCache: 'batt/clearCache',
-  /** client -> server request: recent records of .batt/runs.jsonl */
-  history: 'batt/history',
-} as const;
 
 export interface ProgressParams {
   runId: number;
@@ -114,4 +95,65 @@ export interface RunTaskParams {
 
 export interface HistoryParams {
   limit: number;
+}
+
+/** server -> client notification: on every pool state change and after each run. */
+export namespace PoolStatusNotification {
+  export const method = 'batt/poolStatus';
+  export const type = new NotificationType<PoolStatusParams>(method);
+}
+
+/** server -> client notification: after each completed (not cancelled) run. */
+export namespace RunResultNotification {
+  export const method = 'batt/runResult';
+  export const type = new NotificationType<RunResultParams>(method);
+}
+
+/** server -> client notification while a run goes: jobs done of total. */
+export namespace ProgressNotification {
+  export const method = 'batt/progress';
+  export const type = new NotificationType<ProgressParams>(method);
+}
+
+/** client -> server notification: settings changed (full ServerSettings), and on a workspace trust grant. */
+export namespace SettingsNotification {
+  export const method = 'batt/settings';
+  export const type = new NotificationType<ServerSettings>(method);
+}
+
+/** client -> server request, from "Run batt on task" without a task id: the workspace's tasks for the quick pick. */
+export namespace ListTasksRequest {
+  export const method = 'batt/listTasks';
+  export const type = new RequestType0<TaskInfo[], void>(method);
+}
+
+/** client -> server request, from "Run batt on task": the whole battery (workspace + solver store) on one task;
+ *  cancellable; null when cancelled. */
+export namespace RunTaskRequest {
+  export const method = 'batt/runTask';
+  export const type = new RequestType<RunTaskParams, RunResultParams | null, void>(method);
+}
+
+/** client -> server request, from "Run every task": every task's own candidates now; the number of runs completed. */
+export namespace RunAllRequest {
+  export const method = 'batt/runAll';
+  export const type = new RequestType0<number, void>(method);
+}
+
+/** client -> server request, from "Restart workers": kill and respawn the workers. */
+export namespace RestartWorkersRequest {
+  export const method = 'batt/restartWorkers';
+  export const type = new RequestType0<void, void>(method);
+}
+
+/** client -> server request, from "Clear cache": clear the caches; the number of entries removed. */
+export namespace ClearCacheRequest {
+  export const method = 'batt/clearCache';
+  export const type = new RequestType0<number, void>(method);
+}
+
+/** client -> server request, at start-up and when the timing panel is shown: recent records of .batt/runs.jsonl. */
+export namespace HistoryRequest {
+  export const method = 'batt/history';
+  export const type = new RequestType<HistoryParams, RunRecord[], void>(method);
 }

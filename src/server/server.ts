@@ -15,7 +15,20 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Methods, HistoryParams, RunResultParams, RunTaskParams, ServerSettings } from '../protocol/lsp';
+import {
+  ClearCacheRequest,
+  HistoryRequest,
+  ListTasksRequest,
+  PoolStatusNotification,
+  ProgressNotification,
+  RestartWorkersRequest,
+  RunAllRequest,
+  RunResultNotification,
+  RunResultParams,
+  RunTaskRequest,
+  ServerSettings,
+  SettingsNotification,
+} from '../protocol/lsp';
 import type { RunJson } from '../protocol/results';
 import { DEFAULTS } from '../protocol/settings';
 import { runDiagnostics } from './diagnostics';
@@ -80,7 +93,7 @@ function publishRun(run: RunJson, versions?: Map<string, number>, merge = false,
 }
 
 function sendResult(params: RunResultParams): void {
-  void connection.sendNotification(Methods.runResult, params);
+  void connection.sendNotification(RunResultNotification.type, params);
 }
 
 connection.onInitialize((params: InitializeParams) => {
@@ -88,8 +101,8 @@ connection.onInitialize((params: InitializeParams) => {
   const roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri)).filter((p): p is string => !!p).map((p) => fs.realpathSync(p));
   session = new Session(roots, settings, {
     log,
-    status: (s) => void connection.sendNotification(Methods.poolStatus, s),
-    progress: (runId, reason, done, total) => void connection.sendNotification(Methods.progress, { runId, reason, done, total }),
+    status: (s) => void connection.sendNotification(PoolStatusNotification.type, s),
+    progress: (runId, reason, done, total) => void connection.sendNotification(ProgressNotification.type, { runId, reason, done, total }),
   });
   return {
     capabilities: {
@@ -101,10 +114,10 @@ connection.onInitialize((params: InitializeParams) => {
 });
 
 connection.onInitialized(() => {
-  connection.sendNotification(Methods.poolStatus, session.status());
+  void connection.sendNotification(PoolStatusNotification.type, session.status());
 });
 
-connection.onNotification(Methods.settings, async (s: ServerSettings) => {
+connection.onNotification(SettingsNotification.type, async (s) => {
   settings = s;
   await session.update(s);
 });
@@ -182,9 +195,9 @@ documents.onDidSave(async (e) => {
 
 let lastShownError: string | undefined;
 
-connection.onRequest(Methods.listTasks, () => session.listTasks());
+connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 
-connection.onRequest(Methods.runTask, async (p: RunTaskParams, token) => {
+connection.onRequest(RunTaskRequest.type, async (p, token) => {
   const tasks = await session.listTasks();
   const t = tasks.find((x) => x.id === p.taskId);
   if (!t) throw new Error(`task ${p.taskId} not found`);
@@ -198,7 +211,7 @@ connection.onRequest(Methods.runTask, async (p: RunTaskParams, token) => {
   return params;
 });
 
-connection.onRequest(Methods.runAll, async (_p: unknown, token) => {
+connection.onRequest(RunAllRequest.type, async (token) => {
   const out: RunJson[] = [];
   for (const root of session.folders) {
     const abort = new AbortController();
@@ -213,9 +226,9 @@ connection.onRequest(Methods.runAll, async (_p: unknown, token) => {
   return out.length;
 });
 
-connection.onRequest(Methods.restartWorkers, () => session.restartWorkers());
-connection.onRequest(Methods.clearCache, () => session.clearCache());
-connection.onRequest(Methods.history, (p: HistoryParams) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), 500)));
+connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
+connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
+connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), 500)));
 
 connection.onShutdown(() => session?.dispose());
 connection.onExit(() => {

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { decodeRecord, KvStore } from '../../src/engine/store/kvStore';
-import { Methods, type PoolStatusParams, type RunResultParams } from '../../src/protocol/lsp';
+import { PoolStatusNotification, RunAllRequest, RunResultNotification } from '../../src/protocol/lsp';
 import type { RunJson } from '../../src/protocol/results';
 import { DEFAULTS } from '../../src/protocol/settings';
 import { expectedVerdict, generate, type GenTask } from './generate';
@@ -125,8 +125,8 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
     server.stderr!.resume();
     conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
     const lspRuns: RunJson[] = [];
-    conn.onNotification(Methods.runResult, (p: RunResultParams) => void lspRuns.push(p.run));
-    conn.onNotification(Methods.poolStatus, (p: PoolStatusParams) => p.detail.forEach((w) => w.pid !== undefined && serverWorkers.add(w.pid)));
+    conn.onNotification(RunResultNotification.type, (p) => void lspRuns.push(p.run));
+    conn.onNotification(PoolStatusNotification.type, (p) => p.detail.forEach((w) => w.pid !== undefined && serverWorkers.add(w.pid)));
     conn.onRequest(() => null); // workspace/configuration and the like: nothing to say
     conn.listen();
     const uri = pathToFileURL(ws).toString();
@@ -139,7 +139,7 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
     // Two CLIs and runAll at once.
     const survivor = cli(dist, ws, '--store');
     const victim = cli(dist, ws, '--store');
-    const lsp = conn.sendRequest(Methods.runAll, {}) as Promise<number>;
+    const lsp = conn.sendRequest(RunAllRequest.type);
 
     // Kill the victim the moment its first cache segment appears: it is flushing (or about to store).
     const victimPid = victim.child.pid!;
