@@ -1,8 +1,9 @@
 /**
  * Core engine types shared by the engine modules, the CLI and the language server.
- * No node builtins, no vscode.
+ * No node builtins, no vscode. The result types are the wire shapes of src/protocol/results.ts under engine names.
  */
-import type { CallKind, PairKind, WireError, WireGrid } from '../protocol/worker';
+import type { CandidateStatus, ErrorJson, PairJson } from '../protocol/results';
+import type { CallKind, WireGrid } from '../protocol/worker';
 
 export type Grid = WireGrid;
 
@@ -18,16 +19,8 @@ export interface Task {
   hash: string;
 }
 
-/** A problem with an input file that is reported and skipped; the rest of the run goes on. */
-export interface InputError {
-  kind: 'task' | 'syntax' | 'import' | 'config' | 'candidate';
-  file: string;
-  /** JSON place for tasks (e.g. "train[1].output"), or undefined */
-  place?: string;
-  line?: number; // 1-based
-  col?: number; // 1-based
-  message: string;
-}
+/** A problem with an input file, reported and skipped: the ErrorJson a run lists. */
+export type InputError = ErrorJson;
 
 /** A Python function or batt entry that can be scored on a task. */
 export interface Candidate {
@@ -50,20 +43,8 @@ export interface Candidate {
   batt?: { fn: string; t: number; mutated: boolean; source: string };
 }
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'timeout' | 'crash';
+/** A candidate's verdict on a pair (or its worst over a task). */
+export type Verdict = CandidateStatus;
 
-/** The scored result of one candidate on one pair. */
-export interface PairResult {
-  kind: PairKind;
-  index: number;
-  /** 'unknown' only for test pairs whose expected output is missing */
-  status: Verdict | 'unknown';
-  ms: number;
-  message?: string;
-  /** actual grid when the output was a valid grid that did not match */
-  actual?: Grid;
-  error?: WireError;
-  stdout?: string;
-  stderr?: string;
-  cached?: boolean;
-}
+/** The scored result of one candidate on one pair: the PairJson a run lists. */
+export type PairResult = PairJson;

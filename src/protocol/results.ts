@@ -2,18 +2,21 @@
  * The result of a run: what `batt run --json` prints and what the language server sends to the extension and webview.
  * Plain data only (no node builtins, no vscode).
  */
-import type { PairKind, WireError } from './worker';
+import type { PairKind, WireError, WireGrid } from './worker';
 
+/** The verdict of a candidate on a pair, and of a candidate on its task (its worst pair). */
 export type CandidateStatus = 'pass' | 'fail' | 'error' | 'timeout' | 'crash';
 
+/** The scored result of one candidate on one pair (the engine's PairResult). */
 export interface PairJson {
   kind: PairKind;
   index: number;
+  /** 'unknown' only for test pairs whose expected output is missing */
   status: CandidateStatus | 'unknown';
   ms: number;
   message?: string;
   /** actual grid of a mismatch (valid grid that differs from the expected one) */
-  actual?: number[][];
+  actual?: WireGrid;
   error?: WireError;
   stdout?: string;
   stderr?: string;
@@ -48,12 +51,14 @@ export interface TaskJson {
   candidates: CandidateJson[];
 }
 
+/** A problem with an input file that is reported and skipped; the rest of the run goes on (the engine's InputError). */
 export interface ErrorJson {
   kind: 'task' | 'syntax' | 'import' | 'config' | 'candidate';
   file: string;
+  /** JSON place for tasks (e.g. "train[1].output"), or undefined */
   place?: string;
-  line?: number;
-  col?: number;
+  line?: number; // 1-based
+  col?: number; // 1-based
   message: string;
 }
 
