@@ -21,14 +21,9 @@ export interface ServerSettings extends BattSettings {
   trusted: boolean;
 }
 
-export interface WorkerInfo {
-  id: number;
-  pid?: number;
-  state: 'starting' | 'idle' | 'busy' | 'dead';
-  job?: string;
-  restarts: number;
-  jobsDone: number;
-}
+/** One worker as the pool reports it: the engine's type (plain data). */
+import type { WorkerState as WorkerInfo } from '../engine/pool/status';
+export type { WorkerInfo };
 
 export type PoolState = 'stopped' | 'starting' | 'idle' | 'busy' | 'error' | 'untrusted';
 

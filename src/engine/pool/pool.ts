@@ -5,9 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { WorkerInfo } from '../../protocol/lsp';
 import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../../protocol/worker';
+import type { PoolStatus, WorkerState } from './status';
 import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
+
+export type { PoolStatus, WorkerState } from './status';
 
 export interface PoolOptions {
   python: string; // interpreter path or name
@@ -42,17 +44,6 @@ export interface PoolResult {
   exit?: { code: number | null; signal: string | null }; // for crash
   workerId: number; // -1 when the job never reached a worker
   stderrTail?: string; // for crash
-}
-
-/** One worker as the pool reports it (the same record the language server sends to the status bar). */
-export type WorkerState = WorkerInfo;
-
-export interface PoolStatus {
-  workers: WorkerState[];
-  queued: number;
-  running: number;
-  restarts: number;
-  python?: string;
 }
 
 /** Consecutive failed starts of one worker slot before it is given up. */
