@@ -1,11 +1,13 @@
 /**
- * Run results -> LSP diagnostics (source `batt`), per file. Pure: no connection, no I/O.
+ * Run results -> LSP diagnostics (source `batt`), per file, and lint problems -> `batt-lint` diagnostics. Pure: no
+ * connection, no I/O.
  * An exception is an Error on the line where it surfaced in the solver; a mismatch, timeout or crash an Error on the
  * `def` line naming the first failing pair; a duplicate a Hint pointing at its twin; syntax errors and bad task files
  * are diagnostics on those files.
  */
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import { pathToFileURL } from 'url';
+import type { LintProblem } from '../engine/workspace/analyzer';
 import type { CandidateJson, ErrorJson, PairJson, RunJson } from '../protocol/results';
 
 export const SOURCE = 'batt';
@@ -108,4 +110,17 @@ export function runDiagnostics(run: RunJson): Map<string, Map<string, Diagnostic
     else push(e.file, 'input', errorDiagnostic(e));
   }
   return out;
+}
+
+export const LINT_SOURCE = 'batt-lint';
+
+/** The analyzer's lint problems (1-based lines and columns, endCol exclusive) as `batt-lint` diagnostics. */
+export function lintDiagnostics(problems: LintProblem[]): Diagnostic[] {
+  return problems.map((p) => ({
+    severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: LINT_SOURCE,
+    code: p.code,
+    message: p.message,
+    range: { start: { line: p.line - 1, character: p.col - 1 }, end: { line: p.line - 1, character: Math.max(p.col, p.endCol - 1) } },
+  }));
 }

@@ -42,6 +42,11 @@ export class Session {
     return this.settings.trusted;
   }
 
+  /** Saves run what they affect: batt.runOnSave is on and the workspace is trusted. */
+  get runOnSaveEnabled(): boolean {
+    return this.settings.runOnSave && this.settings.trusted;
+  }
+
   /** Settings changed: engines (and their pools) are rebuilt when anything they were built with changed. */
   async update(settings: ServerSettings): Promise<void> {
     const old = this.settings;
@@ -93,7 +98,6 @@ export class Session {
         memoryMB: set('memoryLimitMB') ? s.memoryLimitMB : undefined,
         include: set('include') ? s.include : undefined,
         exclude: set('exclude') ? s.exclude : undefined,
-        workerDir: path.join(__dirname, 'worker'),
         eagerPool: true,
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {

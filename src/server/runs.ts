@@ -1,0 +1,77 @@
+/**
+ * What the server does with a run: a save runs what the saved file affects (a newer save supersedes it), "Run batt
+ * on task" and "Run every task" run on request; each completed run publishes its diagnostics and is sent to the
+ * client. Takes its collaborators as parameters: server.ts wires them to the connection.
+ */
+import type { RunResultParams } from '../protocol/lsp';
+import { realPath, toPath } from './paths';
+import type { DiagnosticsPublisher } from './publisher';
+import type { Session } from './session';
+
+export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'listTasks'>;
+
+export interface RunDeps {
+  session: RunSession;
+  publisher: Pick<DiagnosticsPublisher, 'publishRun'>;
+  /** the open documents' versions now */
+  versions(): Map<string, number>;
+  sendResult(params: RunResultParams): void;
+  showError(message: string): void;
+  log(line: string): void;
+}
+
+export class Runs {
+  /** the last run error shown in a message: the same error is shown once, the log has every occurrence */
+  private lastShownError?: string;
+
+  constructor(private readonly deps: RunDeps) {}
+
+  /** A saved document: its run replaces the diagnostics of the files it covers; a superseded run publishes nothing. */
+  async onSave(uri: string): Promise<void> {
+    const { session } = this.deps;
+    if (!session.runOnSaveEnabled) return;
+    const file = toPath(uri);
+    if (!file || !/\.py$/.test(file)) return;
+    const versions = this.deps.versions();
+    try {
+      const real = realPath(file);
+      const run = await session.runOnSave(real);
+      if (!run) return; // superseded by a newer save
+      this.lastShownError = undefined;
+      this.deps.publisher.publishRun(run, { versions, saved: real });
+      this.deps.sendResult({ reason: 'save', run });
+    } catch (err) {
+      const msg = (err as Error).message;
+      this.deps.log(`run on save failed: ${msg}`);
+      // Shown once (e.g. "no tasks found"); the status bar keeps showing it.
+      if (msg !== this.lastShownError) this.deps.showError(`batt: ${msg}`);
+      this.lastShownError = msg;
+    }
+  }
+
+  /** "Run batt on task": the battery's verdicts on their own task merge into the diagnostics; null when cancelled. */
+  async runTask(taskId: string, signal: AbortSignal): Promise<RunResultParams | null> {
+    const tasks = await this.deps.session.listTasks();
+    const t = tasks.find((x) => x.id === taskId);
+    if (!t) throw new Error(`task ${taskId} not found`);
+    const r = await this.deps.session.runTask(t.root, taskId, signal);
+    if (!r) return null;
+    this.deps.publisher.publishRun(r.run, { merge: true });
+    const params: RunResultParams = { reason: 'task', taskId, run: r.run, task: r.task };
+    this.deps.sendResult(params);
+    return params;
+  }
+
+  /** "Run every task": each folder's tasks with their own candidates; the number of runs completed. */
+  async runAll(signal: AbortSignal): Promise<number> {
+    let n = 0;
+    for (const root of this.deps.session.folders) {
+      const run = await this.deps.session.runAll(root, signal);
+      if (!run) continue;
+      this.deps.publisher.publishRun(run);
+      this.deps.sendResult({ reason: 'manual', run });
+      n++;
+    }
+    return n;
+  }
+}

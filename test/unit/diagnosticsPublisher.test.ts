@@ -1,0 +1,203 @@
+/**
+ * The server's diagnostics without a connection: the publisher (document-version guard, save runs replace, task runs
+ * merge, run and lint diagnostics merged per URI), the lint-to-diagnostic mapping and the lint scheduler's debounce
+ * and version check, on a fake sink and a fake clock.
+ */
+import * as assert from 'assert';
+import { pathToFileURL } from 'url';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import type { LintProblem } from '../../src/engine/workspace/analyzer';
+import type { CandidateJson, RunJson } from '../../src/protocol/results';
+import type { Clock } from '../../src/server/clock';
+import { lintDiagnostics } from '../../src/server/diagnostics';
+import { LintScheduler } from '../../src/server/lintScheduler';
+import { DiagnosticsPublisher } from '../../src/server/publisher';
+
+const FILE = '/w/solvers.py';
+const URI = pathToFileURL(FILE).toString();
+
+function cand(name: string, over: Partial<CandidateJson> = {}): CandidateJson {
+  return {
+    name, file: FILE, line: 10, hash: name, status: 'fail', solved: false,
+    demo: { passed: 0, total: 1 }, test: { passed: 0, total: 1, unknown: 0 }, ms: 1, length: 2, rank: 1,
+    pairs: [{ kind: 'demo', index: 0, status: 'fail', ms: 1, message: 'expected 3x3, got 9x9' }], ...over,
+  };
+}
+
+function run(taskId: string, cands: CandidateJson[]): RunJson {
+  return {
+    version: 1, workspace: '/w', startedAt: '', temperature: 'cold', cancelled: false,
+    summary: { tasks: 1, solved: 0, candidates: cands.length, jobs: 0, ran: 0, wallMs: 1 },
+    tasks: [{ id: taskId, file: `/w/tasks/${taskId}.json`, solved: false, demoPairs: 1, testPairs: 1, candidates: cands }],
+    phases: [], cache: { inline: { hits: 0, misses: 0, entries: 0, savedMs: 0 }, validation: { hits: 0, misses: 0, entries: 0, savedMs: 0 } },
+    pool: { workers: 4, restarts: 0, started: true }, stored: [], errors: [],
+  };
+}
+
+function setup(versions: Record<string, number> = {}) {
+  const sent: Array<{ uri: string; diagnostics: Diagnostic[] }> = [];
+  const open = new Map(Object.entries(versions));
+  const publisher = new DiagnosticsPublisher({ send: (uri, diagnostics) => sent.push({ uri, diagnostics }), version: (u) => open.get(u), isFile: () => true });
+  const last = (uri = URI) => [...sent].reverse().find((s) => s.uri === uri)?.diagnostics;
+  const names = (uri = URI) => (last(uri) ?? []).map((d) => d.message.split(':')[0]).sort();
+  return { sent, open, publisher, last, names };
+}
+
+describe('diagnostics publisher', () => {
+  it('a save run replaces the file\'s run diagnostics', () => {
+    const { publisher, names } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000'), cand('solve_aaaa0000_b')]));
+    assert.deepStrictEqual(names(), ['solve_aaaa0000', 'solve_aaaa0000_b']);
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]));
+    assert.deepStrictEqual(names(), ['solve_aaaa0000'], 'a candidate gone from the file loses its diagnostic');
+  });
+
+  it('a task run merges: only the candidates it scored on their own task change', () => {
+    const { publisher, names, last } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]));
+    publisher.publishRun(run('bbbb1111', [cand('solve_bbbb1111'), cand('solve_aaaa0000', { status: 'pass', solved: true })]), { merge: true });
+    assert.deepStrictEqual(names(), ['solve_aaaa0000', 'solve_bbbb1111'], 'the transfer attempt on another task is not a diagnostic');
+    publisher.publishRun(run('bbbb1111', [cand('solve_bbbb1111', { status: 'pass', solved: true })]), { merge: true });
+    assert.deepStrictEqual(names(), ['solve_aaaa0000'], 'a candidate that now passes clears, the others stay');
+    assert.ok(last()!.every((d) => d.severity === DiagnosticSeverity.Error));
+  });
+
+  it('a document edited since the run started keeps its old diagnostics', () => {
+    const { publisher, sent, open, names } = setup({ [URI]: 3 });
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]), { versions: new Map([[URI, 3]]) });
+    assert.deepStrictEqual(names(), ['solve_aaaa0000']);
+    open.set(URI, 4); // edited while the next run went
+    const before = sent.length;
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000_new')]), { versions: new Map([[URI, 3]]) });
+    assert.strictEqual(sent.length, before, 'nothing published for the outdated version');
+    assert.deepStrictEqual(names(), ['solve_aaaa0000']);
+    // a closed document (no version) and a run without a snapshot are published
+    open.delete(URI);
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000_new')]), { versions: new Map([[URI, 3]]) });
+    assert.deepStrictEqual(names(), ['solve_aaaa0000_new']);
+  });
+
+  it('the saved file is published even with nothing in the run (a fixed syntax error clears)', () => {
+    const { publisher, last } = setup();
+    const broken = { ...run('aaaa0000', []), errors: [{ kind: 'syntax' as const, file: FILE, line: 2, col: 3, message: 'SyntaxError: bad' }] };
+    publisher.publishRun(broken);
+    assert.strictEqual(last()!.length, 1);
+    publisher.publishRun(run('aaaa0000', []), { saved: FILE });
+    assert.deepStrictEqual(last(), []);
+  });
+
+  it('files that are gone get nothing', () => {
+    const sent: string[] = [];
+    const publisher = new DiagnosticsPublisher({ send: (uri) => sent.push(uri), version: () => undefined, isFile: () => false });
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]));
+    assert.deepStrictEqual(sent, []);
+  });
+
+  it('run and lint diagnostics are merged per URI; closing drops the lint ones only', () => {
+    const { publisher, last } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]));
+    publisher.setLint(URI, lintDiagnostics([{ line: 3, col: 5, endCol: 9, severity: 'warning', code: 'nested-call', message: 'one call per line' }]));
+    assert.deepStrictEqual(last()!.map((d) => d.source), ['batt', 'batt-lint']);
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000_b')]));
+    assert.deepStrictEqual(last()!.map((d) => d.source), ['batt', 'batt-lint'], 'a run keeps the lint diagnostics');
+    publisher.clearLint(URI);
+    assert.deepStrictEqual(last()!.map((d) => d.source), ['batt']);
+  });
+});
+
+describe('lint diagnostics', () => {
+  it('maps 1-based lines and columns (endCol exclusive) to LSP ranges, error or warning', () => {
+    const problems: LintProblem[] = [
+      { line: 3, col: 5, endCol: 22, severity: 'warning', code: 'nested-call', message: 'nested call' },
+      { line: 1, col: 1, endCol: 1, severity: 'error', code: 'undefined-name', message: 'x9 is not defined' },
+    ];
+    assert.deepStrictEqual(lintDiagnostics(problems), [
+      { severity: DiagnosticSeverity.Warning, source: 'batt-lint', code: 'nested-call', message: 'nested call', range: { start: { line: 2, character: 4 }, end: { line: 2, character: 21 } } },
+      { severity: DiagnosticSeverity.Error, source: 'batt-lint', code: 'undefined-name', message: 'x9 is not defined', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } },
+    ]);
+  });
+});
+
+/** Timers that fire only when the test advances time. */
+function fakeClock() {
+  let now = 0;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (fn, ms) => (timers.set(++seq, { at: now + ms, fn }), seq),
+    clearTimeout: (h) => void timers.delete(h as number),
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const [id, t] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
+      if (t.at <= now && timers.delete(id)) t.fn();
+    }
+  };
+  return { clock, advance, pending: () => timers.size };
+}
+
+describe('lint scheduler', () => {
+  const problem: LintProblem = { line: 1, col: 1, endCol: 2, severity: 'warning', code: 'nested-call', message: 'm' };
+
+  function scheduler(version: () => number | undefined, enabled = true) {
+    const { clock, advance, pending } = fakeClock();
+    const linted: string[] = [];
+    const published: Array<{ uri: string; n: number }> = [];
+    const lint = new LintScheduler({
+      enabled: () => enabled,
+      lint: async (_file, text) => (linted.push(text), [problem]),
+      version: () => version(),
+      publish: (uri, d) => published.push({ uri, n: d.length }),
+      log: () => undefined,
+      clock,
+    });
+    return { lint, linted, published, advance, pending };
+  }
+
+  const doc = (text: string, version = 1, languageId = 'python') => ({ uri: URI, version, languageId, getText: () => text });
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it('lints once after the last change, and publishes for the current version', async () => {
+    const s = scheduler(() => 2);
+    s.lint.schedule(doc('a', 1));
+    s.advance(100);
+    s.lint.schedule(doc('ab', 2));
+    s.advance(100);
+    assert.deepStrictEqual(s.linted, [], 'still within the debounce of the second change');
+    s.advance(50);
+    await settle();
+    assert.deepStrictEqual(s.linted, ['ab']);
+    assert.deepStrictEqual(s.published, [{ uri: URI, n: 1 }]);
+  });
+
+  it('drops a result for a version that was edited (or closed) meanwhile', async () => {
+    let current: number | undefined = 3;
+    const s = scheduler(() => current);
+    s.lint.schedule(doc('x', 1));
+    s.advance(150);
+    await settle();
+    assert.deepStrictEqual(s.linted, ['x']);
+    assert.deepStrictEqual(s.published, []);
+    current = undefined;
+    s.lint.schedule(doc('x', 3));
+    s.advance(150);
+    await settle();
+    assert.deepStrictEqual(s.published, []);
+  });
+
+  it('lints nothing in an untrusted workspace or in other languages; cancel and dispose drop the pending lint', () => {
+    const off = scheduler(() => 1, false);
+    off.lint.schedule(doc('x'));
+    assert.strictEqual(off.pending(), 0);
+    const s = scheduler(() => 1);
+    s.lint.schedule(doc('x', 1, 'json'));
+    assert.strictEqual(s.pending(), 0);
+    s.lint.schedule(doc('x'));
+    s.lint.cancel(URI);
+    assert.strictEqual(s.pending(), 0);
+    s.lint.schedule(doc('x'));
+    s.lint.dispose();
+    assert.strictEqual(s.pending(), 0);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The server's session and runs in plain Node, with real engines and Python workers on a temporary copy of the sample
+ * workspace and a recording sink instead of the LSP connection: the pool state machine (untrusted / stopped /
+ * starting / idle / busy / error), save supersession through the diagnostics publisher.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import type { Diagnostic } from 'vscode-languageserver/node';
+import type { PoolState, PoolStatusParams, RunResultParams, ServerSettings } from '../../src/protocol/lsp';
+import { DEFAULTS } from '../../src/protocol/settings';
+import { DiagnosticsPublisher } from '../../src/server/publisher';
+import { Runs } from '../../src/server/runs';
+import { Session } from '../../src/server/session';
+import { until } from '../faults/helpers';
+
+const SAMPLES = path.join(__dirname, '..', '..', 'samples');
+
+function copySamples(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-session-'));
+  fs.cpSync(SAMPLES, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__') });
+  return fs.realpathSync(dir);
+}
+
+/** Two workers; the timeout (2 s) and the tasks folder come from the sample batt.json. */
+function settings(over: Partial<ServerSettings> = {}): ServerSettings {
+  return { ...DEFAULTS, workers: 2, python: 'python3', trusted: true, explicit: ['workers'], ...over };
+}
+
+/** A session with recorded events, and the runs on top of it publishing into a recording sink. */
+function harness(roots: string[], s: ServerSettings) {
+  const states: PoolState[] = [];
+  const sent: Array<{ uri: string; diagnostics: Diagnostic[] }> = [];
+  const results: RunResultParams[] = [];
+  const session = new Session(roots, s, {
+    log: () => undefined,
+    status: (st: PoolStatusParams) => states.push(st.state),
+    progress: () => undefined,
+  });
+  const publisher = new DiagnosticsPublisher({ send: (uri, diagnostics) => sent.push({ uri, diagnostics }), version: () => undefined, isFile: (p) => fs.existsSync(p) });
+  const errors: string[] = [];
+  const runs = new Runs({ session, publisher, versions: () => new Map(), sendResult: (p) => results.push(p), showError: (m) => errors.push(m), log: () => undefined });
+  return { session, runs, states, sent, results, errors };
+}
+
+describe('session: pool states and runs on save', function () {
+  this.timeout(120000);
+  let ws: string;
+  const sessions: Session[] = [];
+
+  before(() => {
+    ws = copySamples();
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.dispose()));
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('untrusted: says so and runs nothing', async () => {
+    const h = harness([ws], settings({ trusted: false }));
+    sessions.push(h.session);
+    assert.strictEqual(h.session.status().state, 'untrusted');
+    assert.strictEqual(await h.session.runOnSave(path.join(ws, 'solvers.py')), undefined);
+    await h.runs.onSave(pathToFileURL(path.join(ws, 'solvers.py')).toString());
+    assert.deepStrictEqual(await h.session.listTasks(), []);
+    assert.throws(() => h.session.engine(ws), /not trusted/);
+    assert.deepStrictEqual([h.results.length, h.sent.length], [0, 0]);
+    assert.strictEqual(h.session.status().state, 'untrusted');
+  });
+
+  it('stopped, starting, idle; busy while a save runs; a newer save supersedes it and the stale one publishes nothing', async () => {
+    const h = harness([ws], settings());
+    sessions.push(h.session);
+    assert.strictEqual(h.session.status().state, 'stopped', 'no engine yet');
+
+    const solvers = pathToFileURL(path.join(ws, 'solvers.py')).toString();
+    const slow = pathToFileURL(path.join(ws, 'slow_solvers.py')).toString();
+    await h.runs.onSave(solvers);
+    assert.strictEqual(h.states[0], 'starting', `first state of the first run (${h.states.join(', ')})`);
+    assert.strictEqual(h.session.status().state, 'idle');
+    assert.strictEqual(h.results.length, 1);
+    assert.ok(h.sent.some((s) => s.uri === solvers && s.diagnostics.some((d) => d.code === 'IndexError')));
+
+    // slow_solvers.py never returns (2 s timeout per pair): the pool is busy until a newer save cancels the run.
+    h.sent.length = 0;
+    h.results.length = 0;
+    const stale = h.runs.onSave(slow);
+    await until(() => h.session.status().state === 'busy', 'the slow save to occupy the pool', 20000);
+    const fresh = h.runs.onSave(solvers);
+    await Promise.all([stale, fresh]);
+    assert.deepStrictEqual(h.results.map((r) => r.reason), ['save'], 'one result: the newer save');
+    assert.ok(h.results[0].run.tasks.some((t) => t.candidates.some((c) => c.name === 'solve_9fd2a6c3')), 'the newer save ran solvers.py');
+    assert.ok(!h.results[0].run.tasks.some((t) => t.candidates.some((c) => c.name === 'solve_2ab8e5f0')));
+    assert.ok(h.sent.length > 0 && h.sent.every((s) => s.uri !== slow), 'nothing published for the stale run');
+    await until(() => h.session.status().state === 'idle', 'the pool to be idle again (the killed worker respawned)', 20000);
+  });
+
+  it('error when a run fails, idle after the next good run, stopped after dispose', async () => {
+    const h = harness([ws], settings({ tasksPath: 'no-such-tasks' }));
+    sessions.push(h.session);
+    const solvers = pathToFileURL(path.join(ws, 'solvers.py')).toString();
+    await h.runs.onSave(solvers);
+    const st = h.session.status();
+    assert.strictEqual(st.state, 'error');
+    assert.match(st.message ?? '', /no tasks found/);
+    await h.runs.onSave(solvers);
+    assert.strictEqual(h.errors.length, 1, 'the same error is shown once');
+
+    await h.session.update(settings());
+    await h.runs.onSave(solvers);
+    assert.strictEqual(h.session.status().message, undefined, 'a good run clears the error');
+    // a hot run needs no worker: the eager pool may still be starting when it ends
+    await until(() => h.session.status().state === 'idle', 'the pool to be idle', 20000);
+    await h.session.dispose();
+    assert.strictEqual(h.session.status().state, 'stopped');
+  });
+});
