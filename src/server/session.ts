@@ -101,6 +101,7 @@ export class Session {
         eagerPool: true,
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {
+          if (this.engines.get(root) !== e) return; // a disposed engine's pool winding down
           this.lastPool.set(root, st);
           this.emitStatus();
         },
