@@ -366,10 +366,6 @@ export class Engine {
     }
   }
 
-  cancelAll(): void {
-    this.pool?.cancelAll();
-  }
-
   /** The workspace's tasks (for pickers); errors are the bad task files. */
   async listTasks(): Promise<{ tasks: Task[]; errors: InputError[]; path?: string }> {
     const s = this.settings();
