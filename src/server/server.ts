@@ -35,6 +35,28 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let session: Session;
 let runs: Runs;
+/** Does the client send workspace/didChangeWorkspaceFolders (VS Code does)? */
+let foldersChange = false;
+/** Each workspace folder's engine root (its real path) by folder URI. */
+const folderRoots = new Map<string, string>();
+
+function addFolders(folders: Array<{ uri: string }>): string[] {
+  const added: string[] = [];
+  for (const f of folders) {
+    const p = toPath(f.uri);
+    if (!p) continue;
+    const root = realPath(p);
+    folderRoots.set(f.uri, root);
+    added.push(root);
+  }
+  return added;
+}
+
+function removeFolders(folders: Array<{ uri: string }>): string[] {
+  const removed = folders.map((f) => folderRoots.get(f.uri)).filter((r): r is string => !!r);
+  for (const f of folders) folderRoots.delete(f.uri);
+  return removed;
+}
 
 const log = (line: string) => connection.console.log(line);
 const versionOf = (uri: string) => documents.get(uri)?.version;
@@ -55,8 +77,8 @@ const lint = new LintScheduler({
 
 connection.onInitialize((params: InitializeParams) => {
   const settings: ServerSettings = { ...DEFAULTS, python: 'python3', trusted: false, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
-  const roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri)).filter((p): p is string => !!p).map(realPath);
-  session = new Session(roots, settings, {
+  foldersChange = !!params.capabilities.workspace?.workspaceFolders;
+  session = new Session(addFolders(params.workspaceFolders ?? []), settings, {
     log,
     status: (s) => void connection.sendNotification(PoolStatusNotification.type, s),
     progress: (runId, reason, done, total) => void connection.sendNotification(ProgressNotification.type, { runId, reason, done, total }),
@@ -72,7 +94,7 @@ connection.onInitialize((params: InitializeParams) => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      workspace: { workspaceFolders: { supported: true } },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'batt', version: '0.1.0' },
   };
@@ -80,6 +102,9 @@ connection.onInitialize((params: InitializeParams) => {
 
 connection.onInitialized(() => {
   void connection.sendNotification(PoolStatusNotification.type, session.status());
+  if (foldersChange) {
+    connection.workspace.onDidChangeWorkspaceFolders((e) => void session.changeFolders(addFolders(e.added), removeFolders(e.removed)));
+  }
 });
 
 connection.onNotification(SettingsNotification.type, (s) => session.update(s));

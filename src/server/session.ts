@@ -22,10 +22,17 @@ interface ActiveRun {
   done: Promise<unknown>;
 }
 
+/** A run in progress, of any reason: a removed folder's runs are cancelled. */
+interface FolderRun {
+  root: string;
+  abort: AbortController;
+}
+
 export class Session {
   private engines = new Map<string, Engine>();
   private lastPool = new Map<string, PoolStatus>();
   private saveRun?: ActiveRun;
+  private readonly active = new Set<FolderRun>();
   private runSeq = 0;
   private lastRun?: LastRunInfo;
   private starting = false;
@@ -71,9 +78,21 @@ export class Session {
     this.emitStatus();
   }
 
-  setRoots(roots: string[]): Promise<void> {
-    this.roots = roots;
-    return this.disposeEngines();
+  /**
+   * Workspace folders added or removed: the removed folders' runs are cancelled and their engines (pools, analyzers)
+   * disposed; the other folders' engines keep running.
+   */
+  async changeFolders(added: string[], removed: string[]): Promise<void> {
+    const gone = new Set(removed);
+    this.roots = [...this.roots.filter((r) => !gone.has(r)), ...added.filter((r) => !this.roots.includes(r))];
+    for (const run of this.active) if (gone.has(run.root)) run.abort.abort();
+    const engines = removed.map((r) => this.engines.get(r)).filter((e): e is Engine => !!e);
+    for (const r of removed) {
+      this.engines.delete(r);
+      this.lastPool.delete(r);
+    }
+    this.emitStatus();
+    await Promise.all(engines.map((e) => e.dispose()));
   }
 
   private rootOf(file: string): string | undefined {
@@ -147,6 +166,8 @@ export class Session {
     const id = ++this.runSeq;
     this.starting = !this.engine(root).poolStatus();
     this.emitStatus();
+    const me: FolderRun = { root, abort };
+    this.active.add(me);
     try {
       const run = await this.engine(root).run({
         ...opts,
@@ -171,6 +192,7 @@ export class Session {
       this.error = (e as Error).message;
       throw e;
     } finally {
+      this.active.delete(me);
       this.starting = false;
       this.emitStatus();
     }
@@ -201,7 +223,7 @@ export class Session {
 
   /** Every task's own candidates (e.g. at start-up), cancellable by a later save. */
   async runAll(root: string, signal?: AbortSignal): Promise<RunJson | undefined> {
-    if (!this.settings.trusted) return undefined;
+    if (!this.settings.trusted || !this.roots.includes(root)) return undefined;
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort());
     const run = await this.execute(root, 'manual', {}, abort);

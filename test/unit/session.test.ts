@@ -1,7 +1,7 @@
 /**
  * The server's session and runs in plain Node, with real engines and Python workers on a temporary copy of the sample
  * workspace and a recording sink instead of the LSP connection: the pool state machine (untrusted / stopped /
- * starting / idle / busy / error), save supersession through the diagnostics publisher.
+ * starting / idle / busy / error), save supersession through the diagnostics publisher, workspace folder changes.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -14,7 +14,7 @@ import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
 import { Session } from '../../src/server/session';
-import { until } from '../faults/helpers';
+import { isAlive, until } from '../faults/helpers';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 
@@ -115,5 +115,36 @@ describe('session: pool states and runs on save', function () {
     await until(() => h.session.status().state === 'idle', 'the pool to be idle', 20000);
     await h.session.dispose();
     assert.strictEqual(h.session.status().state, 'stopped');
+  });
+
+  it('a removed folder\'s runs are cancelled and its engine disposed; the other folder\'s pool keeps running', async () => {
+    const other = copySamples();
+    const h = harness([ws, other], settings());
+    try {
+      await h.runs.onSave(pathToFileURL(path.join(ws, 'solvers.py')).toString());
+      await until(() => h.session.status().detail.filter((w) => w.state === 'idle').length === 2, 'the first folder\'s two workers', 20000);
+      const kept = h.session.status().detail.map((w) => w.pid!);
+      const stale = h.session.runOnSave(path.join(other, 'slow_solvers.py'));
+      await until(() => h.session.status().detail.length === 4 && h.session.status().state === 'busy', 'both folders\' pools, one busy', 20000);
+      const gone = h.session.status().detail.map((w) => w.pid!).filter((p) => !kept.includes(p));
+      assert.strictEqual(gone.length, 2);
+
+      await h.session.changeFolders([], [other]);
+      assert.strictEqual(await stale, undefined, 'the removed folder\'s run was cancelled');
+      assert.deepStrictEqual(h.session.folders, [ws]);
+      await until(() => gone.every((p) => !isAlive(p)), 'the removed folder\'s workers to exit', 10000);
+      assert.deepStrictEqual(h.session.status().detail.map((w) => w.pid), kept, 'the other pool is untouched');
+      assert.strictEqual(await h.session.runOnSave(path.join(other, 'solvers.py')), undefined, 'a file of the removed folder runs nothing');
+      assert.deepStrictEqual(await h.session.runAll(other), undefined);
+
+      await h.session.changeFolders([other], []);
+      assert.deepStrictEqual(h.session.folders, [ws, other]);
+      const run = await h.session.runOnSave(path.join(other, 'solvers.py'));
+      assert.ok(run && run.workspace === other, 'an added folder runs');
+      assert.deepStrictEqual(h.session.status().detail.filter((w) => kept.includes(w.pid!)).length, 2);
+    } finally {
+      await h.session.dispose();
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 });
