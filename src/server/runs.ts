@@ -49,26 +49,34 @@ export class Runs {
     }
   }
 
-  /** "Run batt on task": the battery's verdicts on their own task merge into the diagnostics; null when cancelled. */
+  /**
+   * "Run batt on task": the battery's verdicts on their own task merge into the diagnostics (documents edited since
+   * the run started keep theirs); null when cancelled.
+   */
   async runTask(taskId: string, signal: AbortSignal): Promise<RunResultParams | null> {
     const tasks = await this.deps.session.listTasks();
     const t = tasks.find((x) => x.id === taskId);
     if (!t) throw new Error(`task ${taskId} not found`);
+    const versions = this.deps.versions();
     const r = await this.deps.session.runTask(t.root, taskId, signal);
     if (!r) return null;
-    this.deps.publisher.publishRun(r.run, { merge: true });
+    this.deps.publisher.publishRun(r.run, { versions, merge: true });
     const params: RunResultParams = { reason: 'task', taskId, run: r.run, task: r.task };
     this.deps.sendResult(params);
     return params;
   }
 
-  /** "Run every task": each folder's tasks with their own candidates; the number of runs completed. */
+  /**
+   * "Run every task": each folder's tasks with their own candidates; the number of runs completed. A save during it
+   * runs beside it, and documents edited since it started keep their newer diagnostics.
+   */
   async runAll(signal: AbortSignal): Promise<number> {
     let n = 0;
     for (const root of this.deps.session.folders) {
+      const versions = this.deps.versions();
       const run = await this.deps.session.runAll(root, signal);
       if (!run) continue;
-      this.deps.publisher.publishRun(run);
+      this.deps.publisher.publishRun(run, { versions });
       this.deps.sendResult({ reason: 'manual', run });
       n++;
     }

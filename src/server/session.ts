@@ -221,7 +221,10 @@ export class Session {
     }
   }
 
-  /** Every task's own candidates (e.g. at start-up), cancellable by a later save. */
+  /**
+   * "Run every task": every task's own candidates in one folder. Cancelled by its request (or the folder's removal),
+   * not by saves, which run beside it; its results are published for the document versions it started from.
+   */
   async runAll(root: string, signal?: AbortSignal): Promise<RunJson | undefined> {
     if (!this.settings.trusted || !this.roots.includes(root)) return undefined;
     const abort = new AbortController();
