@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Analyzer, LintProblem } from './workspace/analyzer';
+import { Analyzer } from './workspace/analyzer';
+import type { LintProblem } from '../protocol/analyzer';
 import { importClosure, resolveImport } from './workspace/files';
 import { readWorkspaceConfig } from './config';
 import { canonicalise, discoverFiles, FileParse, InlineEntry, WorkspaceFile, WorkspaceModel } from './workspace/discover';

@@ -1,95 +1,25 @@
 /**
  * Client of the Python analyzer (src/worker/analyzer/analyze.py): one persistent process that parses, canonicalises and lints
  * workspace Python without executing it. Requests are NDJSON lines on its stdin, answers NDJSON lines on its stdout,
- * matched by id. The process is started lazily, restarted on the next call after a crash, and killed by dispose().
+ * matched by id (the messages: src/protocol/analyzer.ts). The process is started lazily, restarted on the next call after a crash, and killed by dispose().
  */
 import { spawn, type ChildProcess } from 'child_process';
+import type {
+  AnalyzerAnswerLine,
+  AnalyzerAnswers,
+  AnalyzerOp,
+  AnalyzerRequest,
+  AnalyzerRequestLine,
+  CanonicalInput,
+  CanonicalItem,
+  LintProblem,
+  NamesResult,
+  ParseRequest,
+  ParseResult,
+  PrecompileFile,
+} from '../../protocol/analyzer';
 
-/** A top-level `def solve_<taskId>[_<suffix>](...)`. Lines and columns are 1-based. */
-export interface SolverFunction {
-  name: string;
-  taskId: string;
-  suffix: string | null;
-  line: number;
-  col: number;
-  endLine: number;
-  params: string[];
-  /** "I": one positional parameter; "SIC": exactly (S, I, C); null: unsupported signature */
-  kind: 'I' | 'SIC' | null;
-  /** sha256 of `source` */
-  segHash: string;
-  /** exact source of the def, decorators included (absent when parsed with `withSources: false`) */
-  source?: string;
-}
-
-export interface BattCandidate {
-  t: number;
-  mutated: boolean;
-  source: string;
-  /** line of the o.append */
-  line: number;
-}
-
-/** The module's top-level `def batt(task_id, S, I, C, log_path)`. */
-export interface BattInfo {
-  line: number;
-  endLine: number;
-  segHash: string;
-  candidates: BattCandidate[];
-}
-
-export interface ImportInfo {
-  /** dotted module name, "" for `from . import x` */
-  module: string;
-  /** number of leading dots */
-  level: number;
-  line: number;
-  /** imported names, for `from m import a, b` only */
-  names?: string[];
-}
-
-export interface SyntaxErrorInfo {
-  message: string;
-  line: number;
-  col: number;
-}
-
-export interface ParseResult {
-  functions: SolverFunction[];
-  batt: BattInfo | null;
-  imports: ImportInfo[];
-  /** sha256 of the module with every solve_* function and batt removed */
-  contextHash: string;
-  syntaxError: SyntaxErrorInfo | null;
-}
-
-export interface CanonicalItem {
-  key: string;
-  /** sha256 of the canonical form; "" when `error` is set */
-  hash: string;
-  /** statements in the body, docstring excluded */
-  length: number;
-  error?: string;
-}
-
-export interface LintProblem {
-  line: number;
-  /** 1-based, UTF-16 code units */
-  col: number;
-  /** exclusive, on the same line */
-  endCol: number;
-  severity: 'warning' | 'error';
-  /** e.g. nested-call, undefined-name, unused-variable, reassigned, unknown-primitive, literal-argument, missing-return-O */
-  code: string;
-  message: string;
-}
-
-export interface NamesResult {
-  names: string[];
-  /** `from m import *` at top level: the engine resolves these to add the star-imported module's names */
-  starImports: Array<{ module: string; level: number }>;
-  syntaxError: SyntaxErrorInfo | null;
-}
+export type { CanonicalItem, LintProblem, NamesResult, ParseResult } from '../../protocol/analyzer';
 
 export interface AnalyzerOptions {
   python: string;
@@ -101,7 +31,7 @@ export interface AnalyzerOptions {
 }
 
 interface Pending {
-  resolve: (v: Record<string, unknown>) => void;
+  resolve: (answer: AnalyzerAnswerLine) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -118,26 +48,23 @@ export class Analyzer {
 
   /** `withSources: false` leaves each function's `source` out (it can be large: every solver of the file). */
   async parse(path: string, source: string, opts: { withSources?: boolean } = {}): Promise<ParseResult> {
-    const req = opts.withSources === false ? { op: 'parse', path, source, sources: false } : { op: 'parse', path, source };
-    return (await this.request(req)) as unknown as ParseResult;
+    const req: ParseRequest = opts.withSources === false ? { op: 'parse', path, source, sources: false } : { op: 'parse', path, source };
+    return this.request(req);
   }
 
   /** Writes hash-checked .pyc files of these sources under `prefix` for the workers (compiles, runs nothing). */
-  async precompile(prefix: string, files: Array<{ path: string; source: string }>): Promise<number> {
+  async precompile(prefix: string, files: PrecompileFile[]): Promise<number> {
     if (!files.length) return 0;
-    const r = (await this.request({ op: 'precompile', prefix, files })) as unknown as { written: number };
-    return r.written;
+    return (await this.request({ op: 'precompile', prefix, files })).written;
   }
 
-  async canonical(items: Array<{ key: string; source: string }>): Promise<CanonicalItem[]> {
+  async canonical(items: CanonicalInput[]): Promise<CanonicalItem[]> {
     if (!items.length) return [];
-    const r = await this.request({ op: 'canonical', items });
-    return r.items as CanonicalItem[];
+    return (await this.request({ op: 'canonical', items })).items;
   }
 
   async lint(path: string, source: string, dslNames: string[]): Promise<LintProblem[]> {
-    const r = await this.request({ op: 'lint', path, source, dslNames });
-    return r.problems as LintProblem[];
+    return (await this.request({ op: 'lint', path, source, dslNames })).problems;
   }
 
   async names(path: string, source: string): Promise<string[]> {
@@ -146,7 +73,7 @@ export class Analyzer {
 
   /** names() plus the module's star imports and syntax error. */
   async namesDetailed(path: string, source: string): Promise<NamesResult> {
-    return (await this.request({ op: 'names', path, source })) as unknown as NamesResult;
+    return this.request({ op: 'names', path, source });
   }
 
   /** Kill the process; pending calls reject. The next call starts a new one. */
@@ -157,10 +84,10 @@ export class Analyzer {
     if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
 
-  private request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private request<K extends AnalyzerOp>(body: Extract<AnalyzerRequest, { op: K }>): Promise<AnalyzerAnswers[K]> {
     const proc = this.ensureStarted();
     const id = this.nextId++;
-    const what = typeof body.path === 'string' ? `${String(body.op)} ${body.path}` : String(body.op);
+    const what = 'path' in body && typeof body.path === 'string' ? `${body.op} ${body.path}` : body.op;
     return new Promise((resolve, reject) => {
       const timeoutMs = this.opts.timeoutMs ?? 60_000;
       const timer = setTimeout(() => {
@@ -170,13 +97,15 @@ export class Analyzer {
       }, timeoutMs);
       this.pending.set(id, {
         timer,
-        resolve: (r) => {
-          if (r.ok === true) resolve(r);
-          else reject(new Error(`analyzer: ${what}: ${String(r.error ?? 'failed')}`));
+        resolve: (line) => {
+          const answer = line as AnalyzerAnswerLine<K>; // matched by id: the answer to this request
+          if (answer.ok === true) resolve(answer);
+          else reject(new Error(`analyzer: ${what}: ${String(answer.error ?? 'failed')}`));
         },
         reject,
       });
-      proc.stdin?.write(JSON.stringify({ id, ...body }) + '\n');
+      const line: AnalyzerRequestLine = { id, ...body };
+      proc.stdin?.write(JSON.stringify(line) + '\n');
     });
   }
 
@@ -225,19 +154,20 @@ export class Analyzer {
       const line = this.stdoutBuf.slice(0, nl);
       this.stdoutBuf = this.stdoutBuf.slice(nl + 1);
       if (!line.trim()) continue;
-      let msg: Record<string, unknown>;
+      let msg: AnalyzerAnswerLine;
       try {
-        msg = JSON.parse(line) as Record<string, unknown>;
+        msg = JSON.parse(line) as AnalyzerAnswerLine;
       } catch {
         this.opts.onLog?.(`[analyzer] unexpected output: ${line.slice(0, 200)}`);
         continue;
       }
-      const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
-      if (!p) {
+      const id = typeof msg?.id === 'number' ? msg.id : undefined;
+      const p = id === undefined ? undefined : this.pending.get(id);
+      if (id === undefined || !p) {
         this.opts.onLog?.(`[analyzer] response for unknown request: ${line.slice(0, 200)}`);
         continue;
       }
-      this.pending.delete(msg.id as number);
+      this.pending.delete(id);
       clearTimeout(p.timer);
       p.resolve(msg);
     }

@@ -1,9 +1,10 @@
 """The batt analyzer: a persistent helper process that parses (never executes) workspace Python.
 
-Protocol (engine side: src/engine/analyzer.ts): one JSON request per stdin line, one JSON response per stdout line,
-matched by `id`. Ops: parse, canonical, lint, names, parseStats. A bad request gets `{"id", "ok": false, "error"}`; the
-process keeps serving. parse is incremental per `path` (chunks.py): a save re-parses only the top-level chunks whose
-text changed, with an answer identical to the whole-module parse. It runs no user code, so stdout carries nothing but responses.
+Protocol (protocol.py, mirroring src/protocol/analyzer.ts; engine side: src/engine/workspace/analyzer.ts): one JSON
+request per stdin line, one JSON response per stdout line, matched by `id`. Ops: parse, canonical, lint, names,
+precompile, parseStats. A bad request gets `{"id", "ok": false, "error"}`; the process keeps serving. parse is
+incremental per `path` (chunks.py): a save re-parses only the top-level chunks whose text changed, with an answer
+identical to the whole-module parse. It runs no user code, so stdout carries nothing but responses.
 Python >= 3.8, standard library only.
 """
 import ast
@@ -18,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
 from lint import SOLVER_RE, SourceText, lint_module, signature  # noqa: E402
+from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
 
 
 def _sha(text):
@@ -363,7 +365,6 @@ def op_precompile(req):
 
 OPS = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names, "parseStats": op_parse_stats,
        "precompile": op_precompile}
-_NEEDS_SOURCE = ("parse", "lint", "names")
 
 
 def handle(line):
@@ -376,14 +377,11 @@ def handle(line):
         op = OPS.get(req.get("op"))
         if op is None:
             raise ValueError("unknown op %r" % (req.get("op"),))
-        if req.get("op") in _NEEDS_SOURCE and not isinstance(req.get("source"), str):
+        if "source" in REQUIRED_REQUEST[req["op"]] and not isinstance(req.get("source"), str):
             raise ValueError("source must be a string")
-        resp = op(req)
-        resp["id"] = rid
-        resp["ok"] = True
-        return resp
+        return ok_answer(rid, req["op"], op(req))
     except Exception as e:  # noqa: BLE001 - a bad request must never stop the process
-        return {"id": rid, "ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+        return error_answer(rid, "%s: %s" % (type(e).__name__, e))
 
 
 def main():
@@ -396,7 +394,7 @@ def main():
         try:
             data = json.dumps(resp)
         except (TypeError, ValueError) as e:
-            data = json.dumps({"id": resp.get("id"), "ok": False, "error": "cannot encode response: %s" % e})
+            data = json.dumps(error_answer(resp.get("id"), "cannot encode response: %s" % e))
         out.write(data + "\n")
         out.flush()
 

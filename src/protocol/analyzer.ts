@@ -1,0 +1,233 @@
+/**
+ * The stdio protocol between the engine's analyzer client (src/engine/workspace/analyzer.ts) and the Python analyzer
+ * (src/worker/analyzer/analyze.py), which parses, canonicalises and lints workspace Python without executing it.
+ * Mirrored by src/worker/analyzer/protocol.py — change both together (test/unit/analyzerProtocol.test.ts compares
+ * them and round-trips sample messages).
+ *
+ * Transport: newline-delimited JSON (UTF-8), requests on the analyzer's stdin, answers on its stdout. Every request
+ * carries a numeric `id` and its `op`; its answer carries the same `id` and `ok`. A success answer holds the op's
+ * fields (AnalyzerAnswers); a bad request gets an ErrorAnswer and the process keeps serving.
+ */
+
+//#region Node -> analyzer
+
+/**
+ * Parse a module: its solve_* functions, batt module, imports and context hash. Incremental per `path` (a save
+ * re-parses only the top-level chunks whose text changed), with an answer identical to the whole-module parse.
+ */
+export interface ParseRequest {
+  op: 'parse';
+  /** keys the incremental parse cache; without it the module is parsed whole */
+  path?: string;
+  source: string;
+  /** false: leave each function's `source` out of the answer */
+  sources?: boolean;
+  /** false: force the whole-module parse (tests compare the two) */
+  incremental?: boolean;
+}
+
+/** Canonical hashes of function sources (each item one def). */
+export interface CanonicalRequest {
+  op: 'canonical';
+  items: CanonicalInput[];
+}
+
+export interface CanonicalInput {
+  /** echoed in the answer's item */
+  key: string;
+  source: string;
+}
+
+/** The arc-dsl formatting rules on a solver file's text. */
+export interface LintRequest {
+  op: 'lint';
+  /** names the file in the engine's messages; the analyzer does not read it */
+  path?: string;
+  source: string;
+  /** names the file may use besides its own (its star-imported workspace modules') */
+  dslNames?: string[];
+}
+
+/** The names a module defines at top level. */
+export interface NamesRequest {
+  op: 'names';
+  /** names the file in the engine's messages; the analyzer does not read it */
+  path?: string;
+  source: string;
+}
+
+/** Write hash-checked .pyc files of these sources under `prefix` (the workers' sys.pycache_prefix); runs nothing. */
+export interface PrecompileRequest {
+  op: 'precompile';
+  prefix: string;
+  files?: PrecompileFile[];
+}
+
+export interface PrecompileFile {
+  path: string;
+  source: string;
+}
+
+/** What the last parse did (tests and logs). */
+export interface ParseStatsRequest {
+  op: 'parseStats';
+}
+
+export type AnalyzerRequest = ParseRequest | CanonicalRequest | LintRequest | NamesRequest | PrecompileRequest | ParseStatsRequest;
+
+export type AnalyzerOp = AnalyzerRequest['op'];
+
+/** A request as written on the wire. */
+export type AnalyzerRequestLine = AnalyzerRequest & { id: number };
+
+//#endregion
+
+//#region analyzer -> Node
+
+/** A top-level `def solve_<taskId>[_<suffix>](...)`. Lines and columns are 1-based. */
+export interface SolverFunction {
+  name: string;
+  taskId: string;
+  suffix: string | null;
+  line: number;
+  col: number;
+  endLine: number;
+  params: string[];
+  /** "I": one positional parameter; "SIC": exactly (S, I, C); null: unsupported signature */
+  kind: 'I' | 'SIC' | null;
+  /** sha256 of `source` */
+  segHash: string;
+  /** exact source of the def, decorators included (absent when parsed with `sources: false`) */
+  source?: string;
+}
+
+export interface BattCandidate {
+  t: number;
+  mutated: boolean;
+  source: string;
+  /** line of the o.append */
+  line: number;
+}
+
+/** The module's top-level `def batt(task_id, S, I, C, log_path)`. */
+export interface BattInfo {
+  line: number;
+  endLine: number;
+  segHash: string;
+  candidates: BattCandidate[];
+}
+
+export interface ImportInfo {
+  /** dotted module name, "" for `from . import x` */
+  module: string;
+  /** number of leading dots */
+  level: number;
+  line: number;
+  /** imported names, for `from m import a, b` only */
+  names?: string[];
+}
+
+export interface SyntaxErrorInfo {
+  message: string;
+  line: number;
+  col: number;
+}
+
+/** Answer to ParseRequest. */
+export interface ParseResult {
+  functions: SolverFunction[];
+  batt: BattInfo | null;
+  imports: ImportInfo[];
+  /** sha256 of the module with every solve_* function and batt removed */
+  contextHash: string;
+  syntaxError: SyntaxErrorInfo | null;
+}
+
+export interface CanonicalItem {
+  key: string;
+  /** sha256 of the canonical form; "" when `error` is set */
+  hash: string;
+  /** statements in the body, docstring excluded */
+  length: number;
+  error?: string;
+}
+
+/** Answer to CanonicalRequest: one item per input, in order. */
+export interface CanonicalResult {
+  items: CanonicalItem[];
+}
+
+export interface LintProblem {
+  line: number;
+  /** 1-based, UTF-16 code units */
+  col: number;
+  /** exclusive, on the same line */
+  endCol: number;
+  severity: 'warning' | 'error';
+  /** e.g. nested-call, undefined-name, unused-variable, reassigned, unknown-primitive, literal-argument, missing-return-O */
+  code: string;
+  message: string;
+}
+
+/** Answer to LintRequest (no problems when the module does not parse). */
+export interface LintResult {
+  problems: LintProblem[];
+  syntaxError: SyntaxErrorInfo | null;
+}
+
+export interface StarImport {
+  module: string;
+  level: number;
+}
+
+/** Answer to NamesRequest. */
+export interface NamesResult {
+  names: string[];
+  /** `from m import *` at top level: the engine resolves these to add the star-imported module's names */
+  starImports: StarImport[];
+  syntaxError: SyntaxErrorInfo | null;
+}
+
+/** Answer to PrecompileRequest. */
+export interface PrecompileResult {
+  /** .pyc files written (the others were up to date or do not compile) */
+  written: number;
+}
+
+/** What one parse did; empty before the first. */
+export interface ParseStats {
+  mode?: 'incremental' | 'full' | 'forced';
+  chunks?: number;
+  parsed?: number;
+  reused?: number;
+  merged?: number;
+}
+
+/** Answer to ParseStatsRequest. */
+export interface ParseStatsResult {
+  last: ParseStats;
+  /** the paths the incremental parse cache holds, oldest first */
+  paths: string[];
+}
+
+/** The success answer of each op. */
+export interface AnalyzerAnswers {
+  parse: ParseResult;
+  canonical: CanonicalResult;
+  lint: LintResult;
+  names: NamesResult;
+  precompile: PrecompileResult;
+  parseStats: ParseStatsResult;
+}
+
+/** The answer to a request that failed; `id` is null when the request line was not a JSON object with one. */
+export interface ErrorAnswer {
+  id: number | null;
+  ok: false;
+  error: string;
+}
+
+/** An answer as read from the wire. */
+export type AnalyzerAnswerLine<K extends AnalyzerOp = AnalyzerOp> = (AnalyzerAnswers[K] & { id: number; ok: true }) | ErrorAnswer;
+
+//#endregion
