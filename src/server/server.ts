@@ -16,6 +16,7 @@ import {
   HistoryRequest,
   ListTasksRequest,
   PoolStatusNotification,
+  PoolStatusParams,
   ProgressNotification,
   RestartWorkersRequest,
   RunAllRequest,
@@ -25,6 +26,7 @@ import {
   SettingsNotification,
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
+import { Coalescer } from './coalescer';
 import { LintScheduler } from './lintScheduler';
 import { isFile, realPath, toPath } from './paths';
 import { DiagnosticsPublisher } from './publisher';
@@ -59,6 +61,8 @@ function removeFolders(folders: Array<{ uri: string }>): string[] {
 }
 
 const log = (line: string) => connection.console.log(line);
+/** Pool states, coalesced: every pool event is a state, at most ~10 notifications a second go out, the last always. */
+const statusOut = new Coalescer<PoolStatusParams>((s) => void connection.sendNotification(PoolStatusNotification.type, s));
 const versionOf = (uri: string) => documents.get(uri)?.version;
 
 const publisher = new DiagnosticsPublisher({
@@ -80,8 +84,8 @@ connection.onInitialize((params: InitializeParams) => {
   foldersChange = !!params.capabilities.workspace?.workspaceFolders;
   session = new Session(addFolders(params.workspaceFolders ?? []), settings, {
     log,
-    status: (s) => void connection.sendNotification(PoolStatusNotification.type, s),
-    progress: (runId, reason, done, total) => void connection.sendNotification(ProgressNotification.type, { runId, reason, done, total }),
+    status: (s) => statusOut.push(s),
+    progress: (p) => void connection.sendNotification(ProgressNotification.type, p),
   });
   runs = new Runs({
     session,
@@ -101,7 +105,7 @@ connection.onInitialize((params: InitializeParams) => {
 });
 
 connection.onInitialized(() => {
-  void connection.sendNotification(PoolStatusNotification.type, session.status());
+  statusOut.push(session.status());
   if (foldersChange) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => void session.changeFolders(addFolders(e.added), removeFolders(e.removed)));
   }
@@ -133,6 +137,7 @@ connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.m
 
 connection.onShutdown(() => {
   lint.dispose();
+  statusOut.dispose();
   return session?.dispose();
 });
 connection.onExit(() => {

@@ -2,18 +2,19 @@
  * One engine per workspace folder, the runs on save (a newer save cancels the stale run), "Run batt on task",
  * and the pool status the status bar shows. Knows nothing of the LSP connection: the server wires callbacks.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine/engine';
 import type { PoolStatus } from '../engine/pool/pool';
-import type { LastRunInfo, PoolStatusParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
+import type { LastRunInfo, PoolStatusParams, ProgressParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
 import type { RunJson, RunRecord } from '../protocol/results';
 import { readRunLog } from '../engine/store/runLog';
+import { Coalescer } from './coalescer';
 
 export interface SessionEvents {
   log(line: string): void;
   status(s: PoolStatusParams): void;
-  progress(runId: number, reason: RunReason, done: number, total: number): void;
+  /** a run's progress, coalesced per run (at most ~10 a second, its last count always sent) */
+  progress(p: ProgressParams): void;
 }
 
 interface ActiveRun {
@@ -168,11 +169,12 @@ export class Session {
     this.emitStatus();
     const me: FolderRun = { root, abort };
     this.active.add(me);
+    const progress = new Coalescer<ProgressParams>((p) => this.ev.progress(p));
     try {
       const run = await this.engine(root).run({
         ...opts,
         signal: abort.signal,
-        onProgress: (done, total) => this.ev.progress(id, reason, done, total),
+        onProgress: (done, total) => progress.push({ runId: id, reason, done, total }),
       });
       this.error = undefined;
       if (!run.cancelled) {
@@ -192,6 +194,7 @@ export class Session {
       this.error = (e as Error).message;
       throw e;
     } finally {
+      progress.flush();
       this.active.delete(me);
       this.starting = false;
       this.emitStatus();

@@ -8,10 +8,10 @@ import { pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { LintProblem } from '../../src/engine/workspace/analyzer';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
-import type { Clock } from '../../src/server/clock';
 import { lintDiagnostics } from '../../src/server/diagnostics';
 import { LintScheduler } from '../../src/server/lintScheduler';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
+import { fakeClock } from '../fakeClock';
 
 const FILE = '/w/solvers.py';
 const URI = pathToFileURL(FILE).toString();
@@ -117,25 +117,6 @@ describe('lint diagnostics', () => {
     ]);
   });
 });
-
-/** Timers that fire only when the test advances time. */
-function fakeClock() {
-  let now = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (fn, ms) => (timers.set(++seq, { at: now + ms, fn }), seq),
-    clearTimeout: (h) => void timers.delete(h as number),
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const [id, t] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= now && timers.delete(id)) t.fn();
-    }
-  };
-  return { clock, advance, pending: () => timers.size };
-}
 
 describe('lint scheduler', () => {
   const problem: LintProblem = { line: 1, col: 1, endCol: 2, severity: 'warning', code: 'nested-call', message: 'm' };

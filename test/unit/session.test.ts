@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { PoolState, PoolStatusParams, RunResultParams, ServerSettings } from '../../src/protocol/lsp';
+import type { PoolState, PoolStatusParams, ProgressParams, RunResultParams, ServerSettings } from '../../src/protocol/lsp';
 import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
@@ -34,15 +34,16 @@ function harness(roots: string[], s: ServerSettings) {
   const states: PoolState[] = [];
   const sent: Array<{ uri: string; diagnostics: Diagnostic[] }> = [];
   const results: RunResultParams[] = [];
+  const progress: Array<ProgressParams & { at: number }> = [];
   const session = new Session(roots, s, {
     log: () => undefined,
     status: (st: PoolStatusParams) => states.push(st.state),
-    progress: () => undefined,
+    progress: (p) => progress.push({ ...p, at: performance.now() }),
   });
   const publisher = new DiagnosticsPublisher({ send: (uri, diagnostics) => sent.push({ uri, diagnostics }), version: () => undefined, isFile: (p) => fs.existsSync(p) });
   const errors: string[] = [];
   const runs = new Runs({ session, publisher, versions: () => new Map(), sendResult: (p) => results.push(p), showError: (m) => errors.push(m), log: () => undefined });
-  return { session, runs, states, sent, results, errors };
+  return { session, runs, states, sent, results, errors, progress };
 }
 
 describe('session: pool states and runs on save', function () {
@@ -82,6 +83,10 @@ describe('session: pool states and runs on save', function () {
     assert.strictEqual(h.session.status().state, 'idle');
     assert.strictEqual(h.results.length, 1);
     assert.ok(h.sent.some((s) => s.uri === solvers && s.diagnostics.some((d) => d.code === 'IndexError')));
+    const last = h.progress.at(-1)!;
+    assert.ok(last.total > 0 && last.done === last.total, `the run's last progress is sent (${JSON.stringify(last)})`);
+    const spaced = h.progress.slice(0, -1).every((p, i) => i === 0 || p.at - h.progress[i - 1].at >= 95);
+    assert.ok(spaced, `progress at most every 100 ms but the final flush: ${h.progress.map((p) => `${p.done}@${Math.round(p.at)}`).join(' ')}`);
 
     // slow_solvers.py never returns (2 s timeout per pair): the pool is busy until a newer save cancels the run.
     h.sent.length = 0;
