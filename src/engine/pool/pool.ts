@@ -5,46 +5,15 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { FilesMessage, ResultMessage, RunMessage, TaskMessage } from '../../protocol/worker';
+import type { FilesMessage, ResultMessage } from '../../protocol/worker';
+import { AbortWatch } from './abortWatch';
+import { JobQueue } from './queue';
 import type { PoolStatus, WorkerState } from './status';
-import { WorkerProcess, type WorkerExit, type WorkerLog } from './workerProcess';
+import { POOL_DEFAULTS, type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
+import { WorkerProcess, type WorkerExit, type WorkerProcessOptions } from './workerProcess';
 
 export type { PoolStatus, WorkerState } from './status';
-
-export interface PoolOptions {
-  python: string; // interpreter path or name
-  workerScript: string; // absolute path of main.py
-  roots: string[]; // workspace roots (absolute, real paths)
-  workers: number; // default 4
-  timeoutMs: number; // per job, default 10000
-  memoryMB: number; // per worker, default 2048; 0 = unlimited
-  pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
-  onLog?: WorkerLog;
-}
-
-export const POOL_DEFAULTS = { workers: 4, timeoutMs: 10000, memoryMB: 2048 } as const;
-
-export interface PoolJob {
-  run: Omit<RunMessage, 't' | 'id' | 'task'>; // file, fn, kind, taskId, pair, index
-  task: TaskMessage; // sent to the chosen worker first if it has not got that key yet
-  /**
-   * Scheduling priority. Jobs with unknown timing run first (FIFO): they are usually what was just edited,
-   * which the user is waiting on, and may be the longest. Then known jobs, longest first, which keeps
-   * the four workers busy until the end (LPT order).
-   */
-  expectedMs?: number;
-}
-
-export type PoolStatusKind = 'ok' | 'error' | 'timeout' | 'crash' | 'cancelled';
-
-export interface PoolResult {
-  status: PoolStatusKind;
-  result?: ResultMessage; // present for ok/error
-  ms: number; // the worker's own call time for ok/error; elapsed wall time otherwise
-  exit?: { code: number | null; signal: string | null }; // for crash
-  workerId: number; // -1 when the job never reached a worker
-  stderrTail?: string; // for crash
-}
+export { POOL_DEFAULTS, type PoolJob, type PoolOptions, type PoolResult, type PoolStatusKind, type PoolWorker } from './types';
 
 /** Consecutive failed starts of one worker slot before it is given up. */
 const MAX_START_FAILURES = 3;
@@ -83,7 +52,7 @@ interface Active {
 
 interface Slot {
   id: number;
-  proc?: WorkerProcess;
+  proc?: PoolWorker;
   state: WorkerState['state'];
   job?: Active;
   /** a job already written to the worker's pipe behind the running one (see PREFETCH_FACTOR) */
@@ -98,11 +67,10 @@ export declare interface Pool {
 }
 
 export class Pool extends EventEmitter {
-  private readonly watched = new Map<AbortSignal, { jobs: Set<Pending>; listener: () => void }>();
+  private readonly aborts = new AbortWatch<Pending>((jobs) => this.cancelMany(jobs));
   private readonly opts: PoolOptions;
   private readonly slots: Slot[] = [];
-  private readonly unknownQueue: Pending[] = [];
-  private readonly knownQueue: Pending[] = []; // sorted by expectedMs, descending, FIFO among equals
+  private readonly queue = new JobQueue<Pending>((p) => p.job.expectedMs);
   private files: FilesMessage | undefined;
   private nextId = 0;
   private restarts = 0;
@@ -134,11 +102,11 @@ export class Pool extends EventEmitter {
 
   run(job: PoolJob, signal?: AbortSignal): Promise<PoolResult> {
     if (this.broken) return Promise.reject(this.broken);
-    if (this.disposed || signal?.aborted) return Promise.resolve({ status: 'cancelled', ms: 0, workerId: -1 });
+    if (this.disposed || signal?.aborted) return Promise.resolve(cancelled());
     return new Promise<PoolResult>((resolve, reject) => {
       const pending: Pending = { job, resolve, reject, signal, settled: false };
-      if (signal) this.watch(signal, pending);
-      this.enqueue(pending);
+      if (signal) this.aborts.add(signal, pending);
+      this.queue.push(pending);
       this.dispatch();
       this.changed();
     });
@@ -146,11 +114,7 @@ export class Pool extends EventEmitter {
 
   /** Drops queued jobs and kills running ones (all resolve 'cancelled'); killed workers are respawned. */
   cancelAll(): void {
-    for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
-    for (const slot of this.slots) {
-      if (slot.next) this.settle(slot.next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
-      if (slot.job) this.killJob(slot, 'cancelled');
-    }
+    this.cancelEverything();
     this.changed();
   }
 
@@ -162,7 +126,7 @@ export class Pool extends EventEmitter {
       if (s.job) w.job = describe(s.job.pending.job);
       return w;
     });
-    return { workers, queued: this.unknownQueue.length + this.knownQueue.length, running, restarts: this.restarts, python: this.python };
+    return { workers, queued: this.queue.length, running, restarts: this.restarts, python: this.python };
   }
 
   /** Sends exit, waits 200 ms, then SIGKILLs every worker's process group; resolves when none is left. */
@@ -171,12 +135,8 @@ export class Pool extends EventEmitter {
     this.disposed = true;
     this.startWaiter?.reject(new Error('worker pool disposed before it started'));
     this.startWaiter = undefined;
-    for (const p of this.drainQueue()) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
-    const procs = this.slots.map((s) => s.proc).filter((p): p is WorkerProcess => p !== undefined);
-    for (const slot of this.slots) {
-      if (slot.next) this.settle(slot.next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
-      if (slot.job) this.killJob(slot, 'cancelled');
-    }
+    const procs = this.slots.map((s) => s.proc).filter((p): p is PoolWorker => p !== undefined);
+    this.cancelEverything();
     for (const proc of procs) proc.send({ t: 'exit' });
     const all = Promise.all(procs.map((p) => p.exited));
     let timer: NodeJS.Timeout | undefined;
@@ -186,8 +146,17 @@ export class Pool extends EventEmitter {
     this.changed();
   }
 
+  private cancelEverything(): void {
+    for (const p of this.queue.drain()) this.settle(p, cancelled());
+    for (const slot of this.slots) {
+      if (slot.next) this.settle(slot.next.pending, cancelled());
+      if (slot.job) this.killJob(slot, 'cancelled');
+    }
+  }
+
   private spawn(slot: Slot): void {
-    const proc = new WorkerProcess({
+    const create = this.opts.createWorker ?? ((o: WorkerProcessOptions) => new WorkerProcess(o));
+    const proc = create({
       id: slot.id,
       python: this.opts.python,
       script: this.opts.workerScript,
@@ -222,7 +191,7 @@ export class Pool extends EventEmitter {
     this.changed();
   }
 
-  private onStartFailure(slot: Slot, proc: WorkerProcess, err: Error): void {
+  private onStartFailure(slot: Slot, proc: PoolWorker, err: Error): void {
     if (slot.proc !== proc || this.disposed) return;
     slot.state = 'dead';
     this.startQueued();
@@ -242,12 +211,12 @@ export class Pool extends EventEmitter {
     }
     if (this.slots.every((s) => s.state === 'dead')) {
       this.broken = new Error(`batt workers stopped: a worker failed to start ${MAX_START_FAILURES} times in a row: ${err.message}`);
-      for (const p of this.drainQueue()) this.fail(p, this.broken);
+      for (const p of this.queue.drain()) this.fail(p, this.broken);
     }
     this.changed();
   }
 
-  private onResult(slot: Slot, proc: WorkerProcess, msg: ResultMessage): void {
+  private onResult(slot: Slot, proc: PoolWorker, msg: ResultMessage): void {
     const active = slot.job;
     if (slot.proc !== proc || !active || active.id !== msg.id || active.killedFor) return;
     clearTimeout(active.timer);
@@ -267,7 +236,7 @@ export class Pool extends EventEmitter {
     this.changed();
   }
 
-  private onExit(slot: Slot, proc: WorkerProcess, exit: WorkerExit): void {
+  private onExit(slot: Slot, proc: PoolWorker, exit: WorkerExit): void {
     if (slot.proc !== proc || !proc.readyMessage) return; // start failures are handled by onStartFailure
     const active = slot.job;
     slot.job = undefined;
@@ -277,8 +246,8 @@ export class Pool extends EventEmitter {
     if (next && !next.pending.settled) {
       next.pending.slot = undefined;
       if (this.broken) this.fail(next.pending, this.broken);
-      else if (this.disposed) this.settle(next.pending, { status: 'cancelled', ms: 0, workerId: -1 });
-      else this.unknownQueue.unshift(next.pending); // never started: back to the front of the queue for another worker
+      else if (this.disposed) this.settle(next.pending, cancelled());
+      else this.queue.pushFront(next.pending); // never started: back to the front of the queue for another worker
     }
     if (active) {
       clearTimeout(active.timer);
@@ -316,11 +285,10 @@ export class Pool extends EventEmitter {
     if (this.disposed) return;
     for (;;) {
       const idle = this.slots.filter((s) => s.state === 'idle' && s.proc?.alive);
-      const next = this.unknownQueue[0] ?? this.knownQueue[0];
+      const next = this.queue.peek();
       if (!next) return;
       if (idle.length === 0) return this.prefetch();
-      if (next === this.unknownQueue[0]) this.unknownQueue.shift();
-      else this.knownQueue.shift();
+      this.queue.shift();
       const key = next.job.task.key;
       this.assign(idle.find((s) => s.proc?.hasTask(key)) ?? idle[0], next);
     }
@@ -328,15 +296,14 @@ export class Pool extends EventEmitter {
 
   private prefetch(): void {
     for (const slot of this.slots) {
-      if (this.unknownQueue.length + this.knownQueue.length <= PREFETCH_FACTOR * this.slots.length) return;
+      if (this.queue.length <= PREFETCH_FACTOR * this.slots.length) return;
       if (slot.state !== 'busy' || slot.next || !slot.job || slot.job.killedFor || !slot.proc?.alive) continue;
-      const p = (this.unknownQueue.length ? this.unknownQueue : this.knownQueue).shift() as Pending;
-      this.assign(slot, p, true);
+      this.assign(slot, this.queue.shift() as Pending, true);
     }
   }
 
   private assign(slot: Slot, pending: Pending, prefetched = false): void {
-    const proc = slot.proc as WorkerProcess;
+    const proc = slot.proc as PoolWorker;
     const { task, run } = pending.job;
     if (!proc.hasTask(task.key)) proc.send(task);
     const id = ++this.nextId;
@@ -367,97 +334,34 @@ export class Pool extends EventEmitter {
 
   private cancel(pending: Pending): void {
     if (pending.settled) return;
-    for (const queue of [this.unknownQueue, this.knownQueue]) {
-      const i = queue.indexOf(pending);
-      if (i >= 0) {
-        queue.splice(i, 1);
-        this.settle(pending, { status: 'cancelled', ms: 0, workerId: -1 });
-        this.changed();
-        return;
-      }
+    if (this.queue.remove(pending)) {
+      this.settle(pending, cancelled());
+      this.changed();
+      return;
     }
     const slot = pending.slot;
     if (slot?.job?.pending === pending) this.killJob(slot, 'cancelled');
-    else if (slot?.next?.pending === pending) this.settle(pending, { status: 'cancelled', ms: 0, workerId: -1 }); // killed if it ever starts
+    else if (slot?.next?.pending === pending) this.settle(pending, cancelled()); // killed if it ever starts
   }
 
   /** Cancels many jobs at once (a run's abort): one pass over the queues instead of a search per job. */
   private cancelMany(jobs: Set<Pending>): void {
-    for (const q of [this.unknownQueue, this.knownQueue]) {
-      let w = 0;
-      for (const p of q) {
-        if (jobs.has(p)) this.settle(p, { status: 'cancelled', ms: 0, workerId: -1 });
-        else q[w++] = p;
-      }
-      q.length = w;
-    }
+    for (const p of this.queue.removeAll(jobs)) this.settle(p, cancelled());
     for (const p of jobs) if (!p.settled) this.cancel(p);
     this.changed();
-  }
-
-  private enqueue(p: Pending): void {
-    const ms = p.job.expectedMs;
-    if (ms === undefined || !Number.isFinite(ms)) {
-      this.unknownQueue.push(p);
-      return;
-    }
-    const q = this.knownQueue;
-    let lo = 0;
-    let hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((q[mid].job.expectedMs as number) >= ms) lo = mid + 1;
-      else hi = mid;
-    }
-    q.splice(lo, 0, p);
-  }
-
-  /**
-   * One abort listener per signal, not per job: EventTarget checks every registered listener on each
-   * addEventListener, so a listener per job made queueing thousands of jobs quadratic (measured: 0.9 s of CPU for
-   * 16k jobs).
-   */
-  private watch(signal: AbortSignal, p: Pending): void {
-    let w = this.watched.get(signal);
-    if (!w) {
-      const jobs = new Set<Pending>();
-      const listener = () => {
-        this.watched.delete(signal);
-        this.cancelMany(new Set(jobs));
-      };
-      w = { jobs, listener };
-      this.watched.set(signal, w);
-      signal.addEventListener('abort', listener, { once: true });
-    }
-    w.jobs.add(p);
-  }
-
-  private unwatch(p: Pending): void {
-    if (!p.signal) return;
-    const w = this.watched.get(p.signal);
-    if (!w) return;
-    w.jobs.delete(p);
-    if (!w.jobs.size) {
-      p.signal.removeEventListener('abort', w.listener);
-      this.watched.delete(p.signal);
-    }
-  }
-
-  private drainQueue(): Pending[] {
-    return [...this.unknownQueue.splice(0), ...this.knownQueue.splice(0)];
   }
 
   private settle(p: Pending, r: PoolResult): void {
     if (p.settled) return;
     p.settled = true;
-    this.unwatch(p);
+    if (p.signal) this.aborts.delete(p.signal, p);
     p.resolve(r);
   }
 
   private fail(p: Pending, err: Error): void {
     if (p.settled) return;
     p.settled = true;
-    this.unwatch(p);
+    if (p.signal) this.aborts.delete(p.signal, p);
     p.reject(err);
   }
 
@@ -468,4 +372,9 @@ export class Pool extends EventEmitter {
 
 function describe(job: PoolJob): string {
   return `${job.run.fn} ${job.run.pair}[${job.run.index}]`;
+}
+
+/** The result of a job cancelled before it reached a worker (or while it waited in a worker's pipe). */
+function cancelled(): PoolResult {
+  return { status: 'cancelled', ms: 0, workerId: -1 };
 }

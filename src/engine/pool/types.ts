@@ -1,0 +1,44 @@
+/**
+ * The pool's public types: its options, a job, a job's result, and what it needs of a worker process.
+ */
+import type { ResultMessage, RunMessage, TaskMessage } from '../../protocol/worker';
+import type { WorkerLog, WorkerProcess, WorkerProcessOptions } from './workerProcess';
+
+export interface PoolOptions {
+  python: string; // interpreter path or name
+  workerScript: string; // absolute path of main.py
+  roots: string[]; // workspace roots (absolute, real paths)
+  workers: number; // default 4
+  timeoutMs: number; // per job, default 10000
+  memoryMB: number; // per worker, default 2048; 0 = unlimited
+  pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
+  onLog?: WorkerLog;
+  /** starts one worker (default: a WorkerProcess; tests pass in-process fakes) */
+  createWorker?: (opts: WorkerProcessOptions) => PoolWorker;
+}
+
+/** What the pool uses of a worker process. */
+export type PoolWorker = Pick<
+  WorkerProcess,
+  'pid' | 'ready' | 'exited' | 'readyMessage' | 'alive' | 'send' | 'hasTask' | 'clearStderrTail' | 'stderrTail' | 'kill' | 'on'
+>;
+
+export const POOL_DEFAULTS = { workers: 4, timeoutMs: 10000, memoryMB: 2048 } as const;
+
+export interface PoolJob {
+  run: Omit<RunMessage, 't' | 'id' | 'task'>; // file, fn, kind, taskId, pair, index
+  task: TaskMessage; // sent to the chosen worker first if it has not got that key yet
+  /** Scheduling priority (see JobQueue): unknown first (FIFO), then longest expected first. */
+  expectedMs?: number;
+}
+
+export type PoolStatusKind = 'ok' | 'error' | 'timeout' | 'crash' | 'cancelled';
+
+export interface PoolResult {
+  status: PoolStatusKind;
+  result?: ResultMessage; // present for ok/error
+  ms: number; // the worker's own call time for ok/error; elapsed wall time otherwise
+  exit?: { code: number | null; signal: string | null }; // for crash
+  workerId: number; // -1 when the job never reached a worker
+  stderrTail?: string; // for crash
+}
