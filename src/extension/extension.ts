@@ -25,7 +25,7 @@ import { POOL_SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
-import { Panel, PanelModel } from './panel';
+import { HISTORY_MAX, Panel, PanelModel } from './panel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { StatusBar } from './statusBar';
 
@@ -83,6 +83,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       case 'runTask':
         void runTask(m.taskId);
         break;
+      case 'ready':
+        void loadHistory();
+        break;
     }
   });
   context.subscriptions.push(statusBar, panel, log.logChannel());
@@ -100,11 +103,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     return { ...s, python: choice.path, trusted };
   }
 
-  async function refreshHistory(): Promise<void> {
-    if (!client) return;
+  /** The server's run history, once, when the panel first opens (or the server starts under an open panel); each
+   *  run's result then brings its records along. */
+  let historyLoaded = false;
+  async function loadHistory(): Promise<void> {
+    if (!client || historyLoaded) return;
+    historyLoaded = true;
     try {
-      model.history = await client.sendRequest(HistoryRequest.type, { limit: 50 });
+      model.loadHistory(await client.sendRequest(HistoryRequest.type, { limit: HISTORY_MAX }));
+      panel.refresh();
     } catch (e) {
+      historyLoaded = false;
       log.error('cannot read run history', e);
     }
   }
@@ -118,18 +127,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       statusBar.render(s);
       panel.post({ type: 'pool', pool: s });
     });
-    client.onNotification(RunResultNotification.type, async (r) => {
+    client.onNotification(RunResultNotification.type, (r) => {
       runResults.push(r);
       if (runResults.length > 20) runResults.shift();
-      model.last = r;
-      if (r.reason === 'task') model.leaderboard = r;
-      await refreshHistory();
+      const { record, earlier, ...shown } = r;
+      model.last = shown;
+      if (r.reason === 'task') model.leaderboard = shown;
+      model.addRecords([...earlier, record]);
       panel.refresh();
     });
     client.onNotification(ProgressNotification.type, (p) => progressListeners.forEach((l) => l(p)));
     await client.start();
     if (!settings.trusted) statusBar.render({ state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [] });
-    await refreshHistory();
+    if (panel.ready) await loadHistory();
   }
 
   let starting: Promise<void> | undefined;
@@ -201,7 +211,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     vscode.commands.registerCommand('batt.runOnTask', (taskId?: string) => runTask(typeof taskId === 'string' ? taskId : undefined)),
     vscode.commands.registerCommand('batt.showTiming', async () => {
       await ensureStarted();
-      await refreshHistory();
       panel.show();
       panel.refresh();
     }),

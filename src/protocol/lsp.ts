@@ -76,6 +76,14 @@ export interface RunResultParams {
   task?: TaskData;
 }
 
+/** `batt/runResult`: a completed run and the history records the client appends to its panel's history. */
+export interface RunResultNotificationParams extends RunResultParams {
+  /** the run's line of `.batt/runs.jsonl` */
+  record: RunRecord;
+  /** lines of runs that ended without a result since the last one (cancelled or superseded saves), oldest first */
+  earlier: RunRecord[];
+}
+
 
 export interface ProgressParams {
   runId: number;
@@ -98,10 +106,10 @@ export namespace PoolStatusNotification {
   export const type = new NotificationType<PoolStatusParams>(method);
 }
 
-/** server -> client notification: after each completed (not cancelled) run. */
+/** server -> client notification: after each completed (not cancelled) run, with its history record. */
 export namespace RunResultNotification {
   export const method = 'batt/runResult';
-  export const type = new NotificationType<RunResultParams>(method);
+  export const type = new NotificationType<RunResultNotificationParams>(method);
 }
 
 /** server -> client notification while a run goes: jobs done of total. */
@@ -147,7 +155,7 @@ export namespace ClearCacheRequest {
   export const type = new RequestType0<number, void>(method);
 }
 
-/** client -> server request, at start-up and when the timing panel is shown: recent records of .batt/runs.jsonl. */
+/** client -> server request, when the timing panel first opens: recent records of .batt/runs.jsonl. */
 export namespace HistoryRequest {
   export const method = 'batt/history';
   export const type = new RequestType<HistoryParams, RunRecord[], void>(method);

@@ -3,19 +3,20 @@
  * on task" and "Run every task" run on request; each completed run publishes its diagnostics and is sent to the
  * client. Takes its collaborators as parameters: server.ts wires them to the connection.
  */
-import type { RunResultParams } from '../protocol/lsp';
+import { runRecord } from '../engine/store/runLog';
+import type { RunResultNotificationParams, RunResultParams } from '../protocol/lsp';
 import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
 import type { Session } from './session';
 
-export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'listTasks'>;
+export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'listTasks' | 'takeUnsentRecords'>;
 
 export interface RunDeps {
   session: RunSession;
   publisher: Pick<DiagnosticsPublisher, 'publishRun'>;
   /** the open documents' versions now */
   versions(): Map<string, number>;
-  sendResult(params: RunResultParams): void;
+  sendResult(params: RunResultNotificationParams): void;
   showError(message: string): void;
   log(line: string): void;
 }
@@ -39,7 +40,7 @@ export class Runs {
       if (!run) return; // superseded by a newer save
       this.lastShownError = undefined;
       this.deps.publisher.publishRun(run, { versions, saved: real });
-      this.deps.sendResult({ reason: 'save', run });
+      this.send({ reason: 'save', run });
     } catch (err) {
       const msg = (err as Error).message;
       this.deps.log(`run on save failed: ${msg}`);
@@ -62,7 +63,7 @@ export class Runs {
     if (!r) return null;
     this.deps.publisher.publishRun(r.run, { versions, merge: true });
     const params: RunResultParams = { reason: 'task', taskId, run: r.run, task: r.task };
-    this.deps.sendResult(params);
+    this.send(params);
     return params;
   }
 
@@ -77,9 +78,14 @@ export class Runs {
       const run = await this.deps.session.runAll(root, signal);
       if (!run) continue;
       this.deps.publisher.publishRun(run, { versions });
-      this.deps.sendResult({ reason: 'manual', run });
+      this.send({ reason: 'manual', run });
       n++;
     }
     return n;
+  }
+
+  /** The result with its history record, and those of the runs that ended without a result since the last one. */
+  private send(params: RunResultParams): void {
+    this.deps.sendResult({ ...params, record: runRecord(params.run), earlier: this.deps.session.takeUnsentRecords() });
   }
 }

@@ -7,8 +7,9 @@ import { Engine } from '../engine/engine';
 import type { PoolStatus } from '../engine/pool/pool';
 import type { LastRunInfo, PoolStatusParams, ProgressParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
 import type { RunJson, RunRecord } from '../protocol/results';
-import { readRunLog } from '../engine/store/runLog';
+import { readRunLog, runRecord } from '../engine/store/runLog';
 import { Coalescer } from './coalescer';
+import { RunHistory } from './history';
 
 export interface SessionEvents {
   log(line: string): void;
@@ -39,6 +40,9 @@ export class Session {
   private starting = false;
   private error?: string;
   private readonly verdicts = new Map<string, 'solved' | 'unsolved'>();
+  private readonly runHistory = new RunHistory(readRunLog);
+  /** records of runs whose result the client never gets (cancelled, superseded), oldest first */
+  private readonly unsent: RunRecord[] = [];
 
   constructor(private roots: string[], private settings: ServerSettings, private readonly ev: SessionEvents) {}
 
@@ -91,6 +95,7 @@ export class Session {
     for (const r of removed) {
       this.engines.delete(r);
       this.lastPool.delete(r);
+      this.runHistory.forget(r);
     }
     this.emitStatus();
     await Promise.all(engines.map((e) => e.dispose()));
@@ -176,6 +181,8 @@ export class Session {
         signal: abort.signal,
         onProgress: (done, total) => progress.push({ runId: id, reason, done, total }),
       });
+      await this.runHistory.append(root, runRecord(run));
+      if (run.cancelled) this.holdRecord(run);
       this.error = undefined;
       if (!run.cancelled) {
         const v = run.cache.validation;
@@ -218,7 +225,10 @@ export class Session {
     me.done = done;
     try {
       const run = await done;
-      return run.cancelled || this.saveRun !== me ? undefined : run;
+      if (run.cancelled) return undefined;
+      if (this.saveRun === me) return run;
+      this.holdRecord(run); // complete, but a newer save superseded it
+      return undefined;
     } finally {
       if (this.saveRun === me) this.saveRun = undefined;
     }
@@ -258,10 +268,19 @@ export class Session {
     return out;
   }
 
-  async history(limit: number): Promise<RunRecord[]> {
-    const out: RunRecord[] = [];
-    for (const root of this.roots) out.push(...(await readRunLog(root, limit).catch(() => [])));
-    return out.slice(-limit);
+  /** The folders' recent run records (`.batt/runs.jsonl`, read once per folder, then kept up to date in memory). */
+  history(limit: number): Promise<RunRecord[]> {
+    return this.runHistory.recent(this.roots, limit);
+  }
+
+  private holdRecord(run: RunJson): void {
+    this.unsent.push(runRecord(run));
+    if (this.unsent.length > 50) this.unsent.shift(); // the client keeps 50
+  }
+
+  /** The records of runs that ended without a result, to send with the next result (and forgotten here). */
+  takeUnsentRecords(): RunRecord[] {
+    return this.unsent.splice(0);
   }
 
   async restartWorkers(): Promise<void> {

@@ -9,7 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { PoolState, PoolStatusParams, ProgressParams, RunResultParams, ServerSettings } from '../../src/protocol/lsp';
+import { readRunLog, runRecord } from '../../src/engine/store/runLog';
+import type { PoolState, PoolStatusParams, ProgressParams, RunResultNotificationParams, ServerSettings } from '../../src/protocol/lsp';
 import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
@@ -33,7 +34,7 @@ function settings(over: Partial<ServerSettings> = {}): ServerSettings {
 function harness(roots: string[], s: ServerSettings) {
   const states: PoolState[] = [];
   const sent: Array<{ uri: string; diagnostics: Diagnostic[] }> = [];
-  const results: RunResultParams[] = [];
+  const results: RunResultNotificationParams[] = [];
   const progress: Array<ProgressParams & { at: number }> = [];
   const session = new Session(roots, s, {
     log: () => undefined,
@@ -99,6 +100,13 @@ describe('session: pool states and runs on save', function () {
     assert.ok(h.results[0].run.tasks.some((t) => t.candidates.some((c) => c.name === 'solve_9fd2a6c3')), 'the newer save ran solvers.py');
     assert.ok(!h.results[0].run.tasks.some((t) => t.candidates.some((c) => c.name === 'solve_2ab8e5f0')));
     assert.ok(h.sent.length > 0 && h.sent.every((s) => s.uri !== slow), 'nothing published for the stale run');
+    // the history: the stale run's record rides along with the newer result, which brings its own
+    const r = h.results[0];
+    assert.deepStrictEqual(r.record, runRecord(r.run));
+    assert.deepStrictEqual(r.earlier.map((e) => e.cancelled), [true]);
+    const file = await readRunLog(ws, 50);
+    assert.deepStrictEqual(file.slice(-2), [...r.earlier, r.record], 'the records are the lines of runs.jsonl');
+    assert.deepStrictEqual(await h.session.history(50), file, 'and the server\'s history has them all');
     await until(() => h.session.status().state === 'idle', 'the pool to be idle again (the killed worker respawned)', 20000);
   });
 
