@@ -1,8 +1,8 @@
 /**
  * The pool's public types: its options, a job, a job's result, and what it needs of a worker process.
  */
-import type { ResultMessage, RunMessage, TaskMessage } from '../../protocol/worker';
-import type { WorkerLog, WorkerProcess, WorkerProcessOptions } from './workerProcess';
+import type { FromWorker, ReadyMessage, ResultMessage, RunMessage, TaskMessage, ToWorker } from '../../protocol/worker';
+import type { WorkerExit, WorkerLog, WorkerProcessOptions } from './workerProcess';
 
 export interface PoolOptions {
   python: string; // interpreter path or name
@@ -17,11 +17,21 @@ export interface PoolOptions {
   createWorker?: (opts: WorkerProcessOptions) => PoolWorker;
 }
 
-/** What the pool uses of a worker process. */
-export type PoolWorker = Pick<
-  WorkerProcess,
-  'pid' | 'ready' | 'exited' | 'readyMessage' | 'alive' | 'send' | 'hasTask' | 'clearStderrTail' | 'stderrTail' | 'kill' | 'on'
->;
+/** What the pool uses of a worker process (WorkerProcess; see it for the meaning of each member). */
+export interface PoolWorker {
+  readonly pid: number | undefined;
+  readonly ready: Promise<ReadyMessage>;
+  readonly exited: Promise<WorkerExit>;
+  readonly readyMessage: ReadyMessage | undefined;
+  readonly alive: boolean;
+  send(msg: ToWorker): void;
+  hasTask(key: string): boolean;
+  clearStderrTail(): void;
+  stderrTail(): string;
+  kill(): Promise<WorkerExit>;
+  on(event: 'message', listener: (msg: FromWorker) => void): unknown;
+  on(event: 'exit', listener: (exit: WorkerExit) => void): unknown;
+}
 
 export const POOL_DEFAULTS = { workers: 4, timeoutMs: 10000, memoryMB: 2048 } as const;
 
