@@ -130,9 +130,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     client.onNotification(RunResultNotification.type, (r) => {
       runResults.push(r);
       if (runResults.length > 20) runResults.shift();
+      // Without actual grids and prints: the leaderboard comes from the "Run batt on task" response, which has them.
       const { record, earlier, ...shown } = r;
       model.last = shown;
-      if (r.reason === 'task') model.leaderboard = shown;
       model.addRecords([...earlier, record]);
       panel.refresh();
     });

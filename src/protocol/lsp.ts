@@ -76,7 +76,11 @@ export interface RunResultParams {
   task?: TaskData;
 }
 
-/** `batt/runResult`: a completed run and the history records the client appends to its panel's history. */
+/**
+ * `batt/runResult`: a completed run as the client shows it (every verdict, message and error place; no actual grids,
+ * stdout or stderr, and no task grids: the "Run batt on task" response has those) and the history records the client
+ * appends to its panel's history.
+ */
 export interface RunResultNotificationParams extends RunResultParams {
   /** the run's line of `.batt/runs.jsonl` */
   record: RunRecord;
@@ -130,8 +134,8 @@ export namespace ListTasksRequest {
   export const type = new RequestType0<TaskInfo[], void>(method);
 }
 
-/** client -> server request, from "Run batt on task": the whole battery (workspace + solver store) on one task;
- *  cancellable; null when cancelled. */
+/** client -> server request, from "Run batt on task": the whole battery (workspace + solver store) on one task, with
+ *  the full pairs (actual grids, prints) and the task's grids for the leaderboard; cancellable; null when cancelled. */
 export namespace RunTaskRequest {
   export const method = 'batt/runTask';
   export const type = new RequestType<RunTaskParams, RunResultParams | null, void>(method);

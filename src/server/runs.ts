@@ -5,6 +5,7 @@
  */
 import { runRecord } from '../engine/store/runLog';
 import type { RunResultNotificationParams, RunResultParams } from '../protocol/lsp';
+import type { PairJson, RunJson } from '../protocol/results';
 import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
 import type { Session } from './session';
@@ -62,9 +63,9 @@ export class Runs {
     const r = await this.deps.session.runTask(t.root, taskId, signal);
     if (!r) return null;
     this.deps.publisher.publishRun(r.run, { versions, merge: true });
-    const params: RunResultParams = { reason: 'task', taskId, run: r.run, task: r.task };
-    this.send(params);
-    return params;
+    this.send({ reason: 'task', taskId, run: r.run });
+    // The leaderboard shows expected and actual grids and prints: the response keeps them, and the task's grids.
+    return { reason: 'task', taskId, run: r.run, task: r.task };
   }
 
   /**
@@ -84,8 +85,27 @@ export class Runs {
     return n;
   }
 
-  /** The result with its history record, and those of the runs that ended without a result since the last one. */
+  /**
+   * The result as the client shows it, with its history record and those of the runs that ended without a result
+   * since the last one.
+   */
   private send(params: RunResultParams): void {
-    this.deps.sendResult({ ...params, record: runRecord(params.run), earlier: this.deps.session.takeUnsentRecords() });
+    this.deps.sendResult({ ...params, run: shownRun(params.run), record: runRecord(params.run), earlier: this.deps.session.takeUnsentRecords() });
   }
+}
+
+/**
+ * A run as batt/runResult carries it: every verdict, message and error place, without the pairs' actual grids and the
+ * solvers' prints, which only the leaderboard shows (from the "Run batt on task" response). Diagnostics are made from
+ * the full run, server-side.
+ */
+export function shownRun(run: RunJson): RunJson {
+  const pair = (p: PairJson): PairJson => {
+    const q = { ...p };
+    delete q.actual;
+    delete q.stdout;
+    delete q.stderr;
+    return q;
+  };
+  return { ...run, tasks: run.tasks.map((t) => ({ ...t, candidates: t.candidates.map((c) => ({ ...c, pairs: c.pairs.map(pair) })) })) };
 }
