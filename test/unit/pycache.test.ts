@@ -83,4 +83,27 @@ describe('precompiled bytecode for workers', function () {
     fs.writeFileSync(file, 'def solve_00000001(I):\n    O = ((3,),)\n    return O\n');
     assert.deepEqual((await runIn(file, prefix)).outcome?.output, [[3]], 'the file changed: its .pyc is stale and ignored');
   });
+
+  it('the public-API fallback builds the same bytes as CPython\'s private _code_to_hash_pyc, and is used without it', () => {
+    const script = [
+      'import sys, importlib.util, importlib._bootstrap_external as be',
+      'sys.path.insert(0, sys.argv[1])',
+      'import pyc',
+      'src = b"def solve_00000001(I):\\n    O = ((7,),)\\n    return O\\n"',
+      'code = compile(src, "a.py", "exec", dont_inherit=True)',
+      'h = importlib.util.source_hash(src)',
+      'private = be._code_to_hash_pyc(code, h, checked=True)',
+      'fallback = pyc.hash_pyc_fallback(code, h)',
+      'used = pyc.code_to_hash_pyc(code, h)',
+      'del be._code_to_hash_pyc',
+      'without = pyc.code_to_hash_pyc(code, h)',
+      'print(bytes(private).hex(), fallback.hex(), used.hex(), without.hex())',
+    ].join('\n');
+    const [priv, fallback, used, without] = execFileSync(PYTHON, ['-c', script, path.join(REPO, 'src/worker/analyzer')], { encoding: 'utf8' }).trim().split(' ');
+    assert.ok(priv.length > 32, 'the private function wrote a header and code');
+    assert.equal(fallback, priv, 'fallback bytes equal _code_to_hash_pyc bytes');
+    assert.equal(used, priv);
+    assert.equal(without, priv, 'without the private function: the fallback, same bytes');
+    assert.equal(Buffer.from(fallback, 'hex').readUInt32LE(4), 0b11, 'flags: hash-based, checked');
+  });
 });

@@ -326,7 +326,7 @@ def op_precompile(req):
     workers that (re)start import big solver modules without compiling them. Compiles only; runs nothing. A .pyc is
     only ever used for a file whose bytes hash to the same value, so it can never be stale."""
     import importlib.util
-    from importlib._bootstrap_external import _code_to_hash_pyc
+    from pyc import code_to_hash_pyc
     prefix = req.get("prefix")
     if not isinstance(prefix, str) or not prefix:
         raise ValueError("precompile needs a prefix")
@@ -355,7 +355,7 @@ def op_precompile(req):
             os.makedirs(os.path.dirname(cfile), exist_ok=True)
             tmp = "%s.%d.tmp" % (cfile, os.getpid())
             with open(tmp, "wb") as fh:
-                fh.write(_code_to_hash_pyc(code, source_hash, checked=True))
+                fh.write(code_to_hash_pyc(code, source_hash))
             os.replace(tmp, cfile)
             written += 1
     finally:
