@@ -13,27 +13,32 @@ import io
 import json
 import os
 import sys
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
-from lint import SOLVER_RE, SourceText, lint_module, signature  # noqa: E402
+from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
 from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
 
+Json = Dict[str, Any]
+# _extract's record of a module or chunk: (functions, batt, imports, kept text).
+Record = Tuple[List[Json], Optional[Json], List[Json], str]
 
-def _sha(text):
+
+def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _nul_error(source):
+def _nul_error(source: str) -> Json:
     at = source.index("\0")
     line = source.count("\n", 0, at) + 1
     col = at - (source.rfind("\n", 0, at) + 1) + 1
     return {"message": "source code cannot contain null bytes", "line": line, "col": col}
 
 
-def parse_module(source):
+def parse_module(source: str) -> Tuple[Optional[ast.Module], SourceText, Optional[Json]]:
     """(tree, SourceText, syntaxError-or-None). A leading BOM is dropped (editors keep it, ast rejects it in a str)."""
     if source.startswith("\ufeff"):
         source = source[1:]
@@ -51,13 +56,13 @@ def parse_module(source):
         return None, text, {"message": "source is too deeply nested to parse", "line": 1, "col": 1}
 
 
-def _statements(stmts):
+def _statements(stmts: List[ast.stmt]) -> Iterator[ast.stmt]:
     """Every statement at any depth (function, class, if/try/with/for/match bodies), in source order."""
     stack = list(reversed(stmts))
     while stack:
         s = stack.pop()
         yield s
-        children = []
+        children: List[ast.stmt] = []
         for field in ("body", "handlers", "orelse", "finalbody", "cases"):
             v = getattr(s, field, None)
             if isinstance(v, list):
@@ -66,8 +71,8 @@ def _statements(stmts):
         stack.extend(children)
 
 
-def _imports(tree):
-    out = []
+def _imports(tree: ast.Module) -> List[Json]:
+    out: List[Json] = []
     for s in _statements(tree.body):
         if isinstance(s, ast.Import):
             for a in s.names:
@@ -79,9 +84,9 @@ def _imports(tree):
     return out
 
 
-def _batt_candidates(fn):
+def _batt_candidates(fn: FunctionNode) -> List[Json]:
     """Literal `o.append((<int>, <bool>, '<str>', <name>))` calls; distinct (t, source), first wins."""
-    found = []
+    found: List[Json] = []
     for s in _statements(fn.body):
         if not isinstance(s, ast.Expr) or not isinstance(s.value, ast.Call):
             continue
@@ -99,7 +104,7 @@ def _batt_candidates(fn):
         found.append({"t": t.value, "mutated": mutated.value, "source": src.value, "line": s.lineno})
     found.sort(key=lambda c: c["line"])
     seen = set()
-    out = []
+    out: List[Json] = []
     for c in found:
         key = (c["t"], c["source"])
         if key not in seen:
@@ -108,15 +113,15 @@ def _batt_candidates(fn):
     return out
 
 
-def _start_line(node):
+def _start_line(node: FunctionNode) -> int:
     return min([d.lineno for d in node.decorator_list] + [node.lineno])
 
 
-def _extract(tree, text):
+def _extract(tree: ast.Module, text: SourceText) -> Record:
     """(functions, batt, imports, kept text) of a parsed module or chunk; lines are relative to `text`."""
-    functions = []
-    batt = None
-    removed = []  # (first, last) line ranges left out of the context hash
+    functions: List[Json] = []
+    batt: Optional[Json] = None
+    removed: List[Tuple[int, int]] = []  # (first, last) line ranges left out of the context hash
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -125,18 +130,20 @@ def _extract(tree, text):
         if not m and not is_batt:
             continue
         first = _start_line(node)
+        assert node.end_lineno is not None and node.end_col_offset is not None  # ast.parse sets both
         removed.append((first, node.end_lineno))
         segment = text.segment(first, node.end_lineno, node.end_col_offset)
         if is_batt:
             batt = {"line": node.lineno, "endLine": node.end_lineno, "segHash": _sha(segment), "candidates": _batt_candidates(node)}
             continue
+        assert m is not None
         params, kind = signature(node)
         functions.append({
             "name": node.name, "taskId": m.group(1), "suffix": m.group(2), "line": node.lineno,
             "col": text.col(node.lineno, node.col_offset), "endLine": node.end_lineno, "params": params, "kind": kind,
             "segHash": _sha(segment), "source": segment,
         })
-    kept = []
+    kept: List[str] = []
     prev = 0
     for first, last in removed:
         kept.extend(text.lines[prev:first - 1])
@@ -145,7 +152,7 @@ def _extract(tree, text):
     return functions, batt, _imports(tree), "".join(kept)
 
 
-def parse_full(source):
+def parse_full(source: str) -> Json:
     """op_parse's answer from one ast.parse of the whole module (the reference the incremental path must equal)."""
     tree, text, syntax_error = parse_module(source)
     if tree is None:
@@ -159,12 +166,12 @@ class _Chunk:
 
     __slots__ = ("record", "off", "shifted")
 
-    def __init__(self, record):
+    def __init__(self, record: Record) -> None:
         self.record = record
         self.off = 0
         self.shifted = record
 
-    def at(self, off):
+    def at(self, off: int) -> Record:
         """The record with line numbers moved down by `off` (new dicts: the cached ones are never mutated)."""
         if off != self.off:
             functions, batt, imports, kept = self.record
@@ -177,7 +184,7 @@ class _Chunk:
         return self.shifted
 
 
-def _parse_chunk(text):
+def _parse_chunk(text: str) -> Optional[_Chunk]:
     """A chunk's record, or None when it does not parse on its own (the full parse then reports why)."""
     try:
         tree = ast.parse(text)
@@ -189,7 +196,7 @@ def _parse_chunk(text):
 _CHUNKS = ChunkCache(_parse_chunk, max_paths=64)
 
 
-def parse_incremental(path, source):
+def parse_incremental(path: str, source: str) -> Optional[Json]:
     """The same answer as parse_full, re-parsing only the chunks of `path` that changed; None means "use parse_full"."""
     if source.startswith("\ufeff"):
         source = source[1:]
@@ -200,10 +207,10 @@ def parse_incremental(path, source):
     parts = _CHUNKS.parse(path, source)
     if parts is None:
         return None
-    functions = []
+    functions: List[Json] = []
     batt = None
-    imports = []
-    kept = []
+    imports: List[Json] = []
+    kept: List[str] = []
     for off, chunk in parts:
         f, b, i, k = chunk.at(off)
         functions.extend(f)
@@ -214,7 +221,7 @@ def parse_incremental(path, source):
     return {"functions": functions, "batt": batt, "imports": imports, "contextHash": _sha("".join(kept)), "syntaxError": None}
 
 
-def op_parse(req):
+def op_parse(req: Json) -> Json:
     """`"incremental": false` forces the whole-module parse (tests compare the two); `"sources": false` leaves each
     function's `source` out of the answer (the engine slices it from its own copy of the text when needed)."""
     resp = _parse(req)
@@ -223,7 +230,7 @@ def op_parse(req):
     return resp
 
 
-def _parse(req):
+def _parse(req: Json) -> Json:
     path = req.get("path")
     if req.get("incremental", True) is not False and isinstance(path, str):
         resp = parse_incremental(path, req["source"])
@@ -234,12 +241,12 @@ def _parse(req):
     return parse_full(req["source"])
 
 
-def op_parse_stats(_req):
+def op_parse_stats(_req: Json) -> Json:
     """What the last parse did: mode incremental/full/forced, chunks, parsed, reused, merged; and the cached paths."""
     return {"last": _CHUNKS.last, "paths": _CHUNKS.paths()}
 
 
-def _target_names(t, out):
+def _target_names(t: ast.AST, out: List[str]) -> None:
     if isinstance(t, ast.Name):
         out.append(t.id)
     elif isinstance(t, (ast.Tuple, ast.List)):
@@ -249,10 +256,10 @@ def _target_names(t, out):
         _target_names(t.value, out)
 
 
-def module_names(tree):
+def module_names(tree: ast.Module) -> Tuple[List[str], List[Json]]:
     """(names, star imports) a module defines at top level, including inside top-level if/try/with/for blocks."""
-    names = []
-    stars = []
+    names: List[str] = []
+    stars: List[Json] = []
     stack = list(reversed(tree.body))
     while stack:
         s = stack.pop()
@@ -278,7 +285,7 @@ def module_names(tree):
             for item in s.items:
                 if item.optional_vars is not None:
                     _target_names(item.optional_vars, names)
-        children = []
+        children: List[Any] = []
         for field in ("body", "handlers", "orelse", "finalbody"):
             v = getattr(s, field, None)
             if isinstance(v, list):
@@ -288,7 +295,7 @@ def module_names(tree):
     return list(dict.fromkeys(names)), stars
 
 
-def op_names(req):
+def op_names(req: Json) -> Json:
     tree, _text, syntax_error = parse_module(req["source"])
     if tree is None:
         return {"names": [], "starImports": [], "syntaxError": syntax_error}
@@ -296,7 +303,7 @@ def op_names(req):
     return {"names": names, "starImports": stars, "syntaxError": None}
 
 
-def op_lint(req):
+def op_lint(req: Json) -> Json:
     dsl = req.get("dslNames") or []
     if not isinstance(dsl, list) or not all(isinstance(n, str) for n in dsl):
         raise ValueError("dslNames must be a list of strings")
@@ -307,7 +314,7 @@ def op_lint(req):
     return {"problems": lint_module(tree, text, dsl, names), "syntaxError": None}
 
 
-def op_canonical(req):
+def op_canonical(req: Json) -> Json:
     items = req.get("items")
     if not isinstance(items, list):
         raise ValueError("items must be a list")
@@ -321,7 +328,7 @@ def op_canonical(req):
     return {"items": out}
 
 
-def op_precompile(req):
+def op_precompile(req: Json) -> Json:
     """Writes hash-checked .pyc files for workspace sources under `prefix` (the workers' sys.pycache_prefix), so
     workers that (re)start import big solver modules without compiling them. Compiles only; runs nothing. A .pyc is
     only ever used for a file whose bytes hash to the same value, so it can never be stale."""
@@ -353,7 +360,7 @@ def op_precompile(req):
             except (SyntaxError, ValueError):
                 continue  # the import reports it
             os.makedirs(os.path.dirname(cfile), exist_ok=True)
-            tmp = "%s.%d.tmp" % (cfile, os.getpid())
+            tmp = f"{cfile}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 fh.write(code_to_hash_pyc(code, source_hash))
             os.replace(tmp, cfile)
@@ -363,11 +370,11 @@ def op_precompile(req):
     return {"written": written}
 
 
-OPS = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names, "parseStats": op_parse_stats,
+OPS: Dict[Any, Callable[[Json], Json]] = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names, "parseStats": op_parse_stats,
        "precompile": op_precompile}
 
 
-def handle(line):
+def handle(line: str) -> Json:
     rid = None
     try:
         req = json.loads(line)
@@ -376,15 +383,15 @@ def handle(line):
         rid = req.get("id")
         op = OPS.get(req.get("op"))
         if op is None:
-            raise ValueError("unknown op %r" % (req.get("op"),))
+            raise ValueError(f"unknown op {req.get('op')!r}")
         if "source" in REQUIRED_REQUEST[req["op"]] and not isinstance(req.get("source"), str):
             raise ValueError("source must be a string")
         return ok_answer(rid, req["op"], op(req))
     except Exception as e:  # noqa: BLE001 - a bad request must never stop the process
-        return error_answer(rid, "%s: %s" % (type(e).__name__, e))
+        return error_answer(rid, f"{type(e).__name__}: {e}")
 
 
-def main():
+def main() -> None:
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     out = sys.stdout
     for line in stdin:
@@ -394,7 +401,7 @@ def main():
         try:
             data = json.dumps(resp)
         except (TypeError, ValueError) as e:
-            data = json.dumps(error_answer(resp.get("id"), "cannot encode response: %s" % e))
+            data = json.dumps(error_answer(resp.get("id"), f"cannot encode response: {e}"))
         out.write(data + "\n")
         out.flush()
 

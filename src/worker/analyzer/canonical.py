@@ -8,10 +8,11 @@ made by one interpreter version.
 import ast
 import hashlib
 import textwrap
+from typing import Any, Dict, List, Set, Tuple
 
-from lint import docstring_skipped
+from lint import FunctionNode, docstring_skipped
 
-_CACHE = {}
+_CACHE: Dict[str, Dict[str, Any]] = {}
 _CACHE_MAX = 50000
 
 
@@ -21,7 +22,7 @@ _NAME_FIELDS = {
 }
 
 
-def canonical_of_def(fn):
+def canonical_of_def(fn: FunctionNode) -> Tuple[str, int]:
     """(hash, length) of a parsed def: one pre-order pass (field order, i.e. roughly source order) that writes an
     ast.dump-like encoding (no field names, no positions) with every binding name left as a slot; the slots are
     filled once all bindings are known, so a name read before its first assignment is renamed too. Mutates fn."""
@@ -35,24 +36,24 @@ def canonical_of_def(fn):
     params.extend(a.kwonlyargs)
     if a.kwarg:
         params.append(a.kwarg)
-    mapping = {}
+    mapping: Dict[str, str] = {}
     for i, p in enumerate(params):
-        mapping.setdefault(p.arg, "p%d" % i)
+        mapping.setdefault(p.arg, f"p{i}")
     top_params = set(id(p) for p in params)
-    declared_global = set()
+    declared_global: Set[str] = set()
     counter = [0]
-    out = []
-    slots = []  # (index in out, original name)
+    out: List[str] = []
+    slots: List[Tuple[int, str]] = []  # (index in out, original name)
     load = ast.Load
     name_fields = _NAME_FIELDS
     AST = ast.AST
 
-    def local(name):
+    def local(name: str) -> None:
         if name not in mapping and name not in declared_global:
-            mapping[name] = "v%d" % counter[0]
+            mapping[name] = f"v{counter[0]}"
             counter[0] += 1
 
-    def visit(node):
+    def visit(node: Any) -> None:
         cls = node.__class__
         out.append(cls.__name__)
         if cls is ast.Name:
@@ -70,7 +71,7 @@ def canonical_of_def(fn):
         elif (cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef) and node is not fn:
             local(node.name)
         for field in cls._fields:
-            v = getattr(node, field, None)
+            v: Any = getattr(node, field, None)
             if v.__class__ is list:
                 out.append("[")
                 for x in v:
@@ -98,7 +99,7 @@ def canonical_of_def(fn):
     return digest, len(fn.body)
 
 
-def canonical_item(source):
+def canonical_item(source: str) -> Dict[str, Any]:
     """{"hash","length"} or {"hash":"","length":0,"error"} for the source text of one def."""
     cache_key = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
     hit = _CACHE.get(cache_key)
@@ -110,8 +111,9 @@ def canonical_item(source):
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as e:
-        where = " (line %s)" % e.lineno if getattr(e, "lineno", None) else ""
-        return {"hash": "", "length": 0, "error": "SyntaxError: %s%s" % (getattr(e, "msg", None) or e, where)}
+        lineno = getattr(e, "lineno", None)
+        where = f" (line {lineno})" if lineno else ""
+        return {"hash": "", "length": 0, "error": f"SyntaxError: {getattr(e, 'msg', None) or e}{where}"}
     except (RecursionError, MemoryError):
         return {"hash": "", "length": 0, "error": "source is too deeply nested to analyse"}
     defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

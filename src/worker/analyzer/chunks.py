@@ -12,6 +12,7 @@ Part of the analyzer (analyze.py). Python >= 3.8, standard library only.
 """
 import collections
 import re
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from lint import SourceText
 
@@ -26,7 +27,7 @@ FAILED = object()
 _COL0_RE = re.compile(r"\n[^\s#]")  # a line that starts at column 0 with something other than a comment (after line 1)
 
 
-def _col0_lines(source):
+def _col0_lines(source: str) -> Iterator[Tuple[int, int]]:
     """(offset, line index) of every line starting at column 0 with code, lines split like the tokenizer splits them."""
     if "\r" not in source or source.count("\r") == source.count("\r\n"):  # only \n line ends (\r\n ends in \n): regex + count, in C
         if source[:1] and not source[:1].isspace() and source[:1] != "#":
@@ -45,7 +46,7 @@ def _col0_lines(source):
         pos += len(text)
 
 
-def _head(source, pos):
+def _head(source: str, pos: int) -> Optional[str]:
     """What the line at `pos` starts with: a decorator, a def/class, a compound-statement continuation, a statement."""
     m = _HEAD_RE.match(source, pos)
     if m is None:
@@ -59,7 +60,7 @@ def _head(source, pos):
     return _STMT
 
 
-def split_chunks(source):
+def split_chunks(source: str) -> List[Tuple[int, int]]:
     """Chunk starts as (offset, line index) pairs, followed by (len(source), -1).
 
     Chunks: each def/class with its decorators, and each run of module-level statements (the code before the first
@@ -90,7 +91,7 @@ def split_chunks(source):
     return starts
 
 
-def _ends_joined(text):
+def _ends_joined(text: str) -> bool:
     """A backslash at the end of the last line joins it with the next chunk's first line."""
     return text.rstrip("\r\n").endswith("\\")
 
@@ -102,23 +103,24 @@ class ChunkCache:
     parse on its own. Records must be pure functions of the text: that is what makes reuse after a move exact.
     """
 
-    def __init__(self, parse_chunk, max_paths=64, max_chars=32 << 20, max_merge=16):
+    def __init__(self, parse_chunk: Callable[[str], Any], max_paths: int = 64, max_chars: int = 32 << 20,
+                 max_merge: int = 16) -> None:
         self._parse_chunk = parse_chunk
         self._max_paths = max_paths
         self._max_chars = max_chars  # total source size kept (records hold about as much again)
         self._max_merge = max_merge
-        self._paths = collections.OrderedDict()  # path -> (source length, {chunk text: record or FAILED})
+        self._paths: "collections.OrderedDict[str, Tuple[int, Dict[str, Any]]]" = collections.OrderedDict()  # path -> (source length, {chunk text: record or FAILED})
         self._chars = 0
-        self.last = {}  # what the last call did, for tests and logs
+        self.last: Dict[str, Any] = {}  # what the last call did, for tests and logs
 
-    def parse(self, path, source):
+    def parse(self, path: str, source: str) -> Optional[List[Tuple[int, Any]]]:
         """[(first line index, record)] covering `source` in order, or None when the full parse must decide."""
         old = self._drop(path)
-        new = {}
+        new: Dict[str, Any] = {}
         stats = {"mode": "incremental", "chunks": 0, "parsed": 0, "reused": 0, "merged": 0}
         bounds = split_chunks(source)
         n = len(bounds) - 1
-        out = []
+        out: Optional[List[Tuple[int, Any]]] = []
         i = 0
         while i < n:
             j = i + 1
@@ -149,18 +151,18 @@ class ChunkCache:
         self.last = stats
         return out
 
-    def forget(self, path):
+    def forget(self, path: str) -> None:
         self._drop(path)
 
-    def _drop(self, path):
+    def _drop(self, path: str) -> Dict[str, Any]:
         size, chunks = self._paths.pop(path, (0, {}))
         self._chars -= size
         return chunks
 
-    def paths(self):
+    def paths(self) -> List[str]:
         return list(self._paths)
 
-    def _lookup(self, text, old, new, stats):
+    def _lookup(self, text: str, old: Dict[str, Any], new: Dict[str, Any], stats: Dict[str, Any]) -> Any:
         rec = new.get(text)
         if rec is not None:
             return rec

@@ -4,6 +4,10 @@ Part of the analyzer (analyze.py): parse only, never executes workspace code. Py
 """
 import ast
 import re
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+Problem = Dict[str, Any]
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 SOLVER_RE = re.compile(r"^solve_([^_]+)(?:_(.*))?$")
@@ -12,16 +16,16 @@ SOLVER_RE = re.compile(r"^solve_([^_]+)(?:_(.*))?$")
 class SourceText:
     """The module text split the way the tokenizer splits it (\\n, \\r\\n, \\r), with AST byte columns -> editor columns."""
 
-    def __init__(self, source):
+    def __init__(self, source: str) -> None:
         self.source = source
-        self.lines = _LINE_RE.findall(source)
+        self.lines: List[str] = _LINE_RE.findall(source)
 
-    def line(self, lineno):
+    def line(self, lineno: int) -> str:
         if 1 <= lineno <= len(self.lines):
             return self.lines[lineno - 1].rstrip("\r\n")
         return ""
 
-    def col(self, lineno, byte_col):
+    def col(self, lineno: int, byte_col: int) -> int:
         """1-based column in UTF-16 code units (what editors count) for an AST byte offset on a line."""
         text = self.line(lineno)
         if text.isascii():
@@ -29,14 +33,14 @@ class SourceText:
         prefix = text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
         return len(prefix.encode("utf-16-le", "surrogatepass")) // 2 + 1
 
-    def end_col(self, lineno):
+    def end_col(self, lineno: int) -> int:
         """1-based column just past the end of a line (exclusive end)."""
         text = self.line(lineno)
         if text.isascii():
             return len(text) + 1
         return len(text.encode("utf-16-le", "surrogatepass")) // 2 + 1
 
-    def segment(self, first_line, last_line, end_byte_col):
+    def segment(self, first_line: int, last_line: int, end_byte_col: int) -> str:
         """Lines first..last (1-based, whole lines) with the last one cut at an AST byte offset."""
         chunk = self.lines[first_line - 1:last_line]
         if not chunk:
@@ -49,7 +53,7 @@ class SourceText:
         return "".join(chunk)
 
 
-def signature(fn):
+def signature(fn: FunctionNode) -> Tuple[List[str], Optional[str]]:
     """(params, kind): kind "I" for one positional parameter, "SIC" for exactly (S, I, C), None otherwise."""
     a = fn.args
     positional = [x.arg for x in getattr(a, "posonlyargs", [])] + [x.arg for x in a.args]
@@ -68,37 +72,41 @@ def signature(fn):
     return params, kind
 
 
-def docstring_skipped(body):
+def docstring_skipped(body: List[ast.stmt]) -> List[ast.stmt]:
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
         return body[1:]
     return body
 
 
 class _Linter:
-    def __init__(self, text, known, check_globals):
+    def __init__(self, text: SourceText, known: Set[str], check_globals: bool) -> None:
         self.text = text
         self.known = known
         self.check_globals = check_globals
-        self.problems = []
+        self.problems: List[Problem] = []
+        self.params: Set[str] = set()
+        self.defined: Dict[str, int] = {}  # name -> line of its first assignment
+        self.uses: Dict[str, int] = {}
+        self.later: Dict[str, int] = {}  # every single-name assignment target -> first line, to tell "used too early" from "unknown"
 
-    def add(self, node, severity, code, message):
+    def add(self, node: Any, severity: str, code: str, message: str) -> None:
         line = node.lineno
         col = self.text.col(line, node.col_offset)
         end_line = getattr(node, "end_lineno", None) or line
         end_col = self.text.col(line, node.end_col_offset) if end_line == line and node.end_col_offset is not None else self.text.end_col(line)
         self.problems.append({"line": line, "col": col, "endCol": max(end_col, col + 1), "severity": severity, "code": code, "message": message})
 
-    def solver(self, fn, params):
+    def solver(self, fn: FunctionNode, params: List[str]) -> None:
         body = docstring_skipped(fn.body)
         self.params = set(p.lstrip("*") for p in params)
-        self.defined = {}  # name -> line of its first assignment
+        self.defined = {}
         self.uses = {}
-        self.later = {}  # every single-name assignment target -> first line, to tell "used too early" from "unknown"
+        self.later = {}
         for st in body:
             if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
                 self.later.setdefault(st.targets[0].id, st.lineno)
-        calls = {}
-        targets = []
+        calls: Dict[str, int] = {}
+        targets: List[ast.Name] = []
         for i, st in enumerate(body):
             last = i == len(body) - 1
             if isinstance(st, ast.Return):
@@ -118,7 +126,7 @@ class _Linter:
                 self.call(value)
                 key = ast.dump(value)
                 if key in calls:
-                    self.add(value, "warning", "duplicate-call", "same call as on line %d" % calls[key])
+                    self.add(value, "warning", "duplicate-call", f"same call as on line {calls[key]}")
                 else:
                     calls[key] = st.lineno
             elif isinstance(value, ast.Constant):
@@ -128,20 +136,20 @@ class _Linter:
                 self.loose_uses(value)
             name = target.id
             if name in self.defined or name in self.params:
-                where = "a parameter" if name in self.params else "already assigned on line %d" % self.defined[name]
-                self.add(target, "warning", "reassigned", "`%s` is %s; use a new variable" % (name, where))
+                where = "a parameter" if name in self.params else f"already assigned on line {self.defined[name]}"
+                self.add(target, "warning", "reassigned", f"`{name}` is {where}; use a new variable")
             elif self.check_globals and name in self.known:
-                self.add(target, "warning", "shadows-primitive", "`%s` hides the DSL name of the same name" % name)
+                self.add(target, "warning", "shadows-primitive", f"`{name}` hides the DSL name of the same name")
             self.defined.setdefault(name, st.lineno)
             targets.append(target)
         if not body or not isinstance(body[-1], ast.Return):
-            node = body[-1] if body else fn
+            node: ast.AST = body[-1] if body else fn
             self.add(node, "error", "missing-return-O", "a solver must end with `return O`")
         for target in targets:
             if target.id != "O" and not self.uses.get(target.id) and self.defined.get(target.id) == target.lineno:
-                self.add(target, "warning", "unused-variable", "`%s` is never used" % target.id)
+                self.add(target, "warning", "unused-variable", f"`{target.id}` is never used")
 
-    def call(self, call):
+    def call(self, call: ast.Call) -> None:
         func = call.func
         if isinstance(func, ast.Name):
             self.name(func, "callee")
@@ -161,7 +169,7 @@ class _Linter:
                 arg = arg.value
             self.argument(arg)
 
-    def argument(self, arg):
+    def argument(self, arg: ast.expr) -> None:
         if isinstance(arg, ast.Name):
             self.name(arg, "argument")
         elif isinstance(arg, ast.Call):
@@ -173,36 +181,36 @@ class _Linter:
             self.add(arg, "warning", "complex-argument", "arguments must be variables, DSL names or constants")
             self.loose_uses(arg)
 
-    def name(self, node, role):
+    def name(self, node: ast.Name, role: str) -> None:
         n = node.id
         if n in self.defined or n in self.params:
             self.uses[n] = self.uses.get(n, 0) + 1
         elif n in self.later:
-            self.add(node, "error", "undefined-name", "`%s` is used before it is assigned (line %d)" % (n, self.later[n]))
+            self.add(node, "error", "undefined-name", f"`{n}` is used before it is assigned (line {self.later[n]})")
         elif self.check_globals and n not in self.known:
             if role == "callee":
-                self.add(node, "error", "unknown-primitive", "`%s` is not a DSL primitive or an earlier variable" % n)
+                self.add(node, "error", "unknown-primitive", f"`{n}` is not a DSL primitive or an earlier variable")
             else:
-                self.add(node, "error", "undefined-name", "`%s` is not defined (not a variable, DSL name or constant)" % n)
+                self.add(node, "error", "undefined-name", f"`{n}` is not defined (not a variable, DSL name or constant)")
 
-    def loose_uses(self, node):
+    def loose_uses(self, node: ast.AST) -> None:
         """Count uses of known variables inside an expression the rules already reject, without more reports."""
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and (sub.id in self.defined or sub.id in self.params):
                 self.uses[sub.id] = self.uses.get(sub.id, 0) + 1
 
 
-def lint_module(tree, text, dsl_names, module_names):
+def lint_module(tree: ast.Module, text: SourceText, dsl_names: Iterable[str], module_names: Iterable[str]) -> List[Problem]:
     """Problems for every top-level solve_* function of kind I or SIC. Without dslNames, global names are not checked."""
     check_globals = bool(dsl_names)
     known = set(dsl_names) | set(module_names)
     linter = _Linter(text, known, check_globals)
-    seen = {}
+    seen: Dict[str, int] = {}
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not SOLVER_RE.match(node.name):
             continue
         if node.name in seen:
-            linter.add(node, "warning", "duplicate-definition", "`%s` is defined again (first on line %d); only this one runs" % (node.name, seen[node.name]))
+            linter.add(node, "warning", "duplicate-definition", f"`{node.name}` is defined again (first on line {seen[node.name]}); only this one runs")
         seen.setdefault(node.name, node.lineno)
         params, kind = signature(node)
         if kind is not None:

@@ -8,9 +8,10 @@ Python >= 3.8, standard library only.
 """
 
 import json
+from typing import Any, Dict, List, Tuple
 
 # Node -> analyzer: op -> field names (besides "id" and "op").
-REQUESTS = {
+REQUESTS: Dict[str, List[str]] = {
     "parse": ["path", "source", "sources", "incremental"],
     "canonical": ["items"],
     "lint": ["path", "source", "dslNames"],
@@ -20,7 +21,7 @@ REQUESTS = {
 }
 
 # Fields a request must carry (the rest are optional in analyzer.ts).
-REQUIRED_REQUEST = {
+REQUIRED_REQUEST: Dict[str, List[str]] = {
     "parse": ["source"],
     "canonical": ["items"],
     "lint": ["source"],
@@ -30,7 +31,7 @@ REQUIRED_REQUEST = {
 }
 
 # analyzer -> Node: op -> field names of its success answer (besides "id" and "ok"); all required.
-ANSWERS = {
+ANSWERS: Dict[str, List[str]] = {
     "parse": ["functions", "batt", "imports", "contextHash", "syntaxError"],
     "canonical": ["items"],
     "lint": ["problems", "syntaxError"],
@@ -43,7 +44,7 @@ ANSWERS = {
 ERROR_ANSWER = ["error"]
 
 # Nested records (TypeScript interface name -> field names).
-RECORDS = {
+RECORDS: Dict[str, List[str]] = {
     "CanonicalInput": ["key", "source"],
     "PrecompileFile": ["path", "source"],
     "SolverFunction": ["name", "taskId", "suffix", "line", "col", "endLine", "params", "kind", "segHash", "source"],
@@ -58,7 +59,7 @@ RECORDS = {
 }
 
 # Where the records sit: (op, field) -> record name, for a field holding one record or a list of them.
-NESTED = {
+NESTED: Dict[Tuple[str, str], str] = {
     ("canonical", "items"): "CanonicalItem",
     ("parse", "functions"): "SolverFunction",
     ("parse", "batt"): "BattInfo",
@@ -70,60 +71,60 @@ NESTED = {
     ("names", "syntaxError"): "SyntaxErrorInfo",
     ("parseStats", "last"): "ParseStats",
 }
-NESTED_REQUEST = {
+NESTED_REQUEST: Dict[Tuple[str, str], str] = {
     ("canonical", "items"): "CanonicalInput",
     ("precompile", "files"): "PrecompileFile",
 }
-NESTED_RECORD = {("BattInfo", "candidates"): "BattCandidate"}
+NESTED_RECORD: Dict[Tuple[str, str], str] = {("BattInfo", "candidates"): "BattCandidate"}
 
 
-def ok_answer(rid, op, body):
+def ok_answer(rid: Any, op: str, body: Dict[str, Any]) -> Dict[str, Any]:
     """The success answer of `op` to request `rid`; ValueError if `body` has other fields than the op's answer."""
     fields = ANSWERS[op]
     extra = [k for k in body if k not in fields]
     missing = [k for k in fields if k not in body]
     if extra or missing:
-        raise ValueError("%s answer: unexpected fields %r, missing fields %r" % (op, extra, missing))
+        raise ValueError(f"{op} answer: unexpected fields {extra!r}, missing fields {missing!r}")
     answer = dict(body)
     answer["id"] = rid
     answer["ok"] = True
     return answer
 
 
-def error_answer(rid, message):
+def error_answer(rid: Any, message: str) -> Dict[str, Any]:
     return {"id": rid, "ok": False, "error": message}
 
 
-def check_request(msg):
+def check_request(msg: Any) -> List[str]:
     """Return a list of problems with a decoded request (empty when it conforms)."""
     if not isinstance(msg, dict):
-        return ["request is a %s, expected an object" % type(msg).__name__]
+        return [f"request is a {type(msg).__name__}, expected an object"]
     op = msg.get("op")
     if not isinstance(op, str) or op not in REQUESTS:
-        return ["unknown op %r" % (op,)]
-    problems = []
+        return [f"unknown op {op!r}"]
+    problems: List[str] = []
     if not isinstance(msg.get("id"), int):
-        problems.append("%s: id must be a number" % op)
-    problems.extend("%s: missing field %r" % (op, k) for k in REQUIRED_REQUEST[op] if k not in msg)
-    problems.extend("%s: unexpected field %r" % (op, k) for k in msg if k not in ("id", "op") and k not in REQUESTS[op])
+        problems.append(f"{op}: id must be a number")
+    problems.extend(f"{op}: missing field {k!r}" for k in REQUIRED_REQUEST[op] if k not in msg)
+    problems.extend(f"{op}: unexpected field {k!r}" for k in msg if k not in ("id", "op") and k not in REQUESTS[op])
     for (o, field), rec in NESTED_REQUEST.items():
         if o == op:
             problems.extend(_check_nested(rec, msg.get(field)))
     return problems
 
 
-def check_answer(op, msg):
+def check_answer(op: str, msg: Any) -> List[str]:
     """Return a list of problems with a decoded answer to an `op` request (empty when it conforms)."""
     if not isinstance(msg, dict):
-        return ["answer is a %s, expected an object" % type(msg).__name__]
+        return [f"answer is a {type(msg).__name__}, expected an object"]
     if msg.get("ok") is False:
         fields = ERROR_ANSWER
     elif msg.get("ok") is True:
         fields = ANSWERS[op]
     else:
-        return ["%s answer: ok must be true or false" % op]
-    problems = ["%s answer: missing field %r" % (op, k) for k in fields if k not in msg]
-    problems.extend("%s answer: unexpected field %r" % (op, k) for k in msg if k not in ("id", "ok") and k not in fields)
+        return [f"{op} answer: ok must be true or false"]
+    problems = [f"{op} answer: missing field {k!r}" for k in fields if k not in msg]
+    problems.extend(f"{op} answer: unexpected field {k!r}" for k in msg if k not in ("id", "ok") and k not in fields)
     if msg.get("ok") is True:
         for (o, field), rec in NESTED.items():
             if o == op:
@@ -131,7 +132,7 @@ def check_answer(op, msg):
     return problems
 
 
-def _check_nested(name, value):
+def _check_nested(name: str, value: Any) -> List[str]:
     if value is None:
         return []
     if isinstance(value, list):
@@ -139,10 +140,10 @@ def _check_nested(name, value):
     return _check_record(name, value)
 
 
-def _check_record(name, value):
+def _check_record(name: str, value: Any) -> List[str]:
     if not isinstance(value, dict):
-        return ["%s is a %s, expected an object" % (name, type(value).__name__)]
-    problems = ["%s: unexpected field %r" % (name, k) for k in value if k not in RECORDS[name]]
+        return [f"{name} is a {type(value).__name__}, expected an object"]
+    problems = [f"{name}: unexpected field {k!r}" for k in value if k not in RECORDS[name]]
     for (rec, field), inner in NESTED_RECORD.items():
         if rec == name:
             problems.extend(_check_nested(inner, value.get(field)))
@@ -165,7 +166,7 @@ if __name__ == "__main__":
                     problems = check_answer(line["op"], line["answer"])
                 print(json.dumps({"problems": problems}))
     else:
-        def pairs(table):
+        def pairs(table: Dict[Tuple[str, str], str]) -> List[List[str]]:
             return sorted([a, b, rec] for (a, b), rec in table.items())
 
         print(json.dumps({"requests": REQUESTS, "requiredRequest": REQUIRED_REQUEST, "answers": ANSWERS,

@@ -7,6 +7,7 @@ Standard library only; Python >= 3.8.
 
 import os
 import sys
+from typing import Any, Dict, List, Optional, Tuple
 
 sys.dont_write_bytecode = True  # before our own imports: never leave __pycache__ in the extension or workspace
 
@@ -16,7 +17,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 _OWN = ("protocol", "grid_check", "workspace", "runner")
 for _name in _OWN:
     if _name in sys.modules:
-        raise SystemExit("batt worker: module %r already imported" % _name)
+        raise SystemExit(f"batt worker: module {_name!r} already imported")
 import protocol  # noqa: E402
 import workspace  # noqa: E402
 import runner  # noqa: E402
@@ -29,8 +30,10 @@ if "" in sys.path:
     sys.path.remove("")
 
 
-def _parse_args(argv):
-    roots, memory_mb, pycache = [], 0, None
+def _parse_args(argv: List[str]) -> Tuple[List[str], int, Optional[str]]:
+    roots: List[str] = []
+    memory_mb = 0
+    pycache: Optional[str] = None
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -43,11 +46,11 @@ def _parse_args(argv):
                 memory_mb = int(argv[i + 1])
             i += 2
         else:
-            raise SystemExit("batt worker: unexpected argument %r (usage: main.py --root DIR ... --memory-mb N [--pycache DIR])" % arg)
+            raise SystemExit(f"batt worker: unexpected argument {arg!r} (usage: main.py --root DIR ... --memory-mb N [--pycache DIR])")
     return roots, memory_mb, pycache
 
 
-def _limit_memory(memory_mb):
+def _limit_memory(memory_mb: int) -> None:
     if memory_mb <= 0:
         return
     import resource
@@ -58,7 +61,7 @@ def _limit_memory(memory_mb):
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
 
 
-def _die_with_parent():
+def _die_with_parent() -> None:
     """Linux: get SIGKILL when the engine dies, even while a solver is looping and fd 3 is never read."""
     if not sys.platform.startswith("linux"):
         return
@@ -73,7 +76,7 @@ def _die_with_parent():
         pass
 
 
-def main(argv):
+def main(argv: List[str]) -> None:
     roots, memory_mb, pycache = _parse_args(argv)
     if pycache:
         # Read (never write: dont_write_bytecode) the hash-checked .pyc files the analyzer precompiles there, so a
@@ -90,15 +93,15 @@ def main(argv):
     out = os.fdopen(4, "wb")
     encode = protocol.encode
 
-    def send(msg):
+    def send(msg: Dict[str, Any]) -> None:
         out.write(encode(msg))
         out.flush()
 
-    def log(level, text):
+    def log(level: str, text: str) -> None:
         send({"t": "log", "level": level, "msg": text[:2000]})
 
     _limit_memory(memory_mb)
-    send({"t": "ready", "pid": os.getpid(), "python": "%d.%d.%d" % sys.version_info[:3]})
+    send({"t": "ready", "pid": os.getpid(), "python": ".".join(str(n) for n in sys.version_info[:3])})
     loads = protocol.json.loads
     msg = None
     for raw in inp:
@@ -111,19 +114,19 @@ def main(argv):
                 try:
                     run.add_task(msg)
                 except Exception as exc:
-                    log("error", "bad task message %r: %s: %s" % (msg.get("key"), type(exc).__name__, exc))
+                    log("error", f"bad task message {msg.get('key')!r}: {type(exc).__name__}: {exc}")
             elif t == "files":
                 ws.set_files(msg.get("files") or {})
             elif t == "exit":
                 break
             else:
-                log("warn", "unknown message type %r" % (t,))
+                log("warn", f"unknown message type {t!r}")
         except BaseException as exc:  # a malformed line or a failure outside any candidate call
             try:
                 rid = msg.get("id") if isinstance(msg, dict) and msg.get("t") == "run" else None
             except BaseException:
                 rid = None
-            text = "worker failed on a message: %s: %s" % (type(exc).__name__, str(exc)[:500])
+            text = f"worker failed on a message: {type(exc).__name__}: {str(exc)[:500]}"
             if rid is not None:
                 send({"t": "result", "id": rid, "ok": False, "ms": 0.0,
                       "error": {"type": "WorkerError", "message": text, "traceback": ""}})

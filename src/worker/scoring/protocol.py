@@ -6,9 +6,10 @@ round-trips sample messages through check_message().
 """
 
 import json
+from typing import Any, Dict, List
 
 # Node -> worker: message type -> field names (besides "t").
-TO_WORKER = {
+TO_WORKER: Dict[str, List[str]] = {
     "files": ["files"],
     "task": ["key", "train", "test"],
     "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
@@ -16,14 +17,14 @@ TO_WORKER = {
 }
 
 # worker -> Node: message type -> field names (besides "t").
-FROM_WORKER = {
+FROM_WORKER: Dict[str, List[str]] = {
     "ready": ["pid", "python"],
     "result": ["id", "ok", "ms", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
     "log": ["level", "msg"],
 }
 
 # Nested records (TypeScript interface name -> field names).
-RECORDS = {
+RECORDS: Dict[str, List[str]] = {
     "WireError": ["type", "message", "file", "line", "dslFunc", "dslFile", "dslLine", "traceback"],
     "WireOutcome": ["match", "output", "invalid"],
     "BattOutcome": ["match", "output", "invalid", "t", "mutated", "source"],
@@ -31,7 +32,7 @@ RECORDS = {
 }
 
 # Fields a message must carry (the rest are optional in worker.ts).
-REQUIRED = {
+REQUIRED: Dict[str, List[str]] = {
     "files": ["files"],
     "task": ["key", "train", "test"],
     "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
@@ -46,28 +47,28 @@ PAIR_KINDS = ("demo", "test")
 LOG_LEVELS = ("info", "warn", "error")
 
 
-def check_message(msg):
+def check_message(msg: Any) -> List[str]:
     """Return a list of problems with a decoded message (empty when it conforms)."""
     if not isinstance(msg, dict):
-        return ["message is a %s, expected an object" % type(msg).__name__]
+        return [f"message is a {type(msg).__name__}, expected an object"]
     t = msg.get("t")
     fields = TO_WORKER.get(t, FROM_WORKER.get(t)) if isinstance(t, str) else None
-    if fields is None:
-        return ["unknown message type %r" % (t,)]
-    problems = []
+    if fields is None or not isinstance(t, str):
+        return [f"unknown message type {t!r}"]
+    problems: List[str] = []
     for name in REQUIRED[t]:
         if name not in msg:
-            problems.append("%s: missing field %r" % (t, name))
+            problems.append(f"{t}: missing field {name!r}")
     for name in msg:
         if name != "t" and name not in fields:
-            problems.append("%s: unexpected field %r" % (t, name))
+            problems.append(f"{t}: unexpected field {name!r}")
     if t == "run":
         if msg.get("kind") not in CALL_KINDS:
-            problems.append("run: bad kind %r" % (msg.get("kind"),))
+            problems.append(f"run: bad kind {msg.get('kind')!r}")
         if msg.get("pair") not in PAIR_KINDS:
-            problems.append("run: bad pair %r" % (msg.get("pair"),))
+            problems.append(f"run: bad pair {msg.get('pair')!r}")
     if t == "log" and msg.get("level") not in LOG_LEVELS:
-        problems.append("log: bad level %r" % (msg.get("level"),))
+        problems.append(f"log: bad level {msg.get('level')!r}")
     if t == "result":
         for rec, value in (("WireError", msg.get("error")), ("WireOutcome", msg.get("outcome"))):
             if value is not None:
@@ -77,13 +78,13 @@ def check_message(msg):
     return problems
 
 
-def _check_record(name, value):
+def _check_record(name: str, value: Any) -> List[str]:
     if not isinstance(value, dict):
-        return ["%s is a %s, expected an object" % (name, type(value).__name__)]
-    return ["%s: unexpected field %r" % (name, k) for k in value if k not in RECORDS[name]]
+        return [f"{name} is a {type(value).__name__}, expected an object"]
+    return [f"{name}: unexpected field {k!r}" for k in value if k not in RECORDS[name]]
 
 
-def encode(msg):
+def encode(msg: Dict[str, Any]) -> bytes:
     """One NDJSON line (bytes, newline-terminated); ASCII-escaped so lone surrogates cannot break it."""
     return (json.dumps(msg, separators=(",", ":")) + "\n").encode("ascii")
 

@@ -5,9 +5,11 @@ import os
 import sys
 import traceback
 from time import perf_counter
+from types import TracebackType
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from grid_check import outcome, to_grid
-from workspace import WORKER_DIR, Refused
+from grid_check import Grid, outcome, to_grid
+from workspace import WORKER_DIR, Refused, Workspace
 
 IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__)) + os.sep
 OUTPUT_LIMIT = 8 * 1024
@@ -15,20 +17,20 @@ TRACEBACK_LIMIT = 4 * 1024
 MESSAGE_LIMIT = 500
 
 
-class Capture(object):
+class Capture:
     """A sys.stdout/sys.stderr stand-in that keeps the first 8 KiB and counts the rest."""
 
     encoding = "utf-8"
     errors = "strict"
 
-    def __init__(self):
-        self.parts = []
+    def __init__(self) -> None:
+        self.parts: List[str] = []
         self.size = 0
         self.truncated = False
 
-    def write(self, s):
+    def write(self, s: str) -> int:
         if not isinstance(s, str):
-            raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         room = OUTPUT_LIMIT - self.size
         if room > 0:
             piece = s[:room]
@@ -38,27 +40,27 @@ class Capture(object):
             self.truncated = True
         return len(s)
 
-    def writelines(self, lines):
+    def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
 
-    def flush(self):
+    def flush(self) -> None:
         pass
 
-    def isatty(self):
+    def isatty(self) -> bool:
         return False
 
-    def writable(self):
+    def writable(self) -> bool:
         return True
 
-    def readable(self):
+    def readable(self) -> bool:
         return False
 
-    def fileno(self):
+    def fileno(self) -> int:
         import io
         raise io.UnsupportedOperation("fileno")
 
-    def value(self):
+    def value(self) -> str:
         text = "".join(self.parts)
         data = text.encode("utf-8", "replace")
         if len(data) > OUTPUT_LIMIT:
@@ -67,40 +69,40 @@ class Capture(object):
         return text
 
 
-class Task(object):
+class Task:
     __slots__ = ("S", "train", "test")
 
-    def __init__(self, msg):
+    def __init__(self, msg: Dict[str, Any]) -> None:
         self.train = tuple((to_grid(i), to_grid(o)) for i, o in msg["train"])
         self.test = tuple((to_grid(i), None if o is None else to_grid(o)) for i, o in msg["test"])
         self.S = self.train
 
 
-def _truncate(text, limit):
+def _truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit - 3] + "..."
 
 
-class Runner(object):
-    def __init__(self, workspace):
+class Runner:
+    def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
-        self.tasks = {}
+        self.tasks: Dict[Any, Task] = {}  # task key (a string on the wire) -> Task
         self.recursion_limit = sys.getrecursionlimit()
         self.stdin = sys.stdin
 
-    def add_task(self, msg):
+    def add_task(self, msg: Dict[str, Any]) -> None:
         self.tasks[msg["key"]] = Task(msg)
 
-    def run(self, msg):
+    def run(self, msg: Dict[str, Any]) -> Dict[str, Any]:
         rid = msg.get("id")
         task = self.tasks.get(msg.get("task"))
         if task is None:
-            return _failure(rid, "WorkerError", "unknown task key %r (no task message was received)" % (msg.get("task"),))
+            return _failure(rid, "WorkerError", f"unknown task key {msg.get('task')!r} (no task message was received)")
         pairs = task.train if msg.get("pair") == "demo" else task.test
         index = msg.get("index")
         if not isinstance(index, int) or not 0 <= index < len(pairs):
-            return _failure(rid, "WorkerError", "%s pair %r out of range (task has %d)" % (msg.get("pair"), index, len(pairs)))
+            return _failure(rid, "WorkerError", f"{msg.get('pair')} pair {index!r} out of range (task has {len(pairs)})")
         I, expected = pairs[index]
         kind = msg.get("kind")
         try:
@@ -113,13 +115,15 @@ class Runner(object):
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = out, err
         t0 = None
-        value = error = module = None
+        value: Any = None
+        error: Optional[Dict[str, Any]] = None
+        module = None
         try:
             try:
                 module = self.ws.load(real)
                 fn = getattr(module, msg["fn"], None)
                 if not callable(fn):
-                    raise Refused("%s defines no function %r" % (real, msg["fn"]))
+                    raise Refused(f"{real} defines no function {msg['fn']!r}")
                 if kind == "I":
                     t0 = perf_counter()
                     value = fn(I)
@@ -130,7 +134,7 @@ class Runner(object):
                     t0 = perf_counter()
                     value = fn(msg.get("taskId"), task.S, I, None, os.devnull)
                 else:
-                    raise ValueError("unknown call kind %r" % (kind,))
+                    raise ValueError(f"unknown call kind {kind!r}")
                 t1 = perf_counter()
             except Refused as exc:
                 t1 = perf_counter()
@@ -147,7 +151,7 @@ class Runner(object):
                 sys.setrecursionlimit(self.recursion_limit)
             self.ws.after_job()
 
-        result = {"t": "result", "id": rid, "ok": error is None, "ms": (t1 - t0) * 1000.0 if t0 is not None else 0.0}
+        result: Dict[str, Any] = {"t": "result", "id": rid, "ok": error is None, "ms": (t1 - t0) * 1000.0 if t0 is not None else 0.0}
         if error is not None:
             result["error"] = error
         elif kind == "batt":
@@ -171,26 +175,26 @@ class Runner(object):
         return result
 
 
-def _failure(rid, kind, message):
+def _failure(rid: Any, kind: str, message: str) -> Dict[str, Any]:
     return {"t": "result", "id": rid, "ok": False, "ms": 0.0,
             "error": {"type": kind, "message": message, "traceback": ""}}
 
 
-def batt_outcomes(value, expected):
+def batt_outcomes(value: Any, expected: Optional[Grid]) -> Tuple[Optional[List[Dict[str, Any]]], Optional[str]]:
     """(list of BattOutcome, None), or (None, problem) when batt did not return (o, s) with o of (t, mutated, source, grid)."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        return None, "batt returned %s, expected a pair (o, s)" % type(value).__name__
+        return None, f"batt returned {type(value).__name__}, expected a pair (o, s)"
     items = value[0]
     if not isinstance(items, (tuple, list)):
-        return None, "batt returned o as %s, expected a list of (t, mutated, source, grid)" % type(items).__name__
+        return None, f"batt returned o as {type(items).__name__}, expected a list of (t, mutated, source, grid)"
     seen = set()
-    outcomes = []
+    outcomes: List[Dict[str, Any]] = []
     for n, item in enumerate(items):
         if not isinstance(item, (tuple, list)) or len(item) != 4:
-            return None, "batt o[%d] is %s, expected (t, mutated, source, grid)" % (n, type(item).__name__)
+            return None, f"batt o[{n}] is {type(item).__name__}, expected (t, mutated, source, grid)"
         t, mutated, source, grid = item
         if type(t) is not int:
-            return None, "batt o[%d] has t = %r, expected an int" % (n, t)
+            return None, f"batt o[{n}] has t = {t!r}, expected an int"
         key = (t, str(source))
         if key in seen:
             continue
@@ -201,16 +205,16 @@ def batt_outcomes(value, expected):
     return outcomes, None
 
 
-def describe_error(exc, candidate, ws):
+def describe_error(exc: BaseException, candidate: str, ws: Workspace) -> Dict[str, Any]:
     """WireError for an exception: where it surfaced in the candidate's file and in the DSL."""
     try:
-        tb = exc.__traceback__
+        tb: Optional[TracebackType] = exc.__traceback__
         summary = traceback.extract_tb(tb)
         traceback.clear_frames(tb)  # release a memory hog's locals before formatting
         tb = None
         frames = [f for f in summary if not f.filename.startswith("<frozen") and not f.filename.startswith(IMPORTLIB_DIR)
                   and not ws.realpath(f.filename).startswith(WORKER_DIR + os.sep)]
-        error = {"type": type(exc).__name__, "message": _truncate(_safe_str(exc), MESSAGE_LIMIT)}
+        error: Dict[str, Any] = {"type": type(exc).__name__, "message": _truncate(_safe_str(exc), MESSAGE_LIMIT)}
         for f in reversed(frames):
             if ws.realpath(f.filename) == candidate:
                 error["file"] = candidate
@@ -239,12 +243,12 @@ def describe_error(exc, candidate, ws):
         error["traceback"] = text
         return error
     except BaseException as inner:  # MemoryError while describing: say what we can
-        return {"type": type(exc).__name__, "message": "(could not describe the error: %s)" % type(inner).__name__,
+        return {"type": type(exc).__name__, "message": f"(could not describe the error: {type(inner).__name__})",
                 "traceback": ""}
 
 
-def _safe_str(exc):
+def _safe_str(exc: BaseException) -> str:
     try:
         return str(exc)
     except BaseException:
-        return "(unprintable %s)" % type(exc).__name__
+        return f"(unprintable {type(exc).__name__})"

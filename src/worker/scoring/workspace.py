@@ -14,11 +14,12 @@ import linecache
 import os
 import sys
 import types
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 WORKER_DIR = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _shift_code(code, delta):
+def _shift_code(code: types.CodeType, delta: int) -> types.CodeType:
     """The same code object (and nested ones) with every line number moved by delta (line tables are relative)."""
     consts = tuple(_shift_code(c, delta) if isinstance(c, types.CodeType) else c for c in code.co_consts)
     return code.replace(co_firstlineno=code.co_firstlineno + delta, co_consts=consts)
@@ -28,23 +29,23 @@ class Refused(Exception):
     """A run that must not happen (file outside the roots, module name taken by another file)."""
 
 
-class _Tracked(object):
+class _Tracked:
     __slots__ = ("name", "path", "module", "sha", "snapshot", "keys", "values")
 
-    def __init__(self, name, path, module, sha):
+    def __init__(self, name: str, path: str, module: types.ModuleType, sha: Optional[str]) -> None:
         self.name = name
         self.path = path
         self.module = module
         self.sha = sha
         self.take_snapshot()
 
-    def take_snapshot(self):
+    def take_snapshot(self) -> None:
         d = self.module.__dict__
         self.snapshot = dict(d)
         self.keys = list(d)
         self.values = list(d.values())
 
-    def restore_if_changed(self):
+    def restore_if_changed(self) -> bool:
         """Cheap check (length, then identity/equality of the value list in C); restore in place if needed."""
         d = self.module.__dict__
         if len(d) == len(self.keys):
@@ -58,14 +59,15 @@ class _Tracked(object):
         return True
 
 
-class _RootGuard(object):
+class _RootGuard:
     """sys.meta_path entry just before PathFinder: a module file found under a workspace root (e.g. <root>/dsl.py) is
     imported only if it still lies under a root after resolving symlinks, so a symlink cannot pull in outside code."""
 
-    def __init__(self, ws):
+    def __init__(self, ws: "Workspace") -> None:
         self.ws = ws
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name: str, path: Optional[Sequence[str]] = None,
+                  target: Optional[types.ModuleType] = None) -> Optional[importlib.machinery.ModuleSpec]:
         spec = importlib.machinery.PathFinder.find_spec(name, path, target)
         if spec is None:
             return None
@@ -76,39 +78,39 @@ class _RootGuard(object):
             if any(place.startswith(r + os.sep) for r in self.ws.roots):
                 real = os.path.realpath(place)
                 if self.ws.root_of(real) is None:
-                    raise ImportError("batt: not importing %s: it resolves to %s, outside the workspace folders (%s)"
-                                      % (place, real, ", ".join(self.ws.roots)), name=name, path=place)
+                    raise ImportError(f"batt: not importing {place}: it resolves to {real}, outside the workspace folders "
+                                      f"({', '.join(self.ws.roots)})", name=name, path=place)
         return spec
 
 
-class Workspace(object):
-    def __init__(self, roots):
-        self.roots = []
+class Workspace:
+    def __init__(self, roots: List[str]) -> None:
+        self.roots: List[str] = []
         for r in roots:
             real = os.path.realpath(r)
             if real not in self.roots:
                 self.roots.append(real)
-        self.files = {}  # real path -> (sha, deps)
-        self.tracked = {}  # module name -> _Tracked
-        self._not_ws = set()  # module names known not to be workspace modules
+        self.files: Dict[str, Tuple[Optional[str], List[str]]] = {}  # real path -> (sha, deps)
+        self.tracked: Dict[str, _Tracked] = {}  # module name -> _Tracked
+        self._not_ws: Set[str] = set()  # module names known not to be workspace modules
         self._seen = -1  # len(sys.modules) at the last scan
-        self._real = {}  # path -> realpath cache
+        self._real: Dict[str, str] = {}  # path -> realpath cache
 
-    def install_paths(self):
+    def install_paths(self) -> None:
         for r in reversed(self.roots):
             sys.path.insert(0, r)
         finders = sys.meta_path
         at = next((i for i, f in enumerate(finders) if f is importlib.machinery.PathFinder), len(finders))
         finders.insert(at, _RootGuard(self))
 
-    def realpath(self, path):
+    def realpath(self, path: str) -> str:
         real = self._real.get(path)
         if real is None:
             real = os.path.realpath(path)
             self._real[path] = real
         return real
 
-    def root_of(self, real):
+    def root_of(self, real: str) -> Optional[str]:
         """The root that contains real path, or None (the worker's own files never count)."""
         if real.startswith(WORKER_DIR + os.sep):
             return None
@@ -117,34 +119,35 @@ class Workspace(object):
                 return r
         return None
 
-    def check(self, real):
+    def check(self, real: str) -> None:
         """Refuse anything but a .py file under a workspace root (after resolving symlinks)."""
         if self.root_of(real) is None or not real.endswith(".py"):
-            raise Refused("%s is not a .py file under a workspace root (%s)" % (real, ", ".join(self.roots)))
+            raise Refused(f"{real} is not a .py file under a workspace root ({', '.join(self.roots)})")
 
-    def module_name(self, real):
+    def module_name(self, real: str) -> str:
         root = self.root_of(real)
         if root is None or not real.endswith(".py"):
-            raise Refused("%s is not a .py file under a workspace root (%s)" % (real, ", ".join(self.roots)))
+            raise Refused(f"{real} is not a .py file under a workspace root ({', '.join(self.roots)})")
         rel = real[len(root) + 1:-3]
         parts = rel.split(os.sep)
         if parts[-1] == "__init__":
             parts.pop()
         if not parts or any(not p or "." in p for p in parts):
-            raise Refused("%s cannot be imported as a module (its relative path is %s)" % (real, rel))
+            raise Refused(f"{real} cannot be imported as a module (its relative path is {rel})")
         return ".".join(parts)
 
-    def _file_of(self, module):
+    def _file_of(self, module: types.ModuleType) -> Optional[str]:
         f = getattr(module, "__file__", None)
         return self.realpath(f) if isinstance(f, str) else None
 
-    def _load_by_location(self, real):
+    def _load_by_location(self, real: str) -> types.ModuleType:
         """A workspace file whose path is not a dotted module name (e.g. the solver store's .batt/solvers/<hash>.py):
         imported from its location under a private name."""
         name = "_batt_file_" + hashlib.sha1(real.encode("utf-8")).hexdigest()[:16]
         module = sys.modules.get(name)
         if module is None:
             spec = importlib.util.spec_from_file_location(name, real)
+            assert spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader)  # a .py path
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             try:
@@ -155,7 +158,7 @@ class Workspace(object):
             self.scan()
         return module
 
-    def load(self, path):
+    def load(self, path: str) -> types.ModuleType:
         """Import the module of a candidate file (already imported and unchanged: reuse it)."""
         real = self.realpath(path)
         try:
@@ -170,10 +173,10 @@ class Workspace(object):
             self.scan()
         found = self._file_of(module)
         if found != real:
-            raise Refused("module name %r of %s is already taken by %s" % (name, real, found or "a built-in module"))
+            raise Refused(f"module name {name!r} of {real} is already taken by {found or 'a built-in module'}")
         return module
 
-    def scan(self):
+    def scan(self) -> None:
         """Track (and snapshot) workspace modules imported since the last scan."""
         modules = sys.modules
         if len(modules) == self._seen:
@@ -189,13 +192,14 @@ class Workspace(object):
             self.tracked[name] = _Tracked(name, real, module, entry[0] if entry else None)
         self._seen = len(modules)
 
-    def after_job(self):
+    def after_job(self) -> None:
         """Undo the job's edits of module globals; track modules the job itself imported."""
         for tr in self.tracked.values():
             tr.restore_if_changed()
         self.scan()
 
-    def _apply_patch(self, real, sha, patch, new):
+    def _apply_patch(self, real: str, sha: Optional[str], patch: Dict[str, Any],
+                     new: Dict[str, Tuple[Optional[str], List[str]]]) -> bool:
         """Re-execute changed solve_* functions of an imported module in place (see FilePatch in worker.ts).
         False (the caller re-imports the module) unless everything applied."""
         trs = [tr for tr in self.tracked.values() if tr.path == real]
@@ -205,14 +209,14 @@ class Workspace(object):
             if other.path != real and real in new.get(other.path, (None, ()))[1]:
                 return False  # a loaded module imports it: its copies of the functions would go stale
         try:
-            codes = []
+            codes: List[types.CodeType] = []
             for fn in patch.get("fns") or []:
                 tree = ast.parse(fn["source"], real)
                 if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef) or tree.body[0].name != fn["name"]:
                     return False
                 ast.increment_lineno(tree, int(fn["line"]) - 1)
                 codes.append(compile(tree, real, "exec"))
-            moves = []
+            moves: List[Tuple[str, types.CodeType]] = []
             for mv in patch.get("moves") or []:
                 f = trs[0].module.__dict__.get(mv["name"])
                 if not isinstance(f, types.FunctionType):
@@ -231,13 +235,13 @@ class Workspace(object):
         linecache.checkcache(real)
         return True
 
-    def set_files(self, files):
+    def set_files(self, files: Dict[str, Dict[str, Any]]) -> List[str]:
         """Apply a FilesMessage: drop every module whose file changed or transitively imports a changed file."""
         old = self.files
-        new = {}
+        new: Dict[str, Tuple[Optional[str], List[str]]] = {}
         for path, info in files.items():
             new[self.realpath(path)] = (info.get("sha"), [self.realpath(d) for d in info.get("deps") or []])
-        patched = set()
+        patched: Set[str] = set()
         for path, info in files.items():
             if info.get("patch"):
                 real = self.realpath(path)
@@ -248,12 +252,12 @@ class Workspace(object):
             entry = new.get(tr.path)
             if tr.sha is None or entry is None or entry[0] != tr.sha:
                 changed.add(tr.path)
-        importers = {}
+        importers: Dict[str, Set[str]] = {}
         for table in (old, new):
             for path, (_sha, deps) in table.items():
                 for dep in deps:
                     importers.setdefault(dep, set()).add(path)
-        stale = set()
+        stale: Set[str] = set()
         todo = list(changed)
         while todo:
             p = todo.pop()
