@@ -62,6 +62,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   noCache?: boolean;
+  /** called with every task the run loaded (not only the selected ones), so a caller needs no second read */
+  onTasks?: (tasks: Task[]) => void;
 }
 
 
@@ -229,6 +231,7 @@ export class Engine {
       if (!fs.existsSync(s.tasks)) throw new UsageError(`tasks path ${s.tasks} does not exist`);
       const [load, extra] = await Promise.all([loadTasks(s.tasks, this.taskFiles), ro.includeStore ? storedFiles(this.root) : Promise.resolve([])]);
       errors.push(...load.errors);
+      ro.onTasks?.(load.tasks);
       let selected: Task[] = load.tasks;
       if (ro.tasks?.length) {
         const byId = new Map(load.tasks.map((t) => [t.id, t]));

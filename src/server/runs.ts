@@ -10,7 +10,7 @@ import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
 import type { Session } from './session';
 
-export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'listTasks' | 'takeUnsentRecords'>;
+export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'takeUnsentRecords'>;
 
 export interface RunDeps {
   session: RunSession;
@@ -56,11 +56,8 @@ export class Runs {
    * the run started keep theirs); null when cancelled.
    */
   async runTask(taskId: string, signal: AbortSignal): Promise<RunResultParams | null> {
-    const tasks = await this.deps.session.listTasks();
-    const t = tasks.find((x) => x.id === taskId);
-    if (!t) throw new Error(`task ${taskId} not found`);
     const versions = this.deps.versions();
-    const r = await this.deps.session.runTask(t.root, taskId, signal);
+    const r = await this.deps.session.runTask(taskId, signal);
     if (!r) return null;
     this.deps.publisher.publishRun(r.run, { versions, merge: true });
     this.send({ reason: 'task', taskId, run: r.run });

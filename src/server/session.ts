@@ -3,8 +3,9 @@
  * and the pool status the status bar shows. Knows nothing of the LSP connection: the server wires callbacks.
  */
 import * as path from 'path';
-import { Engine } from '../engine/engine';
+import { Engine, RunOptions } from '../engine/engine';
 import type { PoolStatus } from '../engine/pool/pool';
+import type { Task } from '../engine/types';
 import type { LastRunInfo, PoolStatusParams, ProgressParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
 import type { RunJson, RunRecord } from '../protocol/results';
 import { readRunLog, runRecord } from '../engine/store/runLog';
@@ -41,6 +42,8 @@ export class Session {
   private error?: string;
   private readonly verdicts = new Map<string, 'solved' | 'unsolved'>();
   private readonly runHistory = new RunHistory(readRunLog);
+  /** each folder's task ids, from its last task list or run ("Run batt on task" then reads the tasks once) */
+  private readonly taskIds = new Map<string, Set<string>>();
   /** records of runs whose result the client never gets (cancelled, superseded), oldest first */
   private readonly unsent: RunRecord[] = [];
 
@@ -96,6 +99,7 @@ export class Session {
       this.engines.delete(r);
       this.lastPool.delete(r);
       this.runHistory.forget(r);
+      this.taskIds.delete(r);
     }
     this.emitStatus();
     await Promise.all(engines.map((e) => e.dispose()));
@@ -168,7 +172,7 @@ export class Session {
     this.ev.status(this.status());
   }
 
-  private async execute(root: string, reason: RunReason, opts: Parameters<Engine['run']>[0], abort: AbortController): Promise<RunJson> {
+  private async execute(root: string, reason: RunReason, opts: RunOptions, abort: AbortController): Promise<RunJson> {
     const id = ++this.runSeq;
     this.starting = !this.engine(root).poolStatus();
     this.emitStatus();
@@ -178,6 +182,10 @@ export class Session {
     try {
       const run = await this.engine(root).run({
         ...opts,
+        onTasks: (tasks) => {
+          this.noteTasks(root, tasks);
+          opts.onTasks?.(tasks);
+        },
         signal: abort.signal,
         onProgress: (done, total) => progress.push({ runId: id, reason, done, total }),
       });
@@ -247,15 +255,27 @@ export class Session {
   }
 
   /** "Run batt on task": the whole battery (workspace + solver store) on one task. */
-  async runTask(root: string, taskId: string, signal?: AbortSignal): Promise<{ run: RunJson; task?: TaskData } | undefined> {
+  /**
+   * "Run batt on task": the whole battery (workspace + solver store) on one task, and the task's grids. The tasks are
+   * read once, by the run itself: its folder is the only one, or is known from the last task list or run.
+   */
+  async runTask(taskId: string, signal?: AbortSignal): Promise<{ run: RunJson; task?: TaskData } | undefined> {
     if (!this.settings.trusted) throw new Error('This workspace is not trusted: batt runs nothing here.');
+    let root = this.roots.length === 1 ? this.roots[0] : this.knownRoot(taskId);
+    if (!root) {
+      await this.listTasks();
+      root = this.knownRoot(taskId);
+    }
+    if (!root) throw new Error(`task ${taskId} not found`);
     const abort = new AbortController();
     signal?.addEventListener('abort', () => abort.abort());
-    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true }, abort);
-    if (run.cancelled) return undefined;
-    const list = await this.engine(root).listTasks();
-    const t = list.tasks.find((x) => x.id === taskId);
-    return { run, task: t ? { id: t.id, train: t.train, test: t.test } : undefined };
+    let task: TaskData | undefined;
+    const onTasks = (tasks: Task[]) => {
+      const t = tasks.find((x) => x.id === taskId);
+      task = t && { id: t.id, train: t.train, test: t.test };
+    };
+    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true, onTasks }, abort);
+    return run.cancelled ? undefined : { run, task };
   }
 
   async listTasks(): Promise<Array<TaskInfo & { root: string }>> {
@@ -263,9 +283,24 @@ export class Session {
     const out: Array<TaskInfo & { root: string }> = [];
     for (const root of this.roots) {
       const { tasks } = await this.engine(root).listTasks();
+      this.noteTasks(root, tasks);
       for (const t of tasks) out.push({ root, id: t.id, file: t.source, demo: t.train.length, test: t.test.length, last: this.verdicts.get(t.id) });
     }
     return out;
+  }
+
+  private noteTasks(root: string, tasks: Task[]): void {
+    this.taskIds.set(root, new Set(tasks.map((t) => t.id)));
+  }
+
+  /** The first folder holding the task, when every folder before it has been listed or run. */
+  private knownRoot(taskId: string): string | undefined {
+    for (const root of this.roots) {
+      const ids = this.taskIds.get(root);
+      if (!ids) return undefined;
+      if (ids.has(taskId)) return root;
+    }
+    return undefined;
   }
 
   /** The folders' recent run records (`.batt/runs.jsonl`, read once per folder, then kept up to date in memory). */
@@ -318,6 +353,7 @@ export class Session {
     const engines = [...this.engines.values()];
     this.engines.clear();
     this.lastPool.clear();
+    this.taskIds.clear();
     await Promise.all(engines.map((e) => e.dispose()));
   }
 

@@ -41,9 +41,8 @@ function setup(over: Partial<RunSession> = {}) {
     folders: ['/w', '/v'],
     runOnSaveEnabled: true,
     runOnSave: async () => run(),
-    runTask: async (_root, taskId) => ({ run: run(taskId), task: TASK }),
+    runTask: async (taskId) => ({ run: run(taskId), task: TASK }),
     runAll: async (root) => (root === '/w' ? run() : undefined),
-    listTasks: async () => [{ root: '/w', id: 'aaaa0000', file: '/w/tasks/aaaa0000.json', demo: 2, test: 0 }],
     takeUnsentRecords: () => unsent.splice(0),
     ...over,
   };
@@ -91,7 +90,9 @@ describe('server runs', () => {
     assert.deepStrictEqual([r.reason, r.taskId, r.task], ['task', 'aaaa0000', undefined]);
     assert.deepStrictEqual(r.run, shownRun(run()));
     assert.deepStrictEqual(s.published[0].opts, { versions: s.versions, merge: true });
-    await assert.rejects(s.runs.runTask('zzzz9999', new AbortController().signal), /task zzzz9999 not found/);
+    const cancelled = setup({ runTask: async () => undefined });
+    assert.strictEqual(await cancelled.runs.runTask('aaaa0000', new AbortController().signal), null);
+    assert.deepStrictEqual([cancelled.results.length, cancelled.published.length], [0, 0]);
   });
 
   it('"Run every task" runs each folder, publishes with the versions it started from, counts completed runs', async () => {

@@ -1,7 +1,8 @@
 /**
  * The server's session and runs in plain Node, with real engines and Python workers on a temporary copy of the sample
  * workspace and a recording sink instead of the LSP connection: the pool state machine (untrusted / stopped /
- * starting / idle / busy / error), save supersession through the diagnostics publisher, workspace folder changes.
+ * starting / idle / busy / error), save supersession through the diagnostics publisher, workspace folder changes,
+ * "Run batt on task" reading the task folder once.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -23,6 +24,26 @@ function copySamples(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-session-'));
   fs.cpSync(SAMPLES, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.batt`) && !src.includes('__pycache__') });
   return fs.realpathSync(dir);
+}
+
+/** Counts loadTasks' reads of a tasks folder (fs.promises.readdir(dir) with no options; discovery passes some). */
+function countTaskReads(dirs: string[]) {
+  const readdir = fs.promises.readdir;
+  const counts = new Map(dirs.map((d) => [d, 0]));
+  const spy = (...args: unknown[]) => {
+    const dir = String(args[0]);
+    if (args.length === 1 && counts.has(dir)) counts.set(dir, counts.get(dir)! + 1);
+    return (readdir as (...a: unknown[]) => unknown).apply(fs.promises, args);
+  };
+  (fs.promises as { readdir: unknown }).readdir = spy;
+  return {
+    take: () => {
+      const out = dirs.map((d) => counts.get(d)!);
+      for (const d of dirs) counts.set(d, 0);
+      return out;
+    },
+    restore: () => ((fs.promises as { readdir: unknown }).readdir = readdir),
+  };
 }
 
 /** Two workers; the timeout (2 s) and the tasks folder come from the sample batt.json. */
@@ -158,6 +179,33 @@ describe('session: pool states and runs on save', function () {
     } finally {
       await h.session.dispose();
       fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('"Run batt on task" reads the task folder once: by the run, which also gives the task\'s grids', async () => {
+    const a = copySamples();
+    const b = copySamples();
+    for (const d of [a, b]) fs.rmSync(path.join(d, 'slow_solvers.py')); // no 2 s timeouts in the battery
+    const reads = countTaskReads([path.join(a, 'tasks'), path.join(b, 'tasks')]);
+    const one = harness([a], settings());
+    const two = harness([a, b], settings());
+    try {
+      const r = await one.session.runTask('5e2b9d14');
+      assert.deepStrictEqual(reads.take(), [1, 0], 'one folder: the run is the only read');
+      assert.ok(r && r.task && r.task.id === '5e2b9d14' && r.task.train.length === 2 && r.task.test.length === 1, 'the task\'s grids');
+      assert.ok(r.run.tasks[0].candidates.length >= 9, 'the battery ran');
+
+      await two.session.listTasks(); // the quick pick
+      assert.deepStrictEqual(reads.take(), [1, 1]);
+      const r2 = await two.session.runTask('5e2b9d14');
+      assert.deepStrictEqual(reads.take(), [1, 0], 'the folder comes from the quick pick\'s list; the run reads once');
+      assert.strictEqual(r2?.run.workspace, a, 'the first folder holding the task, as before');
+      assert.deepStrictEqual(r2?.task, r.task);
+      await assert.rejects(two.session.runTask('ffff0000'), /task ffff0000 not found/);
+    } finally {
+      reads.restore();
+      await Promise.all([one.session.dispose(), two.session.dispose()]);
+      for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
     }
   });
 });
