@@ -1,28 +1,24 @@
 /**
- * The engine: one workspace, one persistent worker pool, one analyzer, the caches. Shared unchanged by the CLI and
- * the language server. `run()` goes through the phases startup, discover, inline, score, store.
+ * The engine: one workspace, one persistent worker pool, two analyzers, the caches. Shared unchanged by the CLI and
+ * the language server. `run()` lends them to the phases of one run (run.ts): discover, inline, score, store.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
 import type { LintProblem } from '../protocol/analyzer';
-import { importClosure, resolveImport } from './workspace/files';
+import { resolveImport } from './workspace/files';
 import { readWorkspaceConfig } from './config';
-import { canonicalise, discoverFiles, FileParse, InlineEntry, WorkspaceFile, WorkspaceModel } from './workspace/discover';
+import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
 import { sha256 } from './fsutil';
-import { appendRunLog, runRecord } from './store/runLog';
 import { KvStats, KvStore } from './store/kvStore';
 import { Pool, PoolStatus } from './pool/pool';
-import { assembleTasks, selectCandidates } from './scoring/assemble';
-import { scorePhase } from './scoring/jobs';
-import { storeSolver, storedFiles, storedSource } from './store/solverStore';
+import { runOnce, type RunEnv, type RunOptions } from './run';
 import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks/tasks';
-import { PhaseTimer } from './timing';
 import { UsageError } from './errors';
 import { analyzerScript, defaultWorkerDir, scoringScript } from './workerDir';
 import type { InputError, Task } from './types';
-import { CachedVerdict, ValidationCache } from './store/validation';
+import type { CachedVerdict } from './store/validation';
 import { DEFAULTS } from '../protocol/settings';
 import type { RunJson } from '../protocol/results';
 
@@ -45,29 +41,10 @@ export interface EngineOptions {
   onPoolStatus?: (s: PoolStatus) => void;
 }
 
-export interface RunOptions {
-  /** task ids to run (default: all) */
-  tasks?: string[];
-  /** every candidate of the workspace is a candidate for every task */
-  battery?: boolean;
-  /** include the solver store's candidates */
-  includeStore?: boolean;
-  store?: boolean;
-  /** only candidates defined in these files */
-  files?: string[];
-  /** only candidates defined in these files or importing them (directly or not): what a save of these files affects */
-  changed?: string[];
-  /** unsaved contents by absolute path */
-  overrides?: Map<string, string>;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  noCache?: boolean;
-  /** called with every task the run loaded (not only the selected ones), so a caller needs no second read */
-  onTasks?: (tasks: Task[]) => void;
-}
 
 
 export { defaultWorkerDir } from './workerDir';
+export type { RunOptions } from './run';
 
 export class Engine {
   readonly root: string;
@@ -209,152 +186,40 @@ export class Engine {
     return this.loaded;
   }
 
-  /** One run. Never throws for solver or input faults (they are verdicts and errors); throws UsageError for bad setup. */
-  async run(ro: RunOptions = {}): Promise<RunJson> {
-    const timer = new PhaseTimer();
-    const startedAt = new Date().toISOString();
-    const s = this.settings();
-    const errors: InputError[] = [...s.errors];
-    const validation = new ValidationCache(this.validationStore);
-
-    const { tasks, model } = await timer.time('discover', async () => {
-      await this.loadCaches();
-      if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) {
-        // Overlap pool start-up with discovery; a failure surfaces when the score phase awaits the pool.
-        this.startPool().catch(() => undefined);
-      }
-      if (!s.tasks) {
-        throw new UsageError(
-          `no tasks found for workspace ${this.root}: pass --tasks <folder|file>, set "tasks" in ${path.join(this.root, 'batt.json')}, or add a tasks/ or data/training/ folder`,
-        );
-      }
-      if (!fs.existsSync(s.tasks)) throw new UsageError(`tasks path ${s.tasks} does not exist`);
-      const [load, extra] = await Promise.all([loadTasks(s.tasks, this.taskFiles), ro.includeStore ? storedFiles(this.root) : Promise.resolve([])]);
-      errors.push(...load.errors);
-      ro.onTasks?.(load.tasks);
-      let selected: Task[] = load.tasks;
-      if (ro.tasks?.length) {
-        const byId = new Map(load.tasks.map((t) => [t.id, t]));
-        const unknown = ro.tasks.filter((id) => !byId.has(id));
-        if (unknown.length && unknown.length === ro.tasks.length && !load.errors.some((e) => unknown.some((u) => e.file.includes(u)))) {
-          throw new UsageError(`task ${unknown.join(', ')} not found in ${s.tasks}`);
-        }
-        for (const id of unknown) errors.push({ kind: 'config', file: s.tasks, message: `task ${id} not found` });
-        selected = ro.tasks.map((id) => byId.get(id)).filter((t): t is Task => !!t);
-      }
-      const found = await discoverFiles(this.discoverInput(s, extra, ro.overrides));
-      errors.push(...found.errors);
-      return { tasks: selected, model: found.files };
-    });
-
-    this.precompile(model, ro.overrides);
-    const ws: WorkspaceModel = await timer.time('inline', () => canonicalise(this.discoverInput(s, [], ro.overrides), model));
-    errors.push(...ws.errors);
-
-    let files = ro.files;
-    if (ro.changed) {
-      const changed = new Set(ro.changed);
-      const directDeps = new Map([...ws.files.values()].map((f) => [f.path, f.deps]));
-      files = [...ws.files.keys()].filter((p) => changed.has(p) || importClosure(p, directDeps).some((d) => changed.has(d)));
-    }
-    const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files });
-    let poolStarted = false;
-    const poolOnce = async () => {
-      if (!poolStarted) {
-        poolStarted = true;
-        const t0 = performance.now();
-        const pool = await this.startPool();
-        timer.add('startup', performance.now() - t0);
-        pool.setFiles(filesWithPatches(ws.files, this.sentFiles));
-        this.sentFiles = new Map(ws.files);
-        return pool;
-      }
-      return this.startPool();
-    };
-    const scoreT0 = performance.now();
-    const scored = await scorePhase({
-      selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
-      depsFingerprint: ws.depsFingerprint,
-      validation,
-      durations: this.durations,
-      timeoutMs: s.timeoutMs,
-      memoryMB: s.memoryMB,
-      pool: poolOnce,
-      signal: ro.signal,
-      onProgress: ro.onProgress,
-      noCache: ro.noCache,
-    });
-    await Promise.all([this.validationStore.flush(), this.durations.flush(), this.fileCache.flush(), this.inlineCache.flush()]);
-    // The score phase excludes pool start-up, which it awaited on first need.
-    const startupMs = timer.phases().find((p) => p.name === 'startup')!.ms;
-    timer.add('score', performance.now() - scoreT0 - startupMs);
-
-    const taskJson = assembleTasks(selections, scored.results, this.root);
-    const stored: RunJson['stored'] = [];
-    if (ro.store && !scored.cancelled) {
-      await timer.time('store', async () => {
-        for (const sel of selections) {
-          const tj = taskJson.find((t) => t.id === sel.task.id)!;
-          for (const cj of tj.candidates) {
-            if (!cj.solved || cj.duplicateOf) continue;
-            const c = sel.unique.find((u) => u.hash === cj.hash)!;
-            if (c.file.startsWith(path.join(this.root, '.batt'))) continue; // already in the store
-            const file = ws.files.get(c.file)!;
-            const rel = path.relative(this.root, c.file);
-            const text = storedSource(c, sel.task, file.text, { status: cj.status, demo: cj.demo, test: cj.test, solved: true, ms: cj.ms }, rel);
-            const p = await storeSolver(
-              this.root,
-              { task: sel.task.id, hash: c.hash, name: c.name, origin: rel, line: c.line, demo: `${cj.demo.passed}/${cj.demo.total}`, test: `${cj.test.passed}/${cj.test.total}`, ms: cj.ms },
-              text,
-            );
-            if (p) stored.push({ task: sel.task.id, name: c.name, path: p });
-          }
-        }
-      });
-    }
-
-    const wallMs = timer.elapsed();
-    const hits = validation.hits + ws.inline.hits;
-    const json: RunJson = {
-      version: 1,
-      workspace: this.root,
-      tasksPath: s.tasks,
-      startedAt,
-      temperature: scored.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
-      cancelled: scored.cancelled,
-      summary: {
-        tasks: taskJson.length,
-        solved: taskJson.filter((t) => t.solved).length,
-        candidates: taskJson.reduce((n, t) => n + t.candidates.length, 0),
-        jobs: scored.jobs,
-        ran: scored.ran,
-        wallMs: Math.round(wallMs * 1000) / 1000,
-      },
-      tasks: taskJson,
-      phases: timer.phases(wallMs),
-      cache: {
-        inline: { hits: ws.inline.hits, misses: ws.inline.misses, entries: this.inlineCache.size, savedMs: ws.inline.savedMs },
-        validation: { hits: validation.hits, misses: validation.misses, entries: this.validationStore.size, savedMs: validation.savedMs },
-      },
-      pool: { workers: s.workers, restarts: this.pool?.status().restarts ?? this.restarts, started: !!this.pool, python: this.pool?.status().python },
-      stored,
-      errors: errors.map((e) => ({ ...e })),
-    };
-    await appendRunLog(this.root, runRecord(json)).catch((e) => this.opts.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
-    return json;
+  /** One run (src/engine/run.ts). Never throws for solver or input faults (they are verdicts and errors); throws
+   *  UsageError for bad setup. */
+  run(ro: RunOptions = {}): Promise<RunJson> {
+    return runOnce(this.runEnv(), ro);
   }
 
-  private discoverInput(s: ReturnType<Engine['settings']>, extraFiles: string[], overrides?: Map<string, string>) {
+  /** What a run borrows from the engine. */
+  private runEnv(): RunEnv {
     return {
       root: this.root,
-      include: s.include,
-      exclude: s.exclude,
-      extraFiles,
-      overrides,
-      analyzer: () => this.analyzer(),
-      analyzer2: () => this.analyzer2(),
+      settings: () => this.settings(),
+      taskFiles: this.taskFiles,
       fileCache: this.fileCache,
       inlineCache: this.inlineCache,
+      validationStore: this.validationStore,
+      durations: this.durations,
+      loadCaches: () => this.loadCaches(),
+      flushCaches: async () => {
+        await Promise.all([this.validationStore.flush(), this.durations.flush(), this.fileCache.flush(), this.inlineCache.flush()]);
+      },
+      analyzer: () => this.analyzer(),
+      analyzer2: () => this.analyzer2(),
+      precompile: (files, overrides) => this.precompile(files, overrides),
+      warmPool: () => {
+        // Overlap pool start-up with discovery; a failure surfaces when the score phase awaits the pool.
+        if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) this.startPool().catch(() => undefined);
+      },
+      startPool: () => this.startPool(),
+      sendFiles: (pool, files) => {
+        pool.setFiles(filesWithPatches(files, this.sentFiles));
+        this.sentFiles = new Map(files);
+      },
+      poolInfo: () => ({ restarts: this.pool?.status().restarts ?? this.restarts, started: !!this.pool, python: this.pool?.status().python }),
+      log: this.opts.log,
     };
   }
 

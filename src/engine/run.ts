@@ -1,0 +1,263 @@
+/**
+ * The phases of one run: discover (tasks, files, parses), inline (canonical forms), score (the pool runs what the
+ * validation cache does not answer), store (solving candidates into the solver store), then the RunJson and its
+ * runs.jsonl record. The Engine owns everything that outlives a run (pool, analyzers, caches) and lends it as a RunEnv.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RunJson } from '../protocol/results';
+import { UsageError } from './errors';
+import type { Pool } from './pool/pool';
+import { assembleTasks, selectCandidates, type TaskSelection } from './scoring/assemble';
+import { scorePhase, type ScoreOutput } from './scoring/jobs';
+import type { KvStore } from './store/kvStore';
+import { appendRunLog, runRecord } from './store/runLog';
+import { storedFiles, storedSource, storeSolver } from './store/solverStore';
+import { ValidationCache, type CachedVerdict } from './store/validation';
+import { loadTasks, type TaskFileCache } from './tasks/tasks';
+import { PhaseTimer } from './timing';
+import type { InputError, Task } from './types';
+import type { Analyzer } from './workspace/analyzer';
+import { canonicalise, discoverFiles, type DiscoverInput, type FileParse, type InlineEntry, type WorkspaceFile, type WorkspaceModel } from './workspace/discover';
+import { importClosure } from './workspace/files';
+
+export interface RunOptions {
+  /** task ids to run (default: all) */
+  tasks?: string[];
+  /** every candidate of the workspace is a candidate for every task */
+  battery?: boolean;
+  /** include the solver store's candidates */
+  includeStore?: boolean;
+  store?: boolean;
+  /** only candidates defined in these files */
+  files?: string[];
+  /** only candidates defined in these files or importing them (directly or not): what a save of these files affects */
+  changed?: string[];
+  /** unsaved contents by absolute path */
+  overrides?: Map<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  noCache?: boolean;
+  /** called with every task the run loaded (not only the selected ones), so a caller needs no second read */
+  onTasks?: (tasks: Task[]) => void;
+}
+
+/** The effective settings a run uses (re-read at the start of each run). */
+export interface RunSettings {
+  tasks?: string;
+  workers: number;
+  timeoutMs: number;
+  memoryMB: number;
+  include: string[];
+  exclude: string[];
+  /** problems with batt.json, reported with the run's errors */
+  errors: InputError[];
+}
+
+/** What a run borrows from its Engine. */
+export interface RunEnv {
+  root: string;
+  settings(): RunSettings;
+  taskFiles: TaskFileCache;
+  fileCache: KvStore<{ sha: string; parse: FileParse }>;
+  inlineCache: KvStore<InlineEntry>;
+  validationStore: KvStore<CachedVerdict>;
+  durations: KvStore<number>;
+  loadCaches(): Promise<void>;
+  flushCaches(): Promise<void>;
+  analyzer(): Analyzer;
+  analyzer2(): Analyzer;
+  /** precompiles changed modules in the background for the workers */
+  precompile(files: Map<string, WorkspaceFile>, overrides?: Map<string, string>): void;
+  /** starts the pool in the background when this run will probably need it (a failure surfaces in the score phase) */
+  warmPool(): void;
+  startPool(): Promise<Pool>;
+  /** tells the pool's workers about the workspace files (patches against what they were last told) */
+  sendFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
+  poolInfo(): Omit<RunJson['pool'], 'workers'>;
+  log?: (line: string) => void;
+}
+
+/** One run. Never throws for solver or input faults (they are verdicts and errors); throws UsageError for bad setup. */
+export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
+  const timer = new PhaseTimer();
+  const startedAt = new Date().toISOString();
+  const s = env.settings();
+  const errors: InputError[] = [...s.errors];
+  const validation = new ValidationCache(env.validationStore);
+
+  const { tasks, model } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
+  env.precompile(model, ro.overrides);
+  const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides), model));
+  errors.push(...ws.errors);
+
+  const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
+  const scored = await scoreRun(env, s, ro, timer, ws, selections, validation);
+  const taskJson = assembleTasks(selections, scored.results, env.root);
+  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => storePhase(env.root, selections, taskJson, ws)) : [];
+
+  const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors });
+  await appendRunLog(env.root, runRecord(json)).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
+  return json;
+}
+
+function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overrides?: Map<string, string>): DiscoverInput {
+  return {
+    root: env.root,
+    include: s.include,
+    exclude: s.exclude,
+    extraFiles,
+    overrides,
+    analyzer: () => env.analyzer(),
+    analyzer2: () => env.analyzer2(),
+    fileCache: env.fileCache,
+    inlineCache: env.inlineCache,
+  };
+}
+
+/** Phase "discover": the selected tasks and the workspace's files with their parses. */
+async function discoverPhase(env: RunEnv, s: RunSettings, ro: RunOptions, errors: InputError[]): Promise<{ tasks: Task[]; model: Map<string, WorkspaceFile> }> {
+  await env.loadCaches();
+  env.warmPool();
+  if (!s.tasks) {
+    throw new UsageError(
+      `no tasks found for workspace ${env.root}: pass --tasks <folder|file>, set "tasks" in ${path.join(env.root, 'batt.json')}, or add a tasks/ or data/training/ folder`,
+    );
+  }
+  if (!fs.existsSync(s.tasks)) throw new UsageError(`tasks path ${s.tasks} does not exist`);
+  const [load, extra] = await Promise.all([loadTasks(s.tasks, env.taskFiles), ro.includeStore ? storedFiles(env.root) : Promise.resolve([])]);
+  errors.push(...load.errors);
+  ro.onTasks?.(load.tasks);
+  const tasks = ro.tasks?.length ? selectTasks(load, ro.tasks, s.tasks, errors) : load.tasks;
+  const found = await discoverFiles(discoverInput(env, s, extra, ro.overrides));
+  errors.push(...found.errors);
+  return { tasks, model: found.files };
+}
+
+/** The tasks asked for by id; unknown ids are errors, or a UsageError when none is known and no bad file explains it. */
+function selectTasks(load: { tasks: Task[]; errors: InputError[] }, ids: string[], tasksPath: string, errors: InputError[]): Task[] {
+  const byId = new Map(load.tasks.map((t) => [t.id, t]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length && unknown.length === ids.length && !load.errors.some((e) => unknown.some((u) => e.file.includes(u)))) {
+    throw new UsageError(`task ${unknown.join(', ')} not found in ${tasksPath}`);
+  }
+  for (const id of unknown) errors.push({ kind: 'config', file: tasksPath, message: `task ${id} not found` });
+  return ids.map((id) => byId.get(id)).filter((t): t is Task => !!t);
+}
+
+/** The files whose candidates run: `files`, or for `changed` the files that are or import (transitively) a changed one. */
+function candidateFiles(ws: WorkspaceModel, ro: RunOptions): string[] | undefined {
+  if (!ro.changed) return ro.files;
+  const changed = new Set(ro.changed);
+  const directDeps = new Map([...ws.files.values()].map((f) => [f.path, f.deps]));
+  return [...ws.files.keys()].filter((p) => changed.has(p) || importClosure(p, directDeps).some((d) => changed.has(d)));
+}
+
+/** Phase "score" (pool start-up awaited on first need is timed as "startup", not "score"), then the caches flushed. */
+async function scoreRun(
+  env: RunEnv,
+  s: RunSettings,
+  ro: RunOptions,
+  timer: PhaseTimer,
+  ws: WorkspaceModel,
+  selections: TaskSelection[],
+  validation: ValidationCache,
+): Promise<ScoreOutput> {
+  const scoreT0 = performance.now();
+  const scored = await scorePhase({
+    selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
+    depsFingerprint: ws.depsFingerprint,
+    validation,
+    durations: env.durations,
+    timeoutMs: s.timeoutMs,
+    memoryMB: s.memoryMB,
+    pool: poolOnFirstNeed(env, timer, ws.files),
+    signal: ro.signal,
+    onProgress: ro.onProgress,
+    noCache: ro.noCache,
+  });
+  await env.flushCaches();
+  const startupMs = timer.phases().find((p) => p.name === 'startup')!.ms;
+  timer.add('score', performance.now() - scoreT0 - startupMs);
+  return scored;
+}
+
+/** The pool, started (timed as "startup") and told about the files on the first call only. */
+function poolOnFirstNeed(env: RunEnv, timer: PhaseTimer, files: Map<string, WorkspaceFile>): () => Promise<Pool> {
+  let started = false;
+  return async () => {
+    if (started) return env.startPool();
+    started = true;
+    const t0 = performance.now();
+    const pool = await env.startPool();
+    timer.add('startup', performance.now() - t0);
+    env.sendFiles(pool, files);
+    return pool;
+  };
+}
+
+/** Phase "store": every solving, non-duplicate candidate outside the store goes into it (content-addressed). */
+async function storePhase(root: string, selections: TaskSelection[], taskJson: RunJson['tasks'], ws: WorkspaceModel): Promise<RunJson['stored']> {
+  const stored: RunJson['stored'] = [];
+  for (const sel of selections) {
+    const tj = taskJson.find((t) => t.id === sel.task.id)!;
+    for (const cj of tj.candidates) {
+      if (!cj.solved || cj.duplicateOf) continue;
+      const c = sel.unique.find((u) => u.hash === cj.hash)!;
+      if (c.file.startsWith(path.join(root, '.batt'))) continue; // already in the store
+      const file = ws.files.get(c.file)!;
+      const rel = path.relative(root, c.file);
+      const text = storedSource(c, sel.task, file.text, { status: cj.status, demo: cj.demo, test: cj.test, solved: true, ms: cj.ms }, rel);
+      const p = await storeSolver(
+        root,
+        { task: sel.task.id, hash: c.hash, name: c.name, origin: rel, line: c.line, demo: `${cj.demo.passed}/${cj.demo.total}`, test: `${cj.test.passed}/${cj.test.total}`, ms: cj.ms },
+        text,
+      );
+      if (p) stored.push({ task: sel.task.id, name: c.name, path: p });
+    }
+  }
+  return stored;
+}
+
+interface RunParts {
+  startedAt: string;
+  timer: PhaseTimer;
+  taskJson: RunJson['tasks'];
+  scored: ScoreOutput;
+  ws: WorkspaceModel;
+  validation: ValidationCache;
+  stored: RunJson['stored'];
+  errors: InputError[];
+}
+
+/** The run's document: verdicts, summary, phases (wall time measured now), cache counts, pool. */
+function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
+  const { taskJson, scored, ws, validation } = p;
+  const wallMs = p.timer.elapsed();
+  const hits = validation.hits + ws.inline.hits;
+  return {
+    version: 1,
+    workspace: env.root,
+    tasksPath: s.tasks,
+    startedAt: p.startedAt,
+    temperature: scored.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
+    cancelled: scored.cancelled,
+    summary: {
+      tasks: taskJson.length,
+      solved: taskJson.filter((t) => t.solved).length,
+      candidates: taskJson.reduce((n, t) => n + t.candidates.length, 0),
+      jobs: scored.jobs,
+      ran: scored.ran,
+      wallMs: Math.round(wallMs * 1000) / 1000,
+    },
+    tasks: taskJson,
+    phases: p.timer.phases(wallMs),
+    cache: {
+      inline: { hits: ws.inline.hits, misses: ws.inline.misses, entries: env.inlineCache.size, savedMs: ws.inline.savedMs },
+      validation: { hits: validation.hits, misses: validation.misses, entries: env.validationStore.size, savedMs: validation.savedMs },
+    },
+    pool: { workers: s.workers, ...env.poolInfo() },
+    stored: p.stored,
+    errors: p.errors.map((e) => ({ ...e })),
+  };
+}
