@@ -19,13 +19,7 @@ export interface SessionEvents {
   progress(p: ProgressParams): void;
 }
 
-interface ActiveRun {
-  id: number;
-  abort: AbortController;
-  done: Promise<unknown>;
-}
-
-/** A run in progress, of any reason: a removed folder's runs are cancelled. */
+/** A run in progress: a newer save cancels the save run, a folder's removal all of its runs. */
 interface FolderRun {
   root: string;
   abort: AbortController;
@@ -34,7 +28,7 @@ interface FolderRun {
 export class Session {
   private engines = new Map<string, Engine>();
   private lastPool = new Map<string, PoolStatus>();
-  private saveRun?: ActiveRun;
+  private saveRun?: FolderRun;
   private readonly active = new Set<FolderRun>();
   private runSeq = 0;
   private lastRun?: LastRunInfo;
@@ -227,12 +221,10 @@ export class Session {
     // discovery overlaps the cancellation.
     this.saveRun?.abort.abort();
     const abort = new AbortController();
-    const me: ActiveRun = { id: this.runSeq + 1, abort, done: Promise.resolve() };
+    const me: FolderRun = { root, abort };
     this.saveRun = me;
-    const done = this.execute(root, 'save', { changed: [file], overrides }, abort);
-    me.done = done;
     try {
-      const run = await done;
+      const run = await this.execute(root, 'save', { changed: [file], overrides }, abort);
       if (run.cancelled) return undefined;
       if (this.saveRun === me) return run;
       this.holdRecord(run); // complete, but a newer save superseded it
