@@ -25,7 +25,8 @@ import { POOL_SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
-import { HISTORY_MAX, Panel, PanelModel } from './panel';
+import { Panel } from './panel';
+import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { StatusBar } from './statusBar';
 

@@ -228,7 +228,9 @@ function panelHtml(): string {
   };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Panel, PanelModel } = require('../../src/extension/panel') as typeof import('../../src/extension/panel');
+    const { Panel } = require('../../src/extension/panel') as typeof import('../../src/extension/panel');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PanelModel } = require('../../src/extension/panelModel') as typeof import('../../src/extension/panelModel');
     const ext = { path: '/ext', fsPath: '/ext' };
     const panel = new Panel(ext as never, new PanelModel(), () => undefined);
     const webview = { cspSource: 'vscode-webview-resource:', asWebviewUri: (u: { path: string }) => `vscode-webview-resource:${u.path}` };
