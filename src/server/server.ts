@@ -27,6 +27,7 @@ import {
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
 import { Coalescer } from './coalescer';
+import { HISTORY_KEEP } from './history';
 import { LintScheduler } from './lintScheduler';
 import { isFile, realPath, toPath } from './paths';
 import { DiagnosticsPublisher } from './publisher';
@@ -133,7 +134,7 @@ connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, s
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
 connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
 connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
-connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), 500)));
+connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), HISTORY_KEEP)));
 
 connection.onShutdown(() => {
   lint.dispose();
