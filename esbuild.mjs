@@ -1,5 +1,5 @@
 // Bundles the CLI, the language server, the extension and the webview; copies the Python worker into dist/worker.
-// Flags: --production (minify, no sourcemaps), --watch.
+// Flags: --production (minify, no sourcemaps), --watch (rebuild on change; copy the worker again when a .py changes).
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -48,13 +48,56 @@ function copyWorker() {
   }
 }
 
+/** `npm run watch` prints "[watch] build started" / "[watch] build finished" around every rebuild (the background
+ * problem matcher in .vscode/tasks.json waits for them) and each error as "✘ [ERROR] text" plus "    file:line:col:". */
+function watchReporter() {
+  let running = 0;
+  const start = () => {
+    if (running++ === 0) console.log('[watch] build started');
+  };
+  const finish = () => {
+    if (--running === 0) console.log('[watch] build finished');
+  };
+  const plugin = {
+    name: 'watch-reporter',
+    setup(build) {
+      build.onStart(start);
+      build.onEnd((result) => {
+        for (const { text, location } of result.errors) {
+          console.error(`✘ [ERROR] ${text}`);
+          if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
+        finish();
+      });
+    },
+  };
+  return { start, finish, plugin };
+}
+
 if (watch) {
+  const reporter = watchReporter();
   for (const e of entries) {
-    const ctx = await esbuild.context(e);
+    const ctx = await esbuild.context({ ...e, plugins: [reporter.plugin] });
     await ctx.watch();
   }
+  // The Python side is copied, not bundled: copy it again when a .py under src/worker changes (debounced).
+  let timer;
+  fs.watch(path.join(root, 'src', 'worker'), { recursive: true }, (_event, file) => {
+    if (!file || !String(file).endsWith('.py')) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reporter.start();
+      try {
+        copyWorker();
+      } catch (err) {
+        console.error(`✘ [ERROR] copying the worker: ${err.message}`);
+      }
+      reporter.finish();
+    }, 100);
+  });
+  reporter.start();
   copyWorker();
-  console.log('[watch] build started');
+  reporter.finish();
 } else {
   await Promise.all(entries.map((e) => esbuild.build(e)));
   copyWorker();
