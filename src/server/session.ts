@@ -183,7 +183,8 @@ export class Session {
         signal: abort.signal,
         onProgress: (done, total) => progress.push({ runId: id, reason, done, total }),
       });
-      await this.runHistory.append(root, runRecord(run));
+      // Not awaited (the first one reads runs.jsonl): a history request made later still sees it, queued behind it.
+      void this.runHistory.append(root, runRecord(run));
       if (run.cancelled) this.holdRecord(run);
       this.error = undefined;
       if (!run.cancelled) {
@@ -246,7 +247,6 @@ export class Session {
     return run.cancelled ? undefined : run;
   }
 
-  /** "Run batt on task": the whole battery (workspace + solver store) on one task. */
   /**
    * "Run batt on task": the whole battery (workspace + solver store) on one task, and the task's grids. The tasks are
    * read once, by the run itself: its folder is the only one, or is known from the last task list or run.

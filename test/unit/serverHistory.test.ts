@@ -55,4 +55,14 @@ describe('server run history', () => {
     });
     assert.deepStrictEqual(await broken.recent(['/x'], 50), []);
   });
+
+  it('a record appended without waiting is in a history asked for right after, even while the file is still read', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = new RunHistory(async () => (await gate, [rec(1)]));
+    void h.append('/a', rec(2));
+    const asked = h.recent(['/a'], 50);
+    release();
+    assert.deepStrictEqual(await asked, [rec(1), rec(2)]);
+  });
 });
