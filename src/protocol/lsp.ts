@@ -1,8 +1,8 @@
 /**
  * Custom LSP messages between the extension (client) and the batt language server.
- * Each `batt/<name>` method is a namespace with its `method` string and typed `type` (vscode-eslint's customMessages,
+ * Each `batt/<name>` method is a const with its `method` string and typed `type` (vscode-eslint's customMessages,
  * rust-analyzer's lsp_ext), so `client.sendRequest(X.type, p)` and `connection.onRequest(X.type, h)` need no casts; each
- * namespace's comment states direction and trigger. No vscode, no node builtins: the webview imports these types with
+ * const's comment states direction and trigger. No vscode, no node builtins: the webview imports these types with
  * `import type` only, so no JSON-RPC code reaches its bundle.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
@@ -104,63 +104,44 @@ export interface HistoryParams {
   limit: number;
 }
 
-/** server -> client notification: on every pool state change and after each run. */
-export namespace PoolStatusNotification {
-  export const method = 'batt/poolStatus';
-  export const type = new NotificationType<PoolStatusParams>(method);
+// One const per method: its `method` string and its typed `type` for sendRequest/onRequest and the notifications.
+function notification<P>(method: string) {
+  return { method, type: new NotificationType<P>(method) } as const;
 }
+function request<P, R, E>(method: string) {
+  return { method, type: new RequestType<P, R, E>(method) } as const;
+}
+function request0<R, E>(method: string) {
+  return { method, type: new RequestType0<R, E>(method) } as const;
+}
+
+/** server -> client notification: the pool's state when it changes (at most ~10 a second, the last state always sent). */
+export const PoolStatusNotification = notification<PoolStatusParams>('batt/poolStatus');
 
 /** server -> client notification: after each completed (not cancelled) run, with its history record. */
-export namespace RunResultNotification {
-  export const method = 'batt/runResult';
-  export const type = new NotificationType<RunResultNotificationParams>(method);
-}
+export const RunResultNotification = notification<RunResultNotificationParams>('batt/runResult');
 
-/** server -> client notification while a run goes: jobs done of total. */
-export namespace ProgressNotification {
-  export const method = 'batt/progress';
-  export const type = new NotificationType<ProgressParams>(method);
-}
+/** server -> client notification while a run goes: jobs done of total (at most ~10 a second, the last always sent). */
+export const ProgressNotification = notification<ProgressParams>('batt/progress');
 
 /** client -> server notification: settings changed (full ServerSettings), and on a workspace trust grant. */
-export namespace SettingsNotification {
-  export const method = 'batt/settings';
-  export const type = new NotificationType<ServerSettings>(method);
-}
+export const SettingsNotification = notification<ServerSettings>('batt/settings');
 
 /** client -> server request, from "Run batt on task" without a task id: the workspace's tasks for the quick pick. */
-export namespace ListTasksRequest {
-  export const method = 'batt/listTasks';
-  export const type = new RequestType0<TaskInfo[], void>(method);
-}
+export const ListTasksRequest = request0<TaskInfo[], void>('batt/listTasks');
 
 /** client -> server request, from "Run batt on task": the whole battery (workspace + solver store) on one task, with
  *  the full pairs (actual grids, prints) and the task's grids for the leaderboard; cancellable; null when cancelled. */
-export namespace RunTaskRequest {
-  export const method = 'batt/runTask';
-  export const type = new RequestType<RunTaskParams, RunResultParams | null, void>(method);
-}
+export const RunTaskRequest = request<RunTaskParams, RunResultParams | null, void>('batt/runTask');
 
 /** client -> server request, from "Run every task": every task's own candidates now; the number of runs completed. */
-export namespace RunAllRequest {
-  export const method = 'batt/runAll';
-  export const type = new RequestType0<number, void>(method);
-}
+export const RunAllRequest = request0<number, void>('batt/runAll');
 
 /** client -> server request, from "Restart workers": kill and respawn the workers. */
-export namespace RestartWorkersRequest {
-  export const method = 'batt/restartWorkers';
-  export const type = new RequestType0<void, void>(method);
-}
+export const RestartWorkersRequest = request0<void, void>('batt/restartWorkers');
 
 /** client -> server request, from "Clear cache": clear the caches; the number of entries removed. */
-export namespace ClearCacheRequest {
-  export const method = 'batt/clearCache';
-  export const type = new RequestType0<number, void>(method);
-}
+export const ClearCacheRequest = request0<number, void>('batt/clearCache');
 
 /** client -> server request, when the timing panel first opens: recent records of .batt/runs.jsonl. */
-export namespace HistoryRequest {
-  export const method = 'batt/history';
-  export const type = new RequestType<HistoryParams, RunRecord[], void>(method);
-}
+export const HistoryRequest = request<HistoryParams, RunRecord[], void>('batt/history');

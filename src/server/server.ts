@@ -120,7 +120,7 @@ documents.onDidClose((e) => {
   lint.cancel(e.document.uri);
   publisher.clearLint(e.document.uri);
 });
-documents.onDidSave((e) => runs.onSave(e.document.uri));
+documents.onDidSave((e) => void runs.onSave(e.document.uri));
 
 /** A request's cancellation token as an AbortSignal. */
 function signalOf(token: { onCancellationRequested(l: () => void): unknown }): AbortSignal {

@@ -14,7 +14,7 @@ function rec(n: number, cancelled = false): RunRecord {
 function history(files: Record<string, RunRecord[]>) {
   const reads: string[] = [];
   // what the engine appends goes to the "file" too, as in the real runs.jsonl
-  const h = new RunHistory(async (root, limit) => (reads.push(root), JSON.parse(JSON.stringify(files[root] ?? [])).slice(-limit)));
+  const h = new RunHistory((root, limit) => (reads.push(root), Promise.resolve((JSON.parse(JSON.stringify(files[root] ?? [])) as RunRecord[]).slice(-limit))));
   return { h, reads };
 }
 
