@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickOpen, runUiCheck, statusBar, waitForStatusBarText } from './ui-check-lib.mjs';
+import { quickOpen, runUiCheck, statusBar, waitForStatusBarText, waitUntil } from './ui-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverMain = path.join(root, 'tools/vscode-web/node_modules/code-server/lib/vscode/out/server-main.js');
@@ -32,13 +32,13 @@ const code = await runUiCheck({ name: 'dormant-check', extensionDevelopmentPath:
   await step('a plain Python workspace: no batt status item while a Python file is open (watched for 8 s)', async () => {
     await quickOpen(page, 'plain.py');
     // Absence over a window, polled: the extension has activated (onLanguage:python) and must have hidden itself.
-    const until = Date.now() + 8000;
-    while (Date.now() < until) {
+    const end = Date.now() + 8000;
+    await waitUntil(async () => {
       const items = await battItems(page);
       // the item may flash "starting" for the moment before the workspace scan ends; after 3 s it must be gone
-      if (items.length && Date.now() > until - 5000) throw new Error(`batt shows in a non-ARC workspace: ${items.join(' | ')}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      if (items.length && Date.now() > end - 5000) throw new Error(`batt shows in a non-ARC workspace: ${items.join(' | ')}`);
+      return Date.now() >= end;
+    }, 'the end of the 8 s window', 10_000);
   });
   await step('opening a file with a solve_* function starts batt', async () => {
     await quickOpen(page, 'solvers.py');

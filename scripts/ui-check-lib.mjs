@@ -223,11 +223,14 @@ export function runRecords(folder) {
   });
 }
 
-/** Polls `check` until it returns a truthy value, which it returns (a deadline, no fixed sleep). */
+/**
+ * The one polling helper of the scripts: polls `check` (sync or async) until it returns a truthy value, which it returns
+ * (a deadline, no fixed sleep). A `check` that throws ends the wait with its error.
+ */
 export async function waitUntil(check, what, timeoutMs = DEFAULT_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));

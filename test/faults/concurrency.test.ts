@@ -19,7 +19,8 @@ import { PoolStatusNotification, RunAllRequest, RunResultNotification } from '..
 import type { RunJson } from '../../src/protocol/results';
 import { DEFAULTS } from '../../src/protocol/settings';
 import { expectedVerdict, generate, type GenTask } from './generate';
-import { assertNoChildren, childPids, isAlive, makeTemp, makeWorkspace, PYTHON, REPO, removeTemps, until, writeJson } from './helpers';
+import { assertNoChildren, childPids, isAlive, makeTemp, makeWorkspace, PYTHON, REPO, removeTemps, writeJson } from './helpers';
+import { until } from '../poll';
 
 interface Cli {
   child: ChildProcess;
@@ -108,11 +109,11 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
         // The LSP way out: shutdown, then exit; SIGKILL only if it does not go.
         await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000))]).catch(() => undefined);
         await conn.sendNotification('exit').catch(() => undefined);
-        await until(() => server!.exitCode !== null || server!.signalCode !== null, 'the server to exit', 5000).catch(() => server!.kill('SIGKILL'));
+        await until('the server to exit', () => server!.exitCode !== null || server!.signalCode !== null, 5000).catch(() => server!.kill('SIGKILL'));
       }
       conn?.dispose();
-      await until(() => !server || server.exitCode !== null || server.signalCode !== null, 'the server to exit');
-      await until(() => [...serverWorkers].every((p) => !isAlive(p)), 'the server\'s workers to exit', 10000);
+      await until('the server to exit', () => !server || server.exitCode !== null || server.signalCode !== null);
+      await until('the server\'s workers to exit', () => [...serverWorkers].every((p) => !isAlive(p)), 10000);
       await assertNoChildren();
     } finally {
       removeTemps();
@@ -149,7 +150,7 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
     let done = false;
     void victim.exit.then(() => (done = true));
     const segOf = (dir: string) => fs.existsSync(dir) && fs.readdirSync(dir).some((n) => n.startsWith(`seg-${victimPid}-`));
-    await until(() => {
+    await until('the victim to start writing', () => {
       if (done) return true;
       const kids = childPids(victimPid);
       if (kids.length) victimChildren = [...new Set([...victimChildren, ...kids])];
@@ -161,11 +162,11 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
         }
       }
       return false;
-    }, 'the victim to start writing', 240000, 1);
+    }, 240000, 1);
     const vexit = await victim.exit;
     console.log(`      victim killed while ${killedWhile}: exit ${JSON.stringify(vexit)}; its workers ${victimChildren.join(', ')}`);
     assert.equal(vexit.signal, 'SIGKILL', `the victim was killed mid-run (${killedWhile})`);
-    await until(() => victimChildren.every((p) => !isAlive(p)), 'the killed CLI\'s workers and analyzer to die (PDEATHSIG)', 15000);
+    await until('the killed CLI\'s workers and analyzer to die (PDEATHSIG)', () => victimChildren.every((p) => !isAlive(p)), 15000);
 
     const a = await survivor.exit;
     assert.equal(a.code, 0);

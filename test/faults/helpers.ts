@@ -57,17 +57,10 @@ export function copyFixture(sub: string, name: string, ws: string): string {
   return to;
 }
 
+import { until } from '../poll';
 import { isAlive } from '../workerFixtures';
 
 export { isAlive };
-
-export async function until(check: () => boolean, what: string, timeoutMs = 20000, intervalMs = 10): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 export function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;
@@ -96,7 +89,7 @@ export async function assertNoChildren(): Promise<void> {
       return `${p}`;
     }
   });
-  await until(() => childPids(process.pid).length === 0, 'no child process of the test process', 10000).catch(() => {
+  await until('no child process of the test process', () => childPids(process.pid).length === 0, 10000).catch(() => {
     throw new Error(`child processes left: ${list().join('; ')}`);
   });
 }
@@ -125,7 +118,7 @@ export class PidTracker {
   }
 
   async assertAllGone(): Promise<void> {
-    await until(() => [...this.pids].every((p) => !isAlive(p)), `processes ${[...this.pids].filter(isAlive).join(', ')} to exit`, 10000);
+    await until(`processes ${[...this.pids].filter(isAlive).join(', ')} to exit`, () => [...this.pids].every((p) => !isAlive(p)), 10000);
   }
 }
 

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
 import type { RunJson } from '../../src/protocol/results';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, disposeAndCheck } from './helpers';
+  assertNoChildren, candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, verdicts, disposeAndCheck } from './helpers';
+import { until } from '../poll';
 
 const TIMEOUT = 'timeout: no result within 1 s (worker killed)';
 /**
@@ -41,7 +42,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
   }
 
   async function idle(): Promise<void> {
-    await until(() => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false, 'all workers idle');
+    await until('all workers idle', () => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false);
     tracker.noteEngine(engine);
   }
 
@@ -52,7 +53,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
     assert.deepEqual(verdicts(c), all(3, ['pass', undefined]));
     assert.equal(r.summary.ran, 3, 'the healthy pairs really ran (no cache)');
     await idle();
-    await until(() => openFds() <= baselineFds + FD_SLACK, `open fds back to ${baselineFds} (+${FD_SLACK})`, 5000).catch(() => undefined);
+    await until(`open fds back to ${baselineFds} (+${FD_SLACK})`, () => openFds() <= baselineFds + FD_SLACK, 5000).catch(() => undefined);
     const fds = openFds();
     assert.ok(fds <= baselineFds + FD_SLACK, `open fds ${fds}, baseline ${baselineFds}`);
     maxFdDelta = Math.max(maxFdDelta, openFds() - baselineFds);
@@ -129,7 +130,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
       assert.equal(p.stderr?.length, 8192);
       assert.ok(/^x{8192}$/.test(p.stdout ?? ''), 'the first 8 KiB of what was printed');
     }
-    await until(() => logs.slice(from).some((l) => /\[worker \d stdout\] o{100}/.test(l)) && logs.slice(from).some((l) => /\[worker \d stderr\] r{100}/.test(l)), 'stray output in the log');
+    await until('stray output in the log', () => logs.slice(from).some((l) => /\[worker \d stdout\] o{100}/.test(l)) && logs.slice(from).some((l) => /\[worker \d stderr\] r{100}/.test(l)));
     await stillServes();
   });
 
@@ -145,7 +146,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
     const r = await runFile('children.py');
     assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_orphan_loop')), all(3, ['timeout', TIMEOUT]));
     assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_orphan_return')), all(3, ['pass', undefined]));
-    await until(() => logs.filter((l) => /child pid \d+/.test(l)).length >= 6, 'six child pids in the log');
+    await until('six child pids in the log', () => logs.filter((l) => /child pid \d+/.test(l)).length >= 6);
     // The looping solvers' children went with their killed workers already; the others go at dispose (after()).
     await stillServes();
   });

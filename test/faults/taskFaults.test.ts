@@ -18,7 +18,8 @@ import { loadTasks, parseTask } from '../../src/engine/tasks/tasks';
 import { gridProblem } from '../../src/engine/tasks/gridCheck';
 import type { InputError } from '../../src/engine/types';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, until, verdicts, writeJson, disposeAndCheck } from './helpers';
+  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, verdicts, writeJson, disposeAndCheck } from './helpers';
+import { until } from '../poll';
 
 const GOOD = JSON.stringify(FAULT_TASK);
 const pairWith = (patch: Record<string, unknown>) => ({ ...FAULT_TASK, train: [{ ...FAULT_TASK.train[0], ...patch }, FAULT_TASK.train[1]] });
@@ -40,7 +41,7 @@ describe('task faults through Engine.run', function () {
     copyFixture('solvers', 'healthy.py', ws);
     engine = new Engine({ workspace: ws, python: PYTHON, timeoutMs: 1000, workers: 2 });
     await engine.run(); // workers started: their pipes are part of the fd baseline
-    await until(() => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false, 'idle workers');
+    await until('idle workers', () => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false);
     baselineFds = openFds();
   });
 
@@ -95,7 +96,7 @@ describe('task faults through Engine.run', function () {
     assert.deepEqual(r.tasks.map((t) => t.id), [FAULT_TASK_ID, 'fa000002']);
     assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001')), [['pass', undefined], ['pass', undefined], ['pass', undefined]]);
     // No handle left open on the pipe, the device or anything else (slack: see solverFaults.test.ts).
-    await until(() => openFds() <= baselineFds + 4, 'fds back at baseline', 5000).catch(() => undefined);
+    await until('fds back at baseline', () => openFds() <= baselineFds + 4, 5000).catch(() => undefined);
     assert.ok(openFds() <= baselineFds + 4, `open fds ${openFds()}, baseline ${baselineFds}`);
     for (const name of ['ragged', 'ten', 'negative', 'string', 'nullcell', 'emptytrain', 'notest', 'big', 'zero', 'fifo', 'dangling', 'truncated']) {
       fs.rmSync(f(name));

@@ -13,7 +13,8 @@ import { loadTasks } from '../../src/engine/tasks/tasks';
 import { UsageError } from '../../src/engine/errors';
 import {
   assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, REPO, removeTemps,
-  until, verdicts, writeJson, disposeAndCheck } from './helpers';
+  verdicts, writeJson, disposeAndCheck } from './helpers';
+import { until } from '../poll';
 
 const TIMEOUT = 'timeout: no result within 1 s (worker killed)';
 const FD_SLACK = 4; // see solverFaults.test.ts
@@ -33,9 +34,9 @@ describe('workspace faults and security through Engine.run', function () {
   async function stillServes(): Promise<void> {
     const r = await engine.run({ files: [path.join(ws, 'healthy.py')], noCache: true });
     assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001')), all(['pass', undefined]));
-    await until(() => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false, 'idle workers');
+    await until('idle workers', () => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false);
     tracker.noteEngine(engine);
-    await until(() => openFds() <= baselineFds + FD_SLACK, 'fds back at baseline', 5000).catch(() => undefined);
+    await until('fds back at baseline', () => openFds() <= baselineFds + FD_SLACK, 5000).catch(() => undefined);
     assert.ok(openFds() <= baselineFds + FD_SLACK, `open fds ${openFds()}, baseline ${baselineFds}`);
     maxFdDelta = Math.max(maxFdDelta, openFds() - baselineFds);
     survived++;
@@ -47,7 +48,7 @@ describe('workspace faults and security through Engine.run', function () {
     copyFixture('solvers', 'healthy.py', ws);
     engine = new Engine({ workspace: ws, python: PYTHON, timeoutMs: 1000, workers: 2, log: (l) => logs.push(l.slice(0, 300)) });
     await engine.run({ files: [path.join(ws, 'healthy.py')] });
-    await until(() => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false, 'idle workers');
+    await until('idle workers', () => engine.poolStatus()?.workers.every((w) => w.state === 'idle') ?? false);
     tracker.noteEngine(engine);
     baselineFds = openFds();
   });

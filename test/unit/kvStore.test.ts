@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { appendRecord, readRecords, sha256, writeFileAtomic } from '../../src/engine/fsutil';
 import { encodeRecord, KvStore } from '../../src/engine/store/kvStore';
+import { until } from '../poll';
 
 const KV_MODULE = path.resolve(__dirname, '../../src/engine/store/kvStore.ts');
 /** A pid above Linux's pid_max, so never alive: its segments count as left by a dead writer. */
@@ -61,14 +62,6 @@ function startWriter(tmp: string, dir: string, start: number, end: number, batch
     done: () => lines().includes('done'),
     exited,
   };
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const segments = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.startsWith('seg-')).sort();
@@ -151,7 +144,7 @@ describe('kvStore', () => {
     for (const [round, killAt, batch] of rounds) {
       const base = round * 100_000;
       const w = startWriter(tmp, dir, base, base + 100_000, batch);
-      await until(() => w.flushed().length >= killAt, `writer ${round} to flush ${killAt} records`);
+      await until(`writer ${round} to flush ${killAt} records`, () => w.flushed().length >= killAt);
       if (batch > 1) await new Promise((r) => setTimeout(r, Math.random() * 40)); // land anywhere in the next flush
       w.child.kill('SIGKILL');
       await w.exited;
@@ -193,7 +186,7 @@ describe('kvStore', () => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    await until(() => out.includes('1\n'), 'the first flush');
+    await until('the first flush', () => out.includes('1\n'));
     const seg = path.join(dir, segments(dir)[0]);
     const before = fs.statSync(seg).size;
     // busy-poll (bounded) so the kill lands while the kernel is still copying the 48 MB write
@@ -262,7 +255,7 @@ describe('kvStore', () => {
     const sameProcess = new KvStore<number>(dir);
     sameProcess.set('sibling', 7);
     await sameProcess.flush();
-    await until(() => w.flushed().length >= 1, 'the writer to start');
+    await until('the writer to start', () => w.flushed().length >= 1);
     let rounds = 0;
     while (!w.done()) {
       a.set('a' + rounds, rounds);

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool/pool';
+import { until } from '../poll';
 import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 
@@ -22,14 +23,6 @@ function lineOf(file: string, text: string): number {
   return i + 1;
 }
 
-
-async function until(check: () => boolean, what: string, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Every pool made here, and every worker pid it ever reported, for the no-process-left checks. */
 const pools: Pool[] = [];
@@ -132,7 +125,7 @@ describe('worker pool (real Python workers)', function () {
     assert.ok(r.ms >= 1400, `elapsed ${r.ms}`);
     const childPid = Number(/orphan child pid (\d+)/.exec(lines.join('\n'))?.[1]);
     assert.ok(childPid > 0);
-    await until(() => !isAlive(childPid), 'the solver\'s child process to be gone');
+    await until('the solver\'s child process to be gone', () => !isAlive(childPid), 15_000);
     const next = await pool.run(job('solvers.py', 'solve_68b16354'));
     assert.equal(next.status, 'ok');
     assert.notEqual(pool.status().workers[0].pid, firstPid);
@@ -153,7 +146,7 @@ describe('worker pool (real Python workers)', function () {
     assert.deepEqual(segv.exit, { code: null, signal: 'SIGSEGV' });
     assert.match(segv.stderrTail ?? '', /Segmentation fault/);
     assert.deepEqual(rest.map((r) => r.status), Array(10).fill('ok'));
-    await until(() => pool.status().workers.every((w) => w.state === 'idle'), 'respawned workers');
+    await until('respawned workers', () => pool.status().workers.every((w) => w.state === 'idle'), 15_000);
   });
 
   it('respawns a worker that dies while idle', async () => {
@@ -161,7 +154,7 @@ describe('worker pool (real Python workers)', function () {
     await pool.start();
     const victim = pool.status().workers[1].pid as number;
     process.kill(victim, 'SIGKILL');
-    await until(() => pool.status().workers[1].state === 'idle' && pool.status().workers[1].pid !== victim, 'the respawned worker');
+    await until('the respawned worker', () => pool.status().workers[1].state === 'idle' && pool.status().workers[1].pid !== victim, 15_000);
     assert.equal(pool.status().workers[1].restarts, 1);
     const rs = await Promise.all([0, 1, 2, 3].map(() => pool.run(job('solvers.py', 'solve_68b16354'))));
     assert.deepEqual(rs.map((r) => r.status), ['ok', 'ok', 'ok', 'ok']);
@@ -176,7 +169,7 @@ describe('worker pool (real Python workers)', function () {
     const queuedAc = new AbortController();
     const queued = pool.run(job('solvers.py', 'solve_68b16354'), queuedAc.signal);
     const queued2 = pool.run(job('solvers.py', 'solve_68b16354'));
-    await until(() => pool.status().running === 2 && pool.status().queued === 2, 'two running, two queued');
+    await until('two running, two queued', () => pool.status().running === 2 && pool.status().queued === 2, 15_000);
     queuedAc.abort();
     assert.deepEqual(await queued, { status: 'cancelled', ms: 0, workerId: -1 });
     ac.abort();
@@ -293,7 +286,7 @@ describe('worker pool (real Python workers)', function () {
     const pool = makePool({ workers: 3 });
     await pool.start();
     const hanging = pool.run(job('hang.py', 'solve_hang'));
-    await until(() => pool.status().running === 1, 'a running job');
+    await until('a running job', () => pool.status().running === 1, 15_000);
     await Promise.all(pools.map((p) => p.dispose()));
     assert.equal((await hanging).status, 'cancelled');
     assert.ok(pids.size >= 10, `saw ${pids.size} pids`);

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { Pool, type PoolJob, type PoolResult, type PoolWorker } from '../../src/engine/pool/pool';
 import type { WorkerExit } from '../../src/engine/pool/workerProcess';
 import type { ReadyMessage, RunMessage, TaskMessage, ToWorker } from '../../src/protocol/worker';
+import { until } from '../poll';
 
 /** A worker that records what it is sent and answers its runs in pipe order when told to. */
 class FakeWorker extends EventEmitter implements PoolWorker {
@@ -77,14 +78,6 @@ const T1 = task('k1');
 
 function job(fn: string, expectedMs?: number, t = T1): PoolJob {
   return { task: t, expectedMs, run: { file: '/w/solvers.py', fn, kind: 'I', taskId: 't', pair: 'demo', index: 0 } };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
 
 describe('pool scheduling (fake workers)', () => {
@@ -187,7 +180,7 @@ describe('pool scheduling (fake workers)', () => {
     first.finish();
     assert.equal(outcome(await r), 'ok:R');
     assert.equal(first.killed, true, 'the cancelled prefetched job started: the worker is killed');
-    await until(() => worker(0) !== first && worker(0).fns.length === 1, 'a respawned worker running C');
+    await until('a respawned worker running C', () => worker(0) !== first && worker(0).fns.length === 1, 5_000, 1);
     assert.deepEqual(worker(0).fns, ['C']);
     acR.abort(); // settled already: nothing happens
 
@@ -195,7 +188,7 @@ describe('pool scheduling (fake workers)', () => {
     acC.abort();
     const rc = await c;
     assert.deepEqual([rc.status, rc.workerId, second.killed], ['cancelled', 0, true]);
-    await until(() => worker(0) !== second && pool.status().workers[0].state === 'idle', 'the worker respawned again');
+    await until('the worker respawned again', () => worker(0) !== second && pool.status().workers[0].state === 'idle', 5_000, 1);
     const after = pool.run(job('after'));
     worker(0).finish();
     assert.equal(outcome(await after), 'ok:after');
@@ -213,7 +206,7 @@ describe('pool scheduling (fake workers)', () => {
     ac.abort();
     assert.deepEqual((await Promise.all(mine)).map((x) => x.status), ['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
     assert.equal(first.killed, true);
-    await until(() => worker(0) !== first && worker(0).fns.length === 1, 'the respawned worker takes the other job');
+    await until('the respawned worker takes the other job', () => worker(0) !== first && worker(0).fns.length === 1, 5_000, 1);
     assert.deepEqual(worker(0).fns, ['other']);
     worker(0).finish();
     assert.equal(outcome(await other), 'ok:other');

@@ -16,7 +16,8 @@ import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
 import { Session } from '../../src/server/session';
-import { isAlive, until } from '../faults/helpers';
+import { isAlive } from '../faults/helpers';
+import { until } from '../poll';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 
@@ -114,7 +115,7 @@ describe('session: pool states and runs on save', function () {
     h.sent.length = 0;
     h.results.length = 0;
     const stale = h.runs.onSave(slow);
-    await until(() => h.session.status().state === 'busy', 'the slow save to occupy the pool', 20000);
+    await until('the slow save to occupy the pool', () => h.session.status().state === 'busy', 20000);
     const fresh = h.runs.onSave(solvers);
     await Promise.all([stale, fresh]);
     assert.deepStrictEqual(h.results.map((r) => r.reason), ['save'], 'one result: the newer save');
@@ -128,7 +129,7 @@ describe('session: pool states and runs on save', function () {
     const file = await readRunLog(ws, 50);
     assert.deepStrictEqual(file.slice(-2), [...r.earlier, r.record], 'the records are the lines of runs.jsonl');
     assert.deepStrictEqual(await h.session.history(50), file, 'and the server\'s history has them all');
-    await until(() => h.session.status().state === 'idle', 'the pool to be idle again (the killed worker respawned)', 20000);
+    await until('the pool to be idle again (the killed worker respawned)', () => h.session.status().state === 'idle', 20000);
   });
 
   it('error when a run fails, idle after the next good run, stopped after dispose', async () => {
@@ -146,7 +147,7 @@ describe('session: pool states and runs on save', function () {
     await h.runs.onSave(solvers);
     assert.strictEqual(h.session.status().message, undefined, 'a good run clears the error');
     // a hot run needs no worker: the eager pool may still be starting when it ends
-    await until(() => h.session.status().state === 'idle', 'the pool to be idle', 20000);
+    await until('the pool to be idle', () => h.session.status().state === 'idle', 20000);
     await h.session.dispose();
     assert.strictEqual(h.session.status().state, 'stopped');
   });
@@ -156,17 +157,17 @@ describe('session: pool states and runs on save', function () {
     const h = harness([ws, other], settings());
     try {
       await h.runs.onSave(pathToFileURL(path.join(ws, 'solvers.py')).toString());
-      await until(() => h.session.status().detail.filter((w) => w.state === 'idle').length === 2, 'the first folder\'s two workers', 20000);
+      await until('the first folder\'s two workers', () => h.session.status().detail.filter((w) => w.state === 'idle').length === 2, 20000);
       const kept = h.session.status().detail.map((w) => w.pid!);
       const stale = h.session.runOnSave(path.join(other, 'slow_solvers.py'));
-      await until(() => h.session.status().detail.length === 4 && h.session.status().state === 'busy', 'both folders\' pools, one busy', 20000);
+      await until('both folders\' pools, one busy', () => h.session.status().detail.length === 4 && h.session.status().state === 'busy', 20000);
       const gone = h.session.status().detail.map((w) => w.pid!).filter((p) => !kept.includes(p));
       assert.strictEqual(gone.length, 2);
 
       await h.session.changeFolders([], [other]);
       assert.strictEqual(await stale, undefined, 'the removed folder\'s run was cancelled');
       assert.deepStrictEqual(h.session.folders, [ws]);
-      await until(() => gone.every((p) => !isAlive(p)), 'the removed folder\'s workers to exit', 10000);
+      await until('the removed folder\'s workers to exit', () => gone.every((p) => !isAlive(p)), 10000);
       assert.deepStrictEqual(h.session.status().detail.map((w) => w.pid), kept, 'the other pool is untouched');
       assert.strictEqual(await h.session.runOnSave(path.join(other, 'solvers.py')), undefined, 'a file of the removed folder runs nothing');
       assert.deepStrictEqual(await h.session.runAll(other), undefined);

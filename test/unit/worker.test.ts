@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
 import { WorkerProcess } from '../../src/engine/pool/workerProcess';
+import { until } from '../poll';
 import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
 
 
@@ -32,14 +33,6 @@ class Client {
       });
       this.proc.send({ t: 'run', id, ...fields });
     });
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -102,8 +95,8 @@ describe('Python worker (one WorkerProcess)', function () {
   it('forwards raw fd 1/2 output to the log, line by line, capped', async () => {
     const r = await client.run(job('solvers.py', 'solve_fd1'));
     assert.equal(r.ok, true);
-    await until(() => logs.some(([s, l]) => s === 'stdout' && l === 'raw line on fd 1'), 'the stdout line');
-    await until(() => logs.some(([s, l]) => s === 'stderr' && l.startsWith('zzz')), 'the stderr line');
+    await until('the stdout line', () => logs.some(([s, l]) => s === 'stdout' && l === 'raw line on fd 1'), 10_000);
+    await until('the stderr line', () => logs.some(([s, l]) => s === 'stderr' && l.startsWith('zzz')), 10_000);
     const long = logs.find(([s, l]) => s === 'stderr' && l.startsWith('zzz'));
     assert.ok(long && long[1].length < 2100, 'a 100 kB line is cut');
   });
@@ -133,7 +126,7 @@ describe('Python worker (one WorkerProcess)', function () {
 
   it('answers a malformed line with a log message and keeps serving', async () => {
     (proc as unknown as { input: NodeJS.WritableStream }).input.write('{not json\n');
-    await until(() => client.others.some((m) => m.t === 'log' && m.level === 'error'), 'the log message');
+    await until('the log message', () => client.others.some((m) => m.t === 'log' && m.level === 'error'), 10_000);
     const r = await client.run(job('solvers.py', 'solve_68b16354'));
     assert.equal(r.ok, true);
   });
@@ -171,13 +164,13 @@ describe('Python worker (one WorkerProcess)', function () {
     await w.ready;
     w.send(task);
     void c.run(job('orphan.py', 'solve_orphan'), 60000).catch(() => undefined);
-    await until(() => lines.some((l) => l.startsWith('orphan child pid')), 'the orphan pid');
+    await until('the orphan pid', () => lines.some((l) => l.startsWith('orphan child pid')), 10_000);
     const childPid = Number(/(\d+)/.exec(lines.find((l) => l.startsWith('orphan child pid')) ?? '')?.[1]);
     assert.ok(isAlive(childPid));
     const exit = await w.kill();
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(isAlive(w.pid as number), false);
-    await until(() => !isAlive(childPid), 'the orphan to be gone');
+    await until('the orphan to be gone', () => !isAlive(childPid), 10_000);
   });
 
   it('rejects ready with a clear message for a missing interpreter or a failing script', async () => {

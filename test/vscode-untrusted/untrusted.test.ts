@@ -17,7 +17,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { describe, isBattPython, isBattServer, relatedProcs } from './procs';
-import { until } from '../vscode/until';
+import { until } from '../poll';
 
 const EXT_ID = 'batt-dev.batt';
 const MODE = process.env.BATT_UNTRUSTED_MODE === 'installed' || process.env.BATT_UNTRUSTED_MODE === 'control' ? process.env.BATT_UNTRUSTED_MODE : 'development';
@@ -86,9 +86,9 @@ if (MODE === 'control') {
       assert.strictEqual(ext.extensionPath, EXT_ROOT, 'the installed copy, not another one');
       const api = await ext.activate();
       await api.ready;
-      const s = await until('a pool status from the server', () => api.status());
+      const s = await until('a pool status from the server', () => api.status(), 60_000);
       assert.notStrictEqual(s.state, 'untrusted');
-      await until('the workspace\'s batt.pythonPath script to run', () => fs.existsSync(MARKER()));
+      await until('the workspace\'s batt.pythonPath script to run', () => fs.existsSync(MARKER()), 60_000);
     });
   });
 } else suite(`batt in an untrusted workspace (${MODE})`, function () {
@@ -140,9 +140,9 @@ if (MODE === 'control') {
   if (expectActive()) {
     test('the status bar says the workspace is untrusted', async () => {
       const a = api!;
-      const text = await until('status bar "untrusted"', () => (/batt: untrusted/.test(a.statusText()) ? a.statusText() : undefined));
+      const text = await until('status bar "untrusted"', () => (/batt: untrusted/.test(a.statusText()) ? a.statusText() : undefined), 60_000);
       assert.match(text, /\$\(shield\) batt: untrusted/);
-      const s = await until('a pool status from the server', () => a.status());
+      const s = await until('a pool status from the server', () => a.status(), 60_000);
       assert.strictEqual(s.state, 'untrusted', 'the language server itself got trusted=false');
       assert.strictEqual(s.workers, 0);
     });

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
-import { until } from './until';
+import { until } from '../poll';
 
 const EXT_ID = 'batt-dev.batt';
 
@@ -60,7 +60,7 @@ suite('batt extension', function () {
     for (const t of ['Batt: Run batt on task', 'Batt: Show timing', 'Batt: Restart workers', 'Batt: Clear cache', 'Batt: Select tasks folder']) assert.ok(titles.includes(t), t);
     const all = await vscode.commands.getCommands(true);
     assert.ok(all.includes('batt.runOnTask'));
-    const s = await until('a pool status from the server', () => api.status());
+    const s = await until('a pool status from the server', () => api.status(), 60_000);
     assert.ok(['stopped', 'idle', 'starting', 'busy'].includes(s.state), s.state);
   });
 
@@ -71,7 +71,7 @@ suite('batt extension', function () {
     const diags = await until('batt diagnostics on solvers.py', () => {
       const d = battDiags(file);
       return d.some((x) => x.code === 'IndexError') && d.some((x) => x.code === 'mismatch') ? d : undefined;
-    });
+    }, 60_000);
     const exc = diags.find((d) => d.code === 'IndexError')!;
     assert.strictEqual(exc.severity, vscode.DiagnosticSeverity.Error);
     assert.strictEqual(exc.range.start.line, lineOf(doc, 'x3 = first(x2)', 'def solve_9fd2a6c3'), 'the exception is on the line where it surfaced');
@@ -97,9 +97,9 @@ suite('batt extension', function () {
   test('fixing a solver and saving clears its diagnostic', async function () {
     this.timeout(120000);
     const file = path.join(ws(), 'solvers.py');
-    await until('the mismatch diagnostic first', () => battDiags(file).find((d) => d.message.includes('solve_0d9e3b72_triple') && d.code === 'mismatch'));
+    await until('the mismatch diagnostic first', () => battDiags(file).find((d) => d.message.includes('solve_0d9e3b72_triple') && d.code === 'mismatch'), 60_000);
     await editAndSave(file, (t) => t.replace('O = upscale(I, THREE)', 'O = upscale(I, TWO)'));
-    await until('the mismatch diagnostic to go', () => !battDiags(file).some((d) => d.message.includes('solve_0d9e3b72_triple') && d.severity === vscode.DiagnosticSeverity.Error) || undefined);
+    await until('the mismatch diagnostic to go', () => !battDiags(file).some((d) => d.message.includes('solve_0d9e3b72_triple') && d.severity === vscode.DiagnosticSeverity.Error) || undefined, 60_000);
     // now a duplicate of solve_0d9e3b72: a hint, not an error
     assert.ok(battDiags(file).some((d) => d.code === 'duplicate' && d.message.startsWith('solve_0d9e3b72_triple is the same program as solve_0d9e3b72')));
     await editAndSave(file, (t) => t.replace('O = upscale(I, TWO)\n    return O\n\n\ndef solve_7b4c2e91', 'O = upscale(I, THREE)\n    return O\n\n\ndef solve_7b4c2e91'));
@@ -110,14 +110,14 @@ suite('batt extension', function () {
     const text = await until('status bar with the pool and a last run', () => {
       const t = api.statusText();
       return /batt: (idle 4\/4|busy \d\/4) · solved \d+\/\d+ · [\d.]+ s · cache/.test(t) ? t : undefined;
-    });
+    }, 60_000);
     assert.match(text, /cache (\d+%|–)$/);
   });
 
   test('"Run batt on task" fills the leaderboard and the panel shows real phase numbers', async function () {
     this.timeout(120000);
     await vscode.commands.executeCommand('batt.runOnTask', '5e2b9d14');
-    const lb = await until('leaderboard', () => api.model.leaderboard);
+    const lb = await until('leaderboard', () => api.model.leaderboard, 60_000);
     assert.strictEqual(lb.taskId, '5e2b9d14');
     const cands = lb.run.tasks[0].candidates;
     assert.ok(cands.length >= 10, `battery: every workspace candidate (${cands.length})`);
@@ -125,7 +125,7 @@ suite('batt extension', function () {
     assert.strictEqual(cands[0].rank, 1);
     assert.ok(cands[0].solved);
     assert.ok(lb.task && lb.task.train.length === 2, 'task grids for the diff view');
-    await until('the panel to load and say ready', () => api.panel.ready);
+    await until('the panel to load and say ready', () => api.panel.ready, 60_000);
     assert.ok(api.panel.received.some((m) => m.type === 'ready'));
     const phases = lb.run.phases;
     assert.ok(phases.find((p) => p.name === 'score')!.ms > 0);
@@ -142,11 +142,11 @@ suite('batt extension', function () {
     const range = doc.lineAt(line).range;
     await editor.edit((b) => b.replace(range, '    O = upscale(rot90(I), TWO)'));
     const d = await until('a batt-lint diagnostic', () =>
-      vscode.languages.getDiagnostics(doc.uri).find((x) => x.source === 'batt-lint' && x.range.start.line === line),
+      vscode.languages.getDiagnostics(doc.uri).find((x) => x.source === 'batt-lint' && x.range.start.line === line), 60_000,
     );
     assert.strictEqual(d.code, 'nested-call');
     await editor.edit((b) => b.replace(doc.lineAt(line).range, '    O = upscale(I, TWO)'));
-    await until('the lint diagnostic to clear', () => !vscode.languages.getDiagnostics(doc.uri).some((x) => x.source === 'batt-lint' && x.range.start.line === line) || undefined);
+    await until('the lint diagnostic to clear', () => !vscode.languages.getDiagnostics(doc.uri).some((x) => x.source === 'batt-lint' && x.range.start.line === line) || undefined, 60_000);
     await doc.save();
   });
 
@@ -158,14 +158,14 @@ suite('batt extension', function () {
       await until('a pool of 2 workers', () => {
         const s = api.status();
         return s && s.detail.length === 2 && s.detail.every((w) => w.state === 'idle') ? s : undefined;
-      });
+      }, 60_000);
     } finally {
       await cfg.update('workers', undefined, vscode.ConfigurationTarget.Workspace);
     }
     await until('back to 4 workers', () => {
       const s = api.status();
       return s && s.detail.length === 4 && s.detail.every((w) => w.state === 'idle') ? s : undefined;
-    });
+    }, 60_000);
   });
 
   test('restart workers recovers the pool', async function () {
@@ -173,19 +173,19 @@ suite('batt extension', function () {
     const before = await until('live workers', () => {
       const s = api.status();
       return s && s.detail.length === 4 && s.detail.every((w) => w.pid) ? s : undefined;
-    });
+    }, 60_000);
     const pids = new Set(before.detail.map((w) => w.pid));
     await vscode.commands.executeCommand('batt.restartWorkers');
     const after = await until('four new idle workers', () => {
       const s = api.status();
       return s && s.state === 'idle' && s.detail.length === 4 && s.detail.every((w) => w.pid && !pids.has(w.pid)) ? s : undefined;
-    });
+    }, 60_000);
     assert.strictEqual(after.workers, 4);
     // and the pool serves the next save
     const file = path.join(ws(), 'solvers.py');
     const n = api.runResults.length;
     await editAndSave(file);
-    const r = await until('a run after the restart', () => (api.runResults.length > n ? api.runResults[api.runResults.length - 1] : undefined));
+    const r = await until('a run after the restart', () => (api.runResults.length > n ? api.runResults[api.runResults.length - 1] : undefined), 60_000);
     assert.strictEqual(r.reason, 'save');
     assert.ok(r.run.tasks.some((t) => t.solved));
   });
