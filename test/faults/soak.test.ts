@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine/engine';
 import type { PoolStatus } from '../../src/engine/pool/pool';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 import { expectedVerdict, type FaultKind, generate } from './generate';
-import { assertNoChildren, makeWorkspace, PidTracker, PYTHON, removeTemps, rssMiB, disposeAndCheck } from './helpers';
+import { makeWorkspace, PidTracker, PYTHON, rssMiB, disposeAndCheck } from './helpers';
 
 const TASKS = 256;
 const CANDIDATES = 20;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Engine } from '../../src/engine/engine';
 import type { RunJson } from '../../src/protocol/results';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, verdicts, disposeAndCheck } from './helpers';
+  candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, verdicts, disposeAndCheck } from './helpers';
 import { until } from '../poll';
 
 const TIMEOUT = 'timeout: no result within 1 s (worker killed)';

@@ -18,7 +18,7 @@ import { loadTasks, parseTask } from '../../src/engine/tasks/tasks';
 import { gridProblem } from '../../src/engine/tasks/gridCheck';
 import type { InputError } from '../../src/engine/types';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, removeTemps, verdicts, writeJson, disposeAndCheck } from './helpers';
+  candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, verdicts, writeJson, disposeAndCheck } from './helpers';
 import { until } from '../poll';
 
 const GOOD = JSON.stringify(FAULT_TASK);

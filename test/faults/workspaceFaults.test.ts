@@ -12,7 +12,7 @@ import { taskMessage } from '../../src/engine/scoring/jobs';
 import { loadTasks } from '../../src/engine/tasks/tasks';
 import { UsageError } from '../../src/engine/errors';
 import {
-  assertNoChildren, candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, REPO, removeTemps,
+  candidate, copyFixture, FAULT_TASK, FAULT_TASK_ID, makeTemp, makeWorkspace, openFds, PidTracker, PYTHON, REPO,
   verdicts, writeJson, disposeAndCheck } from './helpers';
 import { until } from '../poll';
 

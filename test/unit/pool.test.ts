@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool/pool';
 import { until } from '../poll';
-import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
+import { FAULTY, isAlive, loadTask, PYTHON, SCRIPT } from '../workerFixtures';
 
 
 

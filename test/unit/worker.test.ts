@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FromWorker, ResultMessage, RunMessage, TaskMessage } from '../../src/protocol/worker';
+import type { FromWorker, ResultMessage, RunMessage } from '../../src/protocol/worker';
 import { WorkerProcess } from '../../src/engine/pool/workerProcess';
 import { until } from '../poll';
 import { FAULTY, isAlive, loadTask, PYTHON, REPO, SCRIPT } from '../workerFixtures';
