@@ -7,7 +7,7 @@ import * as path from 'path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const only = process.argv.slice(2);
 const stages = [
-  { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit', '-p', '.'], counts: false },
+  { name: 'typecheck', cmd: ['npm', 'run', '--silent', 'typecheck'], counts: false },
   { name: 'build', cmd: [process.execPath, 'esbuild.mjs'], counts: false },
   { name: 'unit', cmd: ['npx', 'mocha'], counts: true },
   { name: 'faults', cmd: ['npx', 'mocha', '--config', 'test/faults/mocharc.json'], counts: true },
