@@ -64,7 +64,7 @@ export async function caches(ctx: BenchContext, report: Report): Promise<CacheSe
     // The edited candidate: a heavy one (an objects-based variant) so its own work is visible.
     const solvers = path.join(dir, 'solvers.py');
     const text = fs.readFileSync(solvers, 'utf8');
-    const m = /def (solve_\w+)\(I\):\n(?:    x\d+ = .*\n)*?    x\d+ = objects\(/.exec(text);
+    const m = /def (solve_\w+)\(I\):\n(?: {4}x\d+ = .*\n)*? {4}x\d+ = objects\(/.exec(text);
     const edited = m ? m[1] : ctx.work.jobs[0].fns[0];
     editCandidate(solvers, edited);
     ctx.log(`2. rerun after editing ${edited}`);

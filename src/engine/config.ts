@@ -60,5 +60,5 @@ export function readWorkspaceConfig(workspace: string): ConfigRead {
     }
     config[key] = value;
   }
-  return { config: config as WorkspaceConfig, errors, file };
+  return { config, errors, file };
 }

@@ -112,7 +112,7 @@ connection.onInitialized(() => {
   }
 });
 
-connection.onNotification(SettingsNotification.type, (s) => session.update(s));
+connection.onNotification(SettingsNotification.type, (s) => void session.update(s));
 
 documents.onDidOpen((e) => lint.schedule(e.document));
 documents.onDidChangeContent((e) => lint.schedule(e.document));

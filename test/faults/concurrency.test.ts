@@ -34,8 +34,8 @@ function cli(dist: string, ws: string, ...extra: string[]): Cli {
     env: { ...process.env, BATT_PYTHON: PYTHON },
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.resume();
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.resume();
   const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return { child, stdout: exit.then(() => out), exit };
 }

@@ -53,7 +53,7 @@ function startWriter(tmp: string, dir: string, start: number, end: number, batch
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const lines = (): string[] => out.split('\n').slice(0, -1);
   return {
@@ -184,7 +184,7 @@ describe('kvStore', () => {
     );
     const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     await until('the first flush', () => out.includes('1\n'));
     const seg = path.join(dir, segments(dir)[0]);

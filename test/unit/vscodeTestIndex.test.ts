@@ -45,6 +45,7 @@ describe('test/vscode/index.ts (extension-host mocha runner)', function () {
     write('a.test.js.map', '');
     write('helper.js', '');
     write('node_modules/x/c.test.js', '');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { findTestFiles } = require(INDEX) as typeof import('../vscode/index');
     assert.deepStrictEqual(findTestFiles(dir).map((f) => path.relative(dir, f)), ['b.test.js', path.join('sub', 'a.test.js')]);
   });

@@ -199,8 +199,8 @@ describe('webview render', () => {
     const again = findAll(tree, (n) => n.tag === 'button' && textOf(n) === 'Run again')[0];
     assert.deepStrictEqual(again.on, { kind: 'post', msg: { type: 'runTask', taskId: '007bbfb7' } });
     // a stale selection falls back to the best; a live one sticks
-    assert.match(textOf(byId(renderLeaderboard(leaderboard(), 'gone')!, 'grid-diff')!), /Pairs of solve_007bbfb7/);
-    assert.match(textOf(byId(renderLeaderboard(leaderboard(), 'solve_copy')!, 'grid-diff')!), /Same program as solve_007bbfb7/);
+    assert.match(textOf(byId(renderLeaderboard(leaderboard(), 'gone'), 'grid-diff')!), /Pairs of solve_007bbfb7/);
+    assert.match(textOf(byId(renderLeaderboard(leaderboard(), 'solve_copy'), 'grid-diff')!), /Same program as solve_007bbfb7/);
   });
 
   it('grid diff marks exactly the differing cells and shows a shape mismatch', () => {

@@ -190,7 +190,7 @@ describe('Python worker (one WorkerProcess)', function () {
     const found = fs.existsSync(pyenv) ? fs.readdirSync(pyenv).find((v) => /^3\.[67]\./.test(v)) : undefined;
     const old = process.env.BATT_OLD_PYTHON ?? (found ? path.join(pyenv, found, 'bin', 'python3') : undefined);
     if (!old || !fs.existsSync(old)) this.skip();
-    const w = new WorkerProcess({ id: 6, python: old as string, script: SCRIPT, roots: [FAULTY], memoryMB: 0 });
+    const w = new WorkerProcess({ id: 6, python: old, script: SCRIPT, roots: [FAULTY], memoryMB: 0 });
     await assert.rejects(w.ready, /Python 3\.[67]\.\d+ .* is too old: batt needs Python >= 3\.8/);
     await w.exited;
   });
