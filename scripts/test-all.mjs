@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build, unit tests (plain Node, real Python workers), then the real-VS-Code suite and the
-// UI check. Streams every stage's output and ends with one line "N passed, N failed" summing all stages.
+// `npm test`: type-check, lint (ESLint + pyright), build, unit tests (plain Node, real Python workers), then the
+// real-VS-Code suite and the UI check. Streams every stage's output and ends with one line "N passed, N failed" summing all stages.
 import { spawn } from 'child_process';
 import * as path from 'path';
 
@@ -8,6 +8,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const only = process.argv.slice(2);
 const stages = [
   { name: 'typecheck', cmd: ['npm', 'run', '--silent', 'typecheck'], counts: false },
+  { name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'], counts: false },
   { name: 'build', cmd: [process.execPath, 'esbuild.mjs'], counts: false },
   { name: 'unit', cmd: ['npx', 'mocha'], counts: true },
   { name: 'faults', cmd: ['npx', 'mocha', '--config', 'test/faults/mocharc.json'], counts: true },
