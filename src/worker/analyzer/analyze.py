@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
 from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
+from pyc import precompile  # noqa: E402
 from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
 
 Json = Dict[str, Any]
@@ -329,45 +330,11 @@ def op_canonical(req: Json) -> Json:
 
 
 def op_precompile(req: Json) -> Json:
-    """Writes hash-checked .pyc files for workspace sources under `prefix` (the workers' sys.pycache_prefix), so
-    workers that (re)start import big solver modules without compiling them. Compiles only; runs nothing. A .pyc is
-    only ever used for a file whose bytes hash to the same value, so it can never be stale."""
-    import importlib.util
-    from pyc import code_to_hash_pyc
+    """Writes hash-checked .pyc files for workspace sources under `prefix` (pyc.precompile). Compiles only; runs nothing."""
     prefix = req.get("prefix")
     if not isinstance(prefix, str) or not prefix:
         raise ValueError("precompile needs a prefix")
-    saved = sys.pycache_prefix
-    sys.pycache_prefix = prefix
-    written = 0
-    try:
-        for f in req.get("files") or []:
-            path, source = f.get("path"), f.get("source")
-            if not isinstance(path, str) or not isinstance(source, str):
-                continue
-            data = source.encode("utf-8")
-            source_hash = importlib.util.source_hash(data)
-            cfile = importlib.util.cache_from_source(path)
-            try:
-                with open(cfile, "rb") as fh:
-                    head = fh.read(16)
-                if len(head) == 16 and head[8:16] == source_hash:
-                    continue
-            except OSError:
-                pass
-            try:
-                code = compile(data, path, "exec", dont_inherit=True)
-            except (SyntaxError, ValueError):
-                continue  # the import reports it
-            os.makedirs(os.path.dirname(cfile), exist_ok=True)
-            tmp = f"{cfile}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(code_to_hash_pyc(code, source_hash))
-            os.replace(tmp, cfile)
-            written += 1
-    finally:
-        sys.pycache_prefix = saved
-    return {"written": written}
+    return {"written": precompile(prefix, req.get("files") or [])}
 
 
 OPS: Dict[Any, Callable[[Json], Json]] = {"parse": op_parse, "canonical": op_canonical, "lint": op_lint, "names": op_names, "parseStats": op_parse_stats,
