@@ -49,7 +49,8 @@ function copyWorker() {
 }
 
 /** `npm run watch` prints "[watch] build started" / "[watch] build finished" around every rebuild (the background
- * problem matcher in .vscode/tasks.json waits for them) and each error as "✘ [ERROR] text" plus "    file:line:col:". */
+ * problem matcher in .vscode/tasks.json waits for them) and each error as "✘ [ERROR] text" plus "    file:line:col:"
+ * (esbuild's own log is silenced in watch mode so nothing is reported twice). */
 function watchReporter() {
   let running = 0;
   const start = () => {
@@ -63,9 +64,11 @@ function watchReporter() {
     setup(build) {
       build.onStart(start);
       build.onEnd((result) => {
-        for (const { text, location } of result.errors) {
-          console.error(`✘ [ERROR] ${text}`);
-          if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        for (const [mark, messages] of [['✘ [ERROR]', result.errors], ['▲ [WARNING]', result.warnings]]) {
+          for (const { text, location } of messages) {
+            console.error(`${mark} ${text}`);
+            if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+          }
         }
         finish();
       });
@@ -77,7 +80,7 @@ function watchReporter() {
 if (watch) {
   const reporter = watchReporter();
   for (const e of entries) {
-    const ctx = await esbuild.context({ ...e, plugins: [reporter.plugin] });
+    const ctx = await esbuild.context({ ...e, logLevel: 'silent', plugins: [reporter.plugin] });
     await ctx.watch();
   }
   // The Python side is copied, not bundled: copy it again when a .py under src/worker changes (debounced).
