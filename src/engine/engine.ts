@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
 import type { LintProblem } from '../protocol/analyzer';
 import { resolveImport } from './workspace/files';
-import { readWorkspaceConfig } from './config';
+import { optionValues, readBattJson, resolveSettings } from './settings';
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
 import { sha256 } from './fsutil';
@@ -19,7 +19,6 @@ import { UsageError } from './errors';
 import { analyzerScript, defaultWorkerDir, scoringScript } from './workerDir';
 import type { InputError, Task } from './types';
 import type { CachedVerdict } from './store/validation';
-import { DEFAULTS } from '../protocol/settings';
 import type { RunJson } from '../protocol/results';
 
 export interface EngineOptions {
@@ -68,27 +67,30 @@ export class Engine {
       throw new UsageError(`workspace ${opts.workspace} is not a folder`);
     }
     this.root = fs.realpathSync(opts.workspace);
-    const cfg = readWorkspaceConfig(this.root).config;
-    this.cacheDir = path.resolve(this.root, opts.cacheDir ?? cfg.cacheDir ?? path.join('.batt', 'cache'));
+    this.cacheDir = path.resolve(this.root, this.settings().cacheDir);
     this.fileCache = new KvStore(path.join(this.cacheDir, 'parses'), { maxEntries: 20000 });
     this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
     this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
     this.durations = new KvStore(path.join(this.cacheDir, 'durations'));
   }
 
-  /** Effective settings: explicit options > batt.json > defaults. Re-read each run. */
+  /** Effective settings (src/engine/settings.ts): explicit options > batt.json > environment > defaults. Re-read each run. */
   settings() {
-    const { config, errors } = readWorkspaceConfig(this.root);
     const o = this.opts;
+    const file = readBattJson(this.root);
+    const { values: v, from, errors } = resolveSettings({ workspace: this.root, explicit: optionValues(o), file, env: process.env });
     return {
-      python: o.python || config.python || process.env.BATT_PYTHON || 'python3',
-      workers: o.workers ?? config.workers ?? DEFAULTS.workers,
-      timeoutMs: o.timeoutMs ?? (config.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
-      memoryMB: o.memoryMB ?? config.memoryLimitMB ?? DEFAULTS.memoryLimitMB,
-      include: o.include ?? config.include ?? DEFAULTS.include,
-      exclude: o.exclude ?? config.exclude ?? DEFAULTS.exclude,
-      tasks: resolveTasksPath(this.root, o.tasksPath, config.tasks),
-      configTasks: config.tasks,
+      python: v.pythonPath,
+      workers: v.workers,
+      // An explicit timeout is used as given (no round trip through seconds: it is part of the cache keys).
+      timeoutMs: from.timeoutSeconds === 'explicit' && o.timeoutMs !== undefined ? o.timeoutMs : v.timeoutSeconds * 1000,
+      memoryMB: v.memoryLimitMB,
+      include: v.include,
+      exclude: v.exclude,
+      // An explicit tasks path is relative to the cwd, batt.json's to the workspace.
+      tasks: resolveTasksPath(this.root, from.tasksPath === 'explicit' ? v.tasksPath : undefined, from.tasksPath === 'batt.json' ? v.tasksPath : undefined),
+      configTasks: file.values.tasksPath,
+      cacheDir: v.cacheDir,
       errors,
     };
   }

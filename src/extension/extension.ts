@@ -21,7 +21,7 @@ import {
   ServerSettings,
   SettingsNotification,
 } from '../protocol/lsp';
-import { POOL_SETTINGS } from '../protocol/settings';
+import { CONFIG_FILE, RESTART_SETTINGS, SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
@@ -48,8 +48,9 @@ const CANDIDATE_DEF = /^def (solve_[A-Za-z0-9]+\w*|batt)\s*\(/m;
 /** Does the workspace hold a batt.json, or a Python file with a candidate (the first 500 files are looked at)? */
 async function workspaceHasCandidates(): Promise<boolean> {
   if (!vscode.workspace.workspaceFolders?.length) return false;
-  if ((await vscode.workspace.findFiles('**/batt.json', '**/node_modules/**', 1)).length) return true;
-  const files = await vscode.workspace.findFiles('**/*.py', '{**/node_modules/**,**/.*/**,**/venv/**,**/env/**,**/site-packages/**,**/__pycache__/**}', 500);
+  if ((await vscode.workspace.findFiles(`**/${CONFIG_FILE}`, '**/node_modules/**', 1)).length) return true;
+  const braces = (globs: readonly string[]) => `{${globs.join(',')}}`;
+  const files = await vscode.workspace.findFiles(braces(SETTINGS.include.default), braces(SETTINGS.exclude.default), 500);
   for (const f of files) {
     try {
       if (CANDIDATE_DEF.test(Buffer.from(await vscode.workspace.fs.readFile(f)).toString('utf8'))) return true;
@@ -247,7 +248,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       if (!e.affectsConfiguration('batt') || !client) return;
       const s = await serverSettings();
       await client.sendNotification(SettingsNotification.type, s);
-      if (POOL_SETTINGS.some((k) => e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: the language server restarts the workers');
+      if (RESTART_SETTINGS.some((k) => SETTINGS[k].restarts === 'pool' && e.affectsConfiguration(`batt.${k}`))) log.info('pool settings changed: the language server restarts the workers');
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
       if (client) await client.sendNotification(SettingsNotification.type, await serverSettings());

@@ -1,11 +1,16 @@
 /**
- * Settings shared by the extension (package.json `batt.*`), the language server, the CLI and the workspace config
- * file `batt.json`. DEFAULTS is the single source of truth: a unit test checks package.json's schema defaults against it.
+ * The settings model: every setting of batt, once — its type, default, range, what a change restarts, and its name
+ * in each place it can be set: the VS Code setting `batt.<name>`, the workspace file `batt.json`, a `batt run` flag,
+ * an environment variable. Precedence (src/engine/settings.ts resolveSettings): a CLI flag or an explicitly set VS
+ * Code setting > batt.json > the environment variable > the default. Plain data: no node builtins, no `vscode`.
+ * test/unit/settings.test.ts checks package.json's `batt.*` schema against this table.
  */
-export interface BattSettings {
-  /** Python interpreter; empty = the Python extension's choice, else python3 */
+
+/** Every setting's value type. */
+export interface SettingValues {
+  /** Python interpreter of the workers */
   pythonPath: string;
-  /** tasks folder, task file or Kaggle challenges file; empty = batt.json `tasks`, else <ws>/tasks or <ws>/data/training */
+  /** tasks folder, task file or Kaggle challenges file; '' = <ws>/tasks or <ws>/data/training */
   tasksPath: string;
   workers: number;
   runOnSave: boolean;
@@ -13,44 +18,116 @@ export interface BattSettings {
   memoryLimitMB: number;
   include: string[];
   exclude: string[];
+  /** cache folder, relative to the workspace */
+  cacheDir: string;
 }
 
-export const DEFAULTS: BattSettings = {
-  pythonPath: '',
-  tasksPath: '',
-  workers: 4,
-  runOnSave: true,
-  timeoutSeconds: 10,
-  memoryLimitMB: 2048,
-  include: ['**/*.py'],
-  exclude: ['**/.*/**', '**/node_modules/**', '**/venv/**', '**/.venv/**', '**/env/**', '**/site-packages/**', '**/__pycache__/**'],
+export type SettingName = keyof SettingValues;
+
+export interface SettingSpec<T> {
+  /** as in package.json's schema; 'string[]' is an array of strings */
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'string[]';
+  /** the value when no layer sets one */
+  default: T;
+  /** the default as help text shows it, where the value alone would not say it */
+  defaultText?: string;
+  min?: number;
+  max?: number;
+  /**
+   * What a change needs: 'pool' — the workers are started with it; 'engine' — the engine is built with it. The
+   * language server rebuilds the engine, restarting running workers, on either.
+   */
+  restarts?: 'pool' | 'engine';
+  /** the VS Code setting `batt.<name>`; `default` is its package.json default where that differs ('' = not set) */
+  vscode?: { default?: T };
+  /** its key in batt.json */
+  file?: string;
+  /** its `batt run` flag: --flag [-short] ARG, with the help line's text */
+  cli?: { flag: string; short?: string; arg: string; help: string };
+  /** an environment variable giving it */
+  env?: string;
+}
+
+export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<SettingValues[K]>> } = {
+  pythonPath: {
+    type: 'string',
+    default: 'python3',
+    vscode: { default: '' },
+    restarts: 'pool',
+    file: 'python',
+    cli: { flag: '--python', arg: 'PATH', help: 'Python interpreter' },
+    env: 'BATT_PYTHON',
+  },
+  tasksPath: {
+    type: 'string',
+    default: '',
+    defaultText: '<workspace>/tasks or <workspace>/data/training',
+    vscode: {},
+    restarts: 'engine',
+    file: 'tasks',
+    cli: { flag: '--tasks', short: '-t', arg: 'PATH', help: 'tasks folder, task file, or Kaggle *_challenges.json' },
+  },
+  workers: {
+    type: 'integer',
+    default: 4,
+    min: 1,
+    max: 64,
+    vscode: {},
+    restarts: 'pool',
+    file: 'workers',
+    cli: { flag: '--workers', short: '-n', arg: 'N', help: 'worker processes' },
+  },
+  runOnSave: { type: 'boolean', default: true, vscode: {} },
+  timeoutSeconds: {
+    type: 'number',
+    default: 10,
+    min: 0.05,
+    max: 3600,
+    vscode: {},
+    restarts: 'pool',
+    file: 'timeoutSeconds',
+    cli: { flag: '--timeout', arg: 'SEC', help: 'per-pair timeout in seconds' },
+  },
+  memoryLimitMB: {
+    type: 'integer',
+    default: 2048,
+    min: 0,
+    max: 1 << 20,
+    vscode: {},
+    restarts: 'pool',
+    file: 'memoryLimitMB',
+    cli: { flag: '--memory', arg: 'MB', help: 'memory cap per worker in MiB, 0 = none' },
+  },
+  include: { type: 'string[]', default: ['**/*.py'], vscode: {}, restarts: 'engine', file: 'include' },
+  exclude: {
+    type: 'string[]',
+    default: ['**/.*/**', '**/node_modules/**', '**/venv/**', '**/.venv/**', '**/env/**', '**/site-packages/**', '**/__pycache__/**'],
+    vscode: {},
+    restarts: 'engine',
+    file: 'exclude',
+  },
+  cacheDir: {
+    type: 'string',
+    default: '.batt/cache',
+    defaultText: '<workspace>/.batt/cache',
+    restarts: 'engine',
+    file: 'cacheDir',
+    cli: { flag: '--cache-dir', arg: 'DIR', help: 'cache folder' },
+  },
 };
 
-/** Settings whose change needs the worker pool restarted. */
-export const POOL_SETTINGS: ReadonlyArray<keyof BattSettings> = ['pythonPath', 'workers', 'memoryLimitMB'];
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The VS Code settings `batt.*` (the settings that have `vscode` in the table). */
+export type BattSettings = Omit<SettingValues, 'cacheDir'>;
+
+export const VSCODE_SETTINGS = SETTING_NAMES.filter((k) => SETTINGS[k].vscode) as Array<keyof BattSettings>;
+
+/** The settings a change of which rebuilds the engine (and restarts its running workers). */
+export const RESTART_SETTINGS: readonly SettingName[] = SETTING_NAMES.filter((k) => SETTINGS[k].restarts);
+
+/** The VS Code settings' defaults, as package.json declares them. */
+export const DEFAULTS = Object.fromEntries(VSCODE_SETTINGS.map((k) => [k, SETTINGS[k].vscode?.default ?? SETTINGS[k].default])) as unknown as BattSettings;
 
 /** The workspace config file at the workspace root. */
 export const CONFIG_FILE = 'batt.json';
-
-/** Keys allowed in batt.json, with their types (checked when read; unknown keys are reported). */
-export const CONFIG_KEYS: Record<string, 'string' | 'number' | 'boolean' | 'string[]'> = {
-  tasks: 'string',
-  python: 'string',
-  workers: 'number',
-  timeoutSeconds: 'number',
-  memoryLimitMB: 'number',
-  include: 'string[]',
-  exclude: 'string[]',
-  cacheDir: 'string',
-};
-
-export interface WorkspaceConfig {
-  tasks?: string;
-  python?: string;
-  workers?: number;
-  timeoutSeconds?: number;
-  memoryLimitMB?: number;
-  include?: string[];
-  exclude?: string[];
-  cacheDir?: string;
-}

@@ -5,9 +5,11 @@
 import * as path from 'path';
 import { Engine, RunOptions } from '../engine/engine';
 import type { PoolStatus } from '../engine/pool/pool';
+import { engineOptions } from '../engine/settings';
 import type { Task } from '../engine/types';
 import type { LastRunInfo, PoolStatusParams, ProgressParams, RunReason, ServerSettings, TaskData, TaskInfo } from '../protocol/lsp';
 import type { RunJson, RunRecord } from '../protocol/results';
+import { SETTINGS, VSCODE_SETTINGS, type BattSettings } from '../protocol/settings';
 import { readRunLog, runRecord } from '../engine/store/runLog';
 import { Coalescer } from './coalescer';
 import { RunHistory } from './history';
@@ -60,8 +62,8 @@ export class Session {
   async update(settings: ServerSettings): Promise<void> {
     const old = this.settings;
     this.settings = settings;
-    const keys: Array<keyof ServerSettings> = ['python', 'workers', 'memoryLimitMB', 'timeoutSeconds', 'tasksPath', 'trusted', 'explicit'];
-    const rebuild = keys.some((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k])) || JSON.stringify([old.include, old.exclude]) !== JSON.stringify([settings.include, settings.exclude]);
+    const keys: Array<keyof ServerSettings> = [...VSCODE_SETTINGS.filter((k) => SETTINGS[k].restarts), 'python', 'trusted', 'explicit'];
+    const rebuild = keys.some((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k]));
     if (rebuild) {
       // Restart the pools that were running, with the new settings, without waiting for the next run.
       const running = [...this.engines.entries()].filter(([, e]) => e.poolStatus()).map(([root]) => root);
@@ -111,16 +113,14 @@ export class Session {
     if (!e) {
       const s = this.settings;
       // A setting the user did not set gives way to the workspace's batt.json (then the defaults).
-      const set = (k: keyof ServerSettings) => !s.explicit || s.explicit.includes(k as never);
+      const set = (k: keyof BattSettings) => !s.explicit || s.explicit.includes(k);
+      const explicit = Object.fromEntries(VSCODE_SETTINGS.filter(set).map((k) => [k, s[k]])) as Partial<BattSettings>;
       e = new Engine({
         workspace: root,
-        python: s.pythonPath || s.python !== 'python3' ? s.python : undefined,
+        ...engineOptions(explicit),
+        // The editor's interpreter (batt.pythonPath, else the Python extension's); '' lets batt.json, $BATT_PYTHON decide.
+        python: s.python || undefined,
         tasksPath: s.tasksPath ? path.resolve(root, s.tasksPath) : undefined,
-        workers: set('workers') ? s.workers : undefined,
-        timeoutMs: set('timeoutSeconds') ? s.timeoutSeconds * 1000 : undefined,
-        memoryMB: set('memoryLimitMB') ? s.memoryLimitMB : undefined,
-        include: set('include') ? s.include : undefined,
-        exclude: set('exclude') ? s.exclude : undefined,
         eagerPool: true,
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {

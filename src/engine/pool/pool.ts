@@ -6,14 +6,15 @@
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
 import type { FilesMessage, ResultMessage } from '../../protocol/worker';
+import { SETTINGS } from '../../protocol/settings';
 import { AbortWatch } from './abortWatch';
 import { JobQueue } from './queue';
 import type { PoolStatus, WorkerState } from './status';
-import { POOL_DEFAULTS, type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
+import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
 import { WorkerProcess, type WorkerExit, type WorkerProcessOptions } from './workerProcess';
 
 export type { PoolStatus, WorkerState } from './status';
-export { POOL_DEFAULTS, type PoolJob, type PoolOptions, type PoolResult, type PoolStatusKind, type PoolWorker } from './types';
+export { type PoolJob, type PoolOptions, type PoolResult, type PoolStatusKind, type PoolWorker } from './types';
 
 /** Consecutive failed starts of one worker slot before it is given up. */
 const MAX_START_FAILURES = 3;
@@ -81,7 +82,7 @@ export class Pool extends EventEmitter {
 
   constructor(opts: PoolOptions) {
     super();
-    this.opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers || POOL_DEFAULTS.workers)) };
+    this.opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers || SETTINGS.workers.default)) };
     for (let id = 0; id < this.opts.workers; id++) {
       this.slots.push({ id, state: 'dead', restarts: 0, jobsDone: 0, startFailures: 0 });
     }

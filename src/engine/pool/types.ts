@@ -8,9 +8,9 @@ export interface PoolOptions {
   python: string; // interpreter path or name
   workerScript: string; // absolute path of main.py
   roots: string[]; // workspace roots (absolute, real paths)
-  workers: number; // default 4
-  timeoutMs: number; // per job, default 10000
-  memoryMB: number; // per worker, default 2048; 0 = unlimited
+  workers: number; // default: src/protocol/settings.ts
+  timeoutMs: number; // per job
+  memoryMB: number; // per worker; 0 = unlimited
   pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
   onLog?: WorkerLog;
   /** starts one worker (default: a WorkerProcess; tests pass in-process fakes) */
@@ -32,8 +32,6 @@ export interface PoolWorker {
   on(event: 'message', listener: (msg: FromWorker) => void): unknown;
   on(event: 'exit', listener: (exit: WorkerExit) => void): unknown;
 }
-
-export const POOL_DEFAULTS = { workers: 4, timeoutMs: 10000, memoryMB: 2048 } as const;
 
 export interface PoolJob {
   run: Omit<RunMessage, 't' | 'id' | 'task'>; // file, fn, kind, taskId, pair, index

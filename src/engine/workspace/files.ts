@@ -4,10 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { SETTINGS } from '../../protocol/settings';
 import { GlobSet } from './glob';
-
-export const DEFAULT_INCLUDE = ['**/*.py'];
-export const DEFAULT_EXCLUDE = ['**/.*/**', '**/node_modules/**', '**/venv/**', '**/.venv/**', '**/env/**', '**/site-packages/**', '**/__pycache__/**'];
 
 /** Symlinked folders can nest; stop well before any real layout would. */
 const MAX_DEPTH = 64;
@@ -25,8 +23,8 @@ function isInside(root: string, p: string): boolean {
  */
 export async function findPythonFiles(
   root: string,
-  include: string[] = DEFAULT_INCLUDE,
-  exclude: string[] = DEFAULT_EXCLUDE,
+  include: readonly string[] = SETTINGS.include.default,
+  exclude: readonly string[] = SETTINGS.exclude.default,
   /** collects matching .py symlinks that resolve outside root (skipped), so the caller can report them */
   outside?: Array<{ path: string; real: string }>,
 ): Promise<string[]> {
