@@ -102,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       void reportBadPython(choice, v.error ?? `found Python ${v.version}`);
       log.error(`Python check failed for ${choice.path}: ${v.error ?? v.version}`);
     } else log.info(`using Python ${v.version} at ${choice.path} (${choice.source})`);
-    return { ...s, python: choice.path, trusted };
+    return { ...s, python: choice.setting, trusted };
   }
 
   /** The server's run history, once, when the panel first opens (or the server starts under an open panel); each

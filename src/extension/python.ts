@@ -1,29 +1,35 @@
 /**
- * Which Python runs the workers: the interpreter selected in the Python extension when it is installed (through its
- * public API package), else `batt.pythonPath`, else `python3`. Checked once per choice: missing or older than 3.8 gives
- * one clear message with a button to choose an interpreter.
+ * Which Python runs the workers: an explicitly set `batt.pythonPath`, else the interpreter selected in the Python
+ * extension when it is installed (through its public API package), else what the engine resolves for the workspace:
+ * batt.json "python", else $BATT_PYTHON, else python3. Checked once per choice: missing or older than 3.8 gives one
+ * clear message with a button to choose an interpreter.
  */
 import { execFile } from 'child_process';
 import * as vscode from 'vscode';
 import { PythonExtension } from '@vscode/python-extension';
+import { readBattJson, resolveSettings } from '../engine/settings';
 
 export interface PythonChoice {
   path: string;
-  source: 'python extension' | 'batt.pythonPath' | 'default';
+  source: 'batt.pythonPath' | 'python extension' | 'batt.json' | '$BATT_PYTHON' | 'default';
+  /** what the language server is told: the editor's choice, or '' when each folder's batt.json, $BATT_PYTHON, python3 decide */
+  setting: string;
 }
 
 export async function choosePython(settingPath: string, folder?: vscode.Uri): Promise<PythonChoice> {
+  if (settingPath) return { path: settingPath, source: 'batt.pythonPath', setting: settingPath };
   if (vscode.extensions.getExtension('ms-python.python')) {
     try {
       const api = await PythonExtension.api();
       const env = api.environments.getActiveEnvironmentPath(folder);
-      if (env?.path) return { path: env.path, source: 'python extension' };
+      if (env?.path) return { path: env.path, source: 'python extension', setting: env.path };
     } catch {
-      /* fall through to the setting */
+      /* fall through to the workspace's batt.json, the environment, the default */
     }
   }
-  if (settingPath) return { path: settingPath, source: 'batt.pythonPath' };
-  return { path: 'python3', source: 'default' };
+  const r = resolveSettings({ workspace: folder?.fsPath ?? '', file: folder && readBattJson(folder.fsPath), env: process.env });
+  const source = r.from.pythonPath === 'batt.json' ? 'batt.json' : r.from.pythonPath === 'env' ? '$BATT_PYTHON' : 'default';
+  return { path: r.values.pythonPath, source, setting: '' };
 }
 
 /** "3.11.7", or an error message. Runs the interpreter with an argv, never a shell. */

@@ -13,7 +13,7 @@ import type { BattSettings } from './settings';
 
 /** Sent as `initializationOptions` and again with `batt/settings` on every change. */
 export interface ServerSettings extends BattSettings {
-  /** resolved interpreter (Python extension's choice, else batt.pythonPath, else python3) */
+  /** the editor's interpreter (batt.pythonPath, else the Python extension's); '' = none: batt.json "python", $BATT_PYTHON, python3 decide */
   python: string;
   /** settings the user set explicitly; the others give way to the workspace's batt.json */
   explicit?: Array<keyof BattSettings>;

@@ -81,7 +81,7 @@ const lint = new LintScheduler({
 });
 
 connection.onInitialize((params: InitializeParams) => {
-  const settings: ServerSettings = { ...DEFAULTS, python: 'python3', trusted: false, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
+  const settings: ServerSettings = { ...DEFAULTS, python: '', trusted: false, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
   foldersChange = !!params.capabilities.workspace?.workspaceFolders;
   session = new Session(addFolders(params.workspaceFolders ?? []), settings, {
     log,
