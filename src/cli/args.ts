@@ -1,5 +1,6 @@
 /** Command-line parsing for `batt` (no dependency; every mistake is a UsageError naming the flag). */
 import { UsageError } from '../engine/errors';
+import { SETTINGS, type SettingName } from '../protocol/settings';
 
 export interface RunArgs {
   cmd: 'run';
@@ -30,6 +31,16 @@ export interface CacheArgs {
 
 export type Args = RunArgs | CacheArgs | { cmd: 'help' } | { cmd: 'version' };
 
+/** A setting's help line(s), from the model: flag, text, range, and where the value comes from without the flag. */
+function option(name: SettingName): string {
+  const s = SETTINGS[name];
+  const cli = s.cli!;
+  const head = `  ${cli.short ? `${cli.short}, ` : '    '}${cli.flag} ${cli.arg}`.padEnd(24);
+  const range = s.min !== undefined ? `, ${s.min} to ${s.max}` : '';
+  const from = [s.file && `batt.json "${s.file}"`, s.env && `$${s.env}`, s.defaultText ?? String(s.default)].filter(Boolean).join(', else ');
+  return `${head}${cli.help}${range}\n${' '.repeat(24)}(default: ${from})`;
+}
+
 export const USAGE = `batt — run ARC DSL candidate solvers on tasks in a persistent Python worker pool
 
 Usage:
@@ -39,17 +50,16 @@ Usage:
 
 Options for run:
   -w, --workspace DIR   workspace holding the solver .py files (default: current folder)
-  -t, --tasks PATH      tasks folder, task file, or Kaggle *_challenges.json
-                        (default: batt.json "tasks", else <workspace>/tasks or <workspace>/data/training)
+${option('tasksPath')}
   -i, --task ID         only this task (repeatable, or comma-separated)
   -b, --battery         every candidate of the workspace is a candidate for every task
       --store           write solving candidates to <workspace>/.batt/solvers (content-addressed, never overwrites)
       --include-store   also run the candidates already in the solver store
-  -n, --workers N       worker processes (default 4, or batt.json "workers")
-      --timeout SEC     per-pair timeout in seconds (default 10, or batt.json "timeoutSeconds")
-      --memory MB       memory cap per worker in MiB, 0 = none (default 2048)
-      --python PATH     Python interpreter (default: batt.json "python", $BATT_PYTHON, python3)
-      --cache-dir DIR   cache folder (default <workspace>/.batt/cache)
+${option('workers')}
+${option('timeoutSeconds')}
+${option('memoryLimitMB')}
+${option('pythonPath')}
+${option('cacheDir')}
       --no-cache        do not reuse cached verdicts (results are still cached)
       --json            print one JSON document instead of text
   -v, --verbose         list every candidate, not the first 10 per task
@@ -63,9 +73,11 @@ function need(argv: string[], i: number, flag: string): string {
   return v;
 }
 
-function number(v: string, flag: string, min: number, max: number): number {
+/** A numeric setting's flag value, checked against the model's range. */
+function number(v: string, flag: string, name: SettingName): number {
+  const { min, max } = SETTINGS[name];
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number from ${min} to ${max}, got "${v}"`);
+  if (!Number.isFinite(n) || n < min! || n > max!) throw new UsageError(`${flag} must be a number from ${min} to ${max}, got "${v}"`);
   return n;
 }
 
@@ -108,9 +120,9 @@ export function parseArgs(argv: string[]): Args {
       case '-v': case '--verbose': a.verbose = true; break;
       case '--no-cache': a.noCache = true; break;
       case '--no-progress': a.progress = false; break;
-      case '-n': case '--workers': a.workers = number(val(), f, 1, 64); break;
-      case '--timeout': a.timeoutMs = number(val(), f, 0.05, 3600) * 1000; break;
-      case '--memory': a.memoryMB = number(val(), f, 0, 1 << 20); break;
+      case '-n': case '--workers': a.workers = number(val(), f, 'workers'); break;
+      case '--timeout': a.timeoutMs = number(val(), f, 'timeoutSeconds') * 1000; break;
+      case '--memory': a.memoryMB = number(val(), f, 'memoryLimitMB'); break;
       case '--python': a.python = val(); break;
       case '--cache-dir': a.cacheDir = val(); break;
       default: throw new UsageError(`unknown option ${f} (see batt --help)`);
