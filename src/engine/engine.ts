@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
 import type { LintProblem } from '../protocol/analyzer';
 import { resolveImport } from './workspace/files';
-import { optionValues, readBattJson, resolveSettings } from './settings';
+import { optionValues, readBattJson, resolveSettings, type EngineSettingOptions } from './settings';
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
 import { sha256 } from './fsutil';
@@ -21,16 +21,9 @@ import type { InputError, Task } from './types';
 import type { CachedVerdict } from './store/validation';
 import type { RunJson } from '../protocol/results';
 
-export interface EngineOptions {
+/** The workspace, the explicitly chosen settings (the rest resolve through batt.json, environment, defaults) and hooks. */
+export interface EngineOptions extends EngineSettingOptions {
   workspace: string;
-  python?: string;
-  tasksPath?: string;
-  workers?: number;
-  timeoutMs?: number;
-  memoryMB?: number;
-  include?: string[];
-  exclude?: string[];
-  cacheDir?: string;
   /** start the workers at the start of every run, overlapping discovery (the language server's persistent engine);
    *  otherwise they start early only when the validation cache is empty (a cold run will need them) */
   eagerPool?: boolean;
