@@ -92,6 +92,27 @@ describe('Python worker (one WorkerProcess)', function () {
     ]);
   });
 
+  it('runs solvers in the workspace root, whatever folder batt was started from', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-cwd-')));
+    const file = path.join(dir, 'cwd_solvers.py');
+    // a relative open() finds the workspace's own file only when the cwd is the workspace root
+    fs.writeFileSync(path.join(dir, 'marker.txt'), 'here');
+    fs.writeFileSync(file, 'def solve_cwd(I):\n    with open("marker.txt") as f:\n        assert f.read() == "here"\n    return I\n');
+    assert.notEqual(process.cwd(), dir);
+    const w = new WorkerProcess({ id: 9, python: PYTHON, script: SCRIPT, roots: [dir], memoryMB: 0 });
+    try {
+      const c = new Client(w);
+      await w.ready;
+      w.send(task);
+      w.send({ t: 'files', files: {} });
+      const r = await c.run({ ...job('x', 'solve_cwd'), file });
+      assert.deepEqual(r.outcome, { match: false, output: task.train[0][0] }, JSON.stringify(r.error));
+    } finally {
+      await w.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('forwards raw fd 1/2 output to the log, line by line, capped', async () => {
     const r = await client.run(job('solvers.py', 'solve_fd1'));
     assert.equal(r.ok, true);

@@ -2,6 +2,7 @@
  * One Python scoring worker (src/worker/scoring/main.py): spawn, NDJSON framing on fds 3/4, stray-output logging, kill.
  * The worker runs in its own process group, so kill() also takes down any process a solver started.
  */
+import * as fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
@@ -71,6 +72,8 @@ export class WorkerProcess extends EventEmitter {
     this.child = spawn(opts.python, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
+      // Solvers see the workspace root as their cwd (relative paths in user code), whatever folder batt started in.
+      cwd: opts.roots.find((r) => fs.existsSync(r)),
       env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       windowsHide: true,
     });
