@@ -207,7 +207,7 @@ async function storePhase(root: string, selections: TaskSelection[], taskJson: R
       if (c.file.startsWith(path.join(root, '.batt'))) continue; // already in the store
       const file = ws.files.get(c.file)!;
       const rel = path.relative(root, c.file);
-      const text = storedSource(c, sel.task, file.text, { status: cj.status, demo: cj.demo, test: cj.test, solved: true, ms: cj.ms }, rel);
+      const text = storedSource(c, sel.task, file.text, { demo: cj.demo, test: cj.test }, rel);
       const p = await storeSolver(
         root,
         { task: sel.task.id, hash: c.hash, name: c.name, origin: rel, line: c.line, demo: `${cj.demo.passed}/${cj.demo.total}`, test: `${cj.test.passed}/${cj.test.total}`, ms: cj.ms },

@@ -4,8 +4,12 @@
  */
 import type { PairKind, WireError, WireGrid } from './worker';
 
-/** The verdict of a candidate on a pair, and of a candidate on its task (its worst pair). */
-export type CandidateStatus = 'pass' | 'fail' | 'error' | 'timeout' | 'crash';
+/**
+ * The verdict of a candidate on a pair, and of a candidate on its task (its worst pair). Two statuses say a pair did
+ * not run and so has no verdict: 'skipped' (the engine chose not to run it: a transfer candidate's pairs after its
+ * first failure, a candidate quarantined for timeouts) and 'cancelled' (the run was cancelled before it ran).
+ */
+export type CandidateStatus = 'pass' | 'fail' | 'error' | 'timeout' | 'crash' | 'skipped' | 'cancelled';
 
 /** The scored result of one candidate on one pair (the engine's PairResult). */
 export interface PairJson {

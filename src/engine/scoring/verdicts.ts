@@ -55,21 +55,31 @@ export function scoreOutcome(kind: PairKind, index: number, outcome: WireOutcome
   return { ...base, status: 'fail', message: describeMismatch(expected, actual), actual };
 }
 
-const SEVERITY: Record<Verdict, number> = { pass: 0, fail: 1, error: 2, timeout: 3, crash: 4 };
+/** Severity of the verdicts of pairs that ran; 'skipped' and 'cancelled' pairs did not run and have none. */
+const SEVERITY: Record<Exclude<Verdict, 'skipped' | 'cancelled'>, number> = { pass: 0, fail: 1, error: 2, timeout: 3, crash: 4 };
 
 export interface CandidateScore {
   status: Verdict;
   demo: { passed: number; total: number };
   test: { passed: number; total: number; unknown: number };
+  /** pairs that did not run: skipped by the engine, or not reached before the run was cancelled */
+  skipped: number;
+  cancelled: number;
   solved: boolean;
   ms: number;
 }
 
-/** Aggregates pair results: the worst verdict (crash > timeout > error > fail > pass), counts, solved. */
+/**
+ * Aggregates pair results: the worst verdict of the pairs that ran (crash > timeout > error > fail > pass), counts,
+ * solved. A candidate none of whose pairs failed is never 'pass' unless every pair ran: it is 'cancelled' when the run
+ * stopped before some of its pairs, else 'skipped' when the engine did not run them.
+ */
 export function aggregate(pairs: PairResult[]): CandidateScore {
-  let status: Verdict = 'pass';
+  let worst: keyof typeof SEVERITY = 'pass';
   const demo = { passed: 0, total: 0 };
   const test = { passed: 0, total: 0, unknown: 0 };
+  let skipped = 0;
+  let cancelled = 0;
   let ms = 0;
   for (const p of pairs) {
     ms += p.ms;
@@ -77,15 +87,18 @@ export function aggregate(pairs: PairResult[]): CandidateScore {
     bucket.total++;
     if (p.status === 'pass') bucket.passed++;
     else if (p.status === 'unknown') test.unknown++;
-    else if (SEVERITY[p.status] > SEVERITY[status]) status = p.status;
+    else if (p.status === 'skipped') skipped++;
+    else if (p.status === 'cancelled') cancelled++;
+    else if (SEVERITY[p.status] > SEVERITY[worst]) worst = p.status;
   }
-  const solved = pairs.length > 0 && demo.passed === demo.total && test.total > 0 && test.passed === test.total;
-  return { status, demo, test, solved, ms };
+  const status: Verdict = worst !== 'pass' ? worst : cancelled ? 'cancelled' : skipped ? 'skipped' : 'pass';
+  const solved = pairs.length > 0 && !skipped && !cancelled && demo.passed === demo.total && test.total > 0 && test.passed === test.total;
+  return { status, demo, test, skipped, cancelled, solved, ms };
 }
 
 export interface Rankable {
   name: string;
-  score: CandidateScore;
+  score: Pick<CandidateScore, 'demo' | 'test' | 'ms'>;
   length: number;
 }
 

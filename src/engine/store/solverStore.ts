@@ -28,7 +28,7 @@ export function storeDir(workspace: string): string {
 }
 
 /** The stored module text for a candidate: its own source renamed to solve_<task>_<hash8>, or a batt wrapper. */
-export function storedSource(c: Candidate, task: Task, sourceText: string, score: CandidateScore, rel: string): string {
+export function storedSource(c: Candidate, task: Task, sourceText: string, score: Pick<CandidateScore, 'demo' | 'test'>, rel: string): string {
   // Task ids may hold "." or "-" (valid file names), which a Python name cannot.
   const fnName = `solve_${task.id.replace(/[^A-Za-z0-9_]/g, "_")}_${c.hash.slice(0, 8)}`;
   const header =
