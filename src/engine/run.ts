@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { RunJson } from '../protocol/results';
 import { UsageError } from './errors';
 import type { Pool } from './pool/pool';
-import { assembleTasks, selectCandidates, type TaskSelection } from './scoring/assemble';
+import { assembleTasks, selectCandidates, verdictCounts, type TaskSelection } from './scoring/assemble';
 import { scorePhase, type ScoreOutput } from './scoring/jobs';
 import type { KvStore } from './store/kvStore';
 import { appendRunLog, runRecord } from './store/runLog';
@@ -235,19 +235,20 @@ function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
   const { taskJson, scored, ws, validation } = p;
   const wallMs = p.timer.elapsed();
   const hits = validation.hits + ws.inline.hits;
+  const counts = verdictCounts(taskJson);
   return {
     version: 1,
     workspace: env.root,
     tasksPath: s.tasks,
     startedAt: p.startedAt,
-    temperature: scored.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
+    temperature: counts.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
     cancelled: scored.cancelled,
     summary: {
       tasks: taskJson.length,
       solved: taskJson.filter((t) => t.solved).length,
       candidates: taskJson.reduce((n, t) => n + t.candidates.length, 0),
-      jobs: scored.jobs,
-      ran: scored.ran,
+      jobs: counts.ran + counts.cached + counts.cancelled,
+      ...counts,
       wallMs: Math.round(wallMs * 1000) / 1000,
     },
     tasks: taskJson,

@@ -83,7 +83,12 @@ export interface RunJson {
   /** 'cold' = no cache hit, 'hot' = nothing ran, 'warm' = some of each */
   temperature: 'cold' | 'warm' | 'hot';
   cancelled: boolean;
-  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; wallMs: number };
+  /**
+   * Counts of (candidate, pair) verdicts over the candidates that run (duplicates excluded): `jobs` the verdicts the
+   * run needed = `ran` (executed now) + `cached` (answered by the validation cache) + `cancelled` (needed, not run
+   * because the run was cancelled); `skipped` pairs were not needed (see 'skipped') and are not jobs.
+   */
+  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; cached: number; skipped: number; cancelled: number; wallMs: number };
   tasks: TaskJson[];
   phases: Array<{ name: string; ms: number }>;
   cache: { inline: CacheCounts; validation: CacheCounts };

@@ -13,7 +13,7 @@ function cand(over: Partial<CandidateJson>): CandidateJson {
 function run(cands: CandidateJson[], taskId = 'aaaa0000'): RunJson {
   return {
     version: 1, workspace: '/w', startedAt: '', temperature: 'cold', cancelled: false,
-    summary: { tasks: 1, solved: 0, candidates: cands.length, jobs: 0, ran: 0, wallMs: 1 },
+    summary: { tasks: 1, solved: 0, candidates: cands.length, jobs: 0, ran: 0, cached: 0, skipped: 0, cancelled: 0, wallMs: 1 },
     tasks: [{ id: taskId, file: `/w/tasks/${taskId}.json`, solved: false, demoPairs: 3, testPairs: 1, candidates: cands }],
     phases: [], cache: { inline: { hits: 0, misses: 0, entries: 0, savedMs: 0 }, validation: { hits: 0, misses: 0, entries: 0, savedMs: 0 } },
     pool: { workers: 4, restarts: 0, started: true }, stored: [],

@@ -6,7 +6,7 @@ import type { RunRecord } from '../../src/protocol/results';
 function rec(n: number): RunRecord {
   return {
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), temperature: 'hot', cancelled: false,
-    summary: { tasks: 1, solved: 1, candidates: 1, jobs: 1, ran: 0, wallMs: n }, phases: [],
+    summary: { tasks: 1, solved: 1, candidates: 1, jobs: 1, ran: 0, cached: 1, skipped: 0, cancelled: 0, wallMs: n }, phases: [],
     cache: { inline: { hits: 1, misses: 0 }, validation: { hits: 1, misses: 0 } }, pool: { workers: 4, restarts: 0 },
   };
 }

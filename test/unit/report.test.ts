@@ -5,7 +5,7 @@ import type { RunJson } from '../../src/protocol/results';
 function run(): RunJson {
   return {
     version: 1, workspace: '/w', startedAt: '', temperature: 'warm', cancelled: false,
-    summary: { tasks: 1, solved: 1, candidates: 2, jobs: 8, ran: 4, wallMs: 2932.4 },
+    summary: { tasks: 1, solved: 1, candidates: 2, jobs: 8, ran: 4, cached: 4, skipped: 0, cancelled: 0, wallMs: 2932.4 },
     tasks: [],
     phases: [{ name: 'startup', ms: 120 }, { name: 'discover', ms: 30.5 }, { name: 'inline', ms: 5 }, { name: 'score', ms: 2140 }, { name: 'store', ms: 0 }, { name: 'unaccounted', ms: 636.9 }],
     cache: { inline: { hits: 42275, misses: 77, entries: 78, savedMs: 6341250 }, validation: { hits: 0, misses: 32, entries: 32, savedMs: 0 } },

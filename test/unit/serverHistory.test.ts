@@ -6,7 +6,7 @@ import { HISTORY_KEEP, RunHistory } from '../../src/server/history';
 function rec(n: number, cancelled = false): RunRecord {
   return {
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), temperature: 'warm', cancelled,
-    summary: { tasks: 1, solved: 1, candidates: 1, jobs: n, ran: 1, wallMs: n }, phases: [{ name: 'score', ms: n }],
+    summary: { tasks: 1, solved: 1, candidates: 1, jobs: n, ran: 1, cached: n - 1, skipped: 0, cancelled: 0, wallMs: n }, phases: [{ name: 'score', ms: n }],
     cache: { inline: { hits: 0, misses: 1 }, validation: { hits: 1, misses: 0 } }, pool: { workers: 4, restarts: 0 },
   };
 }

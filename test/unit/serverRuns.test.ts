@@ -15,7 +15,7 @@ const FILE = '/w/solvers.py';
 function run(taskId = 'aaaa0000'): RunJson {
   return {
     version: 1, workspace: '/w', startedAt: '2026-01-01T00:00:00.000Z', temperature: 'cold', cancelled: false,
-    summary: { tasks: 1, solved: 0, candidates: 1, jobs: 2, ran: 2, wallMs: 5 },
+    summary: { tasks: 1, solved: 0, candidates: 1, jobs: 2, ran: 2, cached: 0, skipped: 0, cancelled: 0, wallMs: 5 },
     tasks: [{
       id: taskId, file: `/w/tasks/${taskId}.json`, solved: false, demoPairs: 2, testPairs: 0,
       candidates: [{

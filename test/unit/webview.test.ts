@@ -58,7 +58,7 @@ function runJson(extra: Partial<RunJson> = {}): RunJson {
     startedAt: '2025-11-15T10:20:30.000Z',
     temperature: 'warm',
     cancelled: false,
-    summary: { tasks: 3, solved: 1, candidates: 7, jobs: 12, ran: 9, wallMs: 2000 },
+    summary: { tasks: 3, solved: 1, candidates: 7, jobs: 12, ran: 9, cached: 3, skipped: 0, cancelled: 0, wallMs: 2000 },
     tasks: [],
     phases: [
       { name: 'startup', ms: 300 },

@@ -48,7 +48,7 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
   return selections.map((sel) => {
     const per = results.get(sel.task.id) ?? new Map<string, PairResult[]>();
     const rows = sel.all.map((c) => {
-      const pairs = (per.get(resultKey(c)) ?? []).filter((p): p is PairResult => !!p);
+      const pairs = pairRow(sel.task, per.get(resultKey(c)));
       const score = aggregate(pairs);
       const dup = sel.duplicateOf.get(c);
       const row: Omit<CandidateJson, 'rank'> = {
@@ -65,7 +65,7 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
         length: c.length,
         pairs: pairs.map((p) => ({ ...p, ms: round(p.ms) })),
       };
-      return { row, rank: { name: c.name, score, length: c.length }, complete: pairs.length === sel.task.train.length + sel.task.test.length };
+      return { row, rank: { name: c.name, score, length: c.length } };
     });
     rows.sort((a, b) => compareRank(a.rank, b.rank));
     const candidates: CandidateJson[] = rows.map((r, i) => ({ ...r.row, rank: i + 1 }));
@@ -78,6 +78,37 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
       candidates,
     };
   });
+}
+
+/**
+ * A candidate's results in pair order, every pair present: one the run never gave a verdict (it was cancelled before
+ * the pair ran) is 'cancelled', never left out, so a candidate that did not run cannot look like a pass.
+ */
+function pairRow(task: Task, row: PairResult[] | undefined): PairResult[] {
+  const n = task.train.length + task.test.length;
+  const out: PairResult[] = [];
+  for (let at = 0; at < n; at++) {
+    const demo = at < task.train.length;
+    out.push(row?.[at] ?? { kind: demo ? 'demo' : 'test', index: demo ? at : at - task.train.length, status: 'cancelled', ms: 0, message: 'cancelled before it ran' });
+  }
+  return out;
+}
+
+/** Verdict counts over the candidates that run (duplicates share their original's): the run's summary counts. */
+export function verdictCounts(tasks: TaskJson[]): { ran: number; cached: number; skipped: number; cancelled: number } {
+  const n = { ran: 0, cached: 0, skipped: 0, cancelled: 0 };
+  for (const t of tasks) {
+    for (const c of t.candidates) {
+      if (c.duplicateOf) continue;
+      for (const p of c.pairs) {
+        if (p.status === 'skipped') n.skipped++;
+        else if (p.status === 'cancelled') n.cancelled++;
+        else if (p.cached) n.cached++;
+        else n.ran++;
+      }
+    }
+  }
+  return n;
 }
 
 function round(ms: number): number {
