@@ -73,10 +73,15 @@ export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string 
   return out.join('\n');
 }
 
+/** `jobs = J (ran R, C cached[, K cancelled])[, S skipped]`: J verdicts were needed, R executed now, C came from the cache. */
+function jobCounts(s: RunJson['summary']): string {
+  return `jobs = ${s.jobs} (ran ${s.ran}, ${s.cached} cached${s.cancelled ? `, ${s.cancelled} cancelled` : ''})${s.skipped ? `, ${s.skipped} skipped` : ''}`;
+}
+
 export function summaryLine(r: RunJson): string {
   const s = r.summary;
   return (
-    `${s.tasks} tasks - solved = ${s.solved} - candidates = ${s.candidates} - jobs = ${s.jobs} (ran ${s.ran}) in ${(s.wallMs / 1000).toFixed(3)}s` +
+    `${s.tasks} tasks - solved = ${s.solved} - candidates = ${s.candidates} - ${jobCounts(s)} in ${(s.wallMs / 1000).toFixed(3)}s` +
     ` [${r.temperature}${r.cancelled ? ', cancelled' : ''}; pool ${r.pool.started ? `${r.pool.workers} workers` : 'not started'}, restarts ${r.pool.restarts}]`
   );
 }

@@ -32,3 +32,15 @@ export function clock(iso: string): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A run's verdict counts as the CLI's summary line prints them (src/engine/report.ts): `J (ran R, C cached[, K
+ * cancelled])[, S skipped]`. Records in runs.jsonl written before the summary counted cached, skipped and cancelled
+ * verdicts lack those fields; they read as 0.
+ */
+export function jobCounts(s: { jobs: number; ran: number; cached?: number; cancelled?: number; skipped?: number }): string {
+  const cached = s.cached ?? 0;
+  const cancelled = s.cancelled ?? 0;
+  const skipped = s.skipped ?? 0;
+  return `${s.jobs} (ran ${s.ran}, ${cached} cached${cancelled ? `, ${cancelled} cancelled` : ''})${skipped ? `, ${skipped} skipped` : ''}`;
+}

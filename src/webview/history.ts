@@ -1,6 +1,6 @@
 /** `#history`: wall time of recent runs as an SVG bar chart coloured by temperature, and a table of the last ten. */
 import type { RunRecord } from '../protocol/lsp';
-import { clock, hitRate, seconds, when } from './format';
+import { clock, hitRate, jobCounts, seconds, when } from './format';
 import { h, s, type VNode } from './vdom';
 
 export const CHART = { width: 320, height: 80, maxBars: 40, gap: 2 } as const;
@@ -72,7 +72,7 @@ export function renderHistory(history: RunRecord[]): VNode {
       h('td', {}, h('span', { class: `temp temp-${r.temperature}` }, r.cancelled ? `${r.temperature} (cancelled)` : r.temperature)),
       h('td', { class: 'num' }, r.summary.tasks),
       h('td', { class: 'num' }, r.summary.solved),
-      h('td', { class: 'num' }, `${r.summary.ran}/${r.summary.jobs}`),
+      h('td', { class: 'num' }, jobCounts(r.summary)),
       h('td', { class: 'num' }, seconds(r.summary.wallMs)),
       h('td', { class: 'num' }, hitRate(r.cache.validation)),
     ),
@@ -88,7 +88,7 @@ export function renderHistory(history: RunRecord[]): VNode {
           'table',
           { class: 'history' },
           h('caption', {}, `Last ${recent.length} of ${history.length} runs, newest first`),
-          h('thead', {}, h('tr', {}, ...['time', 'temperature', 'tasks', 'solved', 'ran/jobs', 'wall (s)', 'validation hits'].map((t, k) => h('th', { scope: 'col', class: k > 1 ? 'num' : undefined }, t)))),
+          h('thead', {}, h('tr', {}, ...['time', 'temperature', 'tasks', 'solved', 'jobs', 'wall (s)', 'validation hits'].map((t, k) => h('th', { scope: 'col', class: k > 1 ? 'num' : undefined }, t)))),
           h('tbody', {}, ...rows),
         )
       : null,

@@ -1,7 +1,7 @@
 /** `#phases` (where the last run's wall time went) and `#cache` (hit rates of the two caches). */
 import type { RunResultParams } from '../protocol/lsp';
 import type { CacheCounts, RunJson } from '../protocol/results';
-import { hitRate, percent, seconds, when } from './format';
+import { hitRate, jobCounts, percent, seconds, when } from './format';
 import { h, withStyle, type VNode } from './vdom';
 
 export interface PhaseRow {
@@ -44,7 +44,7 @@ export function runCaption(last: RunResultParams): string {
   const s = r.summary;
   const what = last.reason === 'task' && last.taskId ? `task ${last.taskId}` : last.reason;
   const cancelled = r.cancelled ? ' (cancelled)' : '';
-  return `Last run: ${what}, ${when(r.startedAt)}, ${r.temperature}${cancelled} — ${s.tasks} tasks, solved ${s.solved}, jobs ${s.jobs} (ran ${s.ran})`;
+  return `Last run: ${what}, ${when(r.startedAt)}, ${r.temperature}${cancelled} — ${s.tasks} tasks, solved ${s.solved}, jobs ${jobCounts(s)}`;
 }
 
 export function renderPhases(last: RunResultParams): VNode {

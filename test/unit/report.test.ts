@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { cacheStatistics, timingSummary } from '../../src/engine/report';
+import { cacheStatistics, summaryLine, timingSummary } from '../../src/engine/report';
 import type { RunJson } from '../../src/protocol/results';
 
 function run(): RunJson {
@@ -38,5 +38,15 @@ describe('report formats (domain.md §6)', () => {
         '  Time Saved: ~6341.25s', '', 'Total Time Saved: ~6341.25s',
       ].join('\n'),
     );
+  });
+  it('summary line: jobs are the verdicts the run needed, split into ran, cached, cancelled, plus skipped', () => {
+    const hot = run();
+    hot.temperature = 'hot';
+    hot.summary = { ...hot.summary, jobs: 1718, ran: 0, cached: 1718 };
+    assert.match(summaryLine(hot), / - jobs = 1718 \(ran 0, 1718 cached\) in 2\.932s \[hot;/);
+    assert.match(summaryLine(run()), / - jobs = 8 \(ran 4, 4 cached\) in /);
+    const partial = run();
+    partial.summary = { ...partial.summary, jobs: 80, ran: 20, cached: 2, cancelled: 58, skipped: 6 };
+    assert.match(summaryLine(partial), / - jobs = 80 \(ran 20, 2 cached, 58 cancelled\), 6 skipped in /);
   });
 });

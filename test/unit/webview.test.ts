@@ -14,7 +14,7 @@ import type { StateMessage } from '../../src/protocol/webview';
 import { diffCells, renderGrid, renderPair } from '../../src/webview/grid';
 import { CHART, historyBars, renderHistory } from '../../src/webview/history';
 import { renderLeaderboard } from '../../src/webview/leaderboard';
-import { phaseRows, renderCache, renderPhases } from '../../src/webview/phases';
+import { phaseRows, renderCache, renderPhases, runCaption } from '../../src/webview/phases';
 import { byId, findAll, hasClass, textOf, type VNode } from '../../src/webview/vdom';
 import { applyMessage, EMPTY_TEXT, renderPanel, restoreState } from '../../src/webview/view';
 import { renderWorkers } from '../../src/webview/workers';
@@ -156,7 +156,7 @@ describe('webview render', () => {
     const caption = textOf(findAll(tree, (n) => n.tag === 'caption')[0]);
     assert.match(caption, /save/);
     assert.match(caption, /warm/);
-    assert.match(caption, /3 tasks, solved 1, jobs 12 \(ran 9\)/);
+    assert.match(caption, /3 tasks, solved 1, jobs 12 \(ran 9, 3 cached\)/);
   });
 
   it('computes unaccounted when a run lacks it and never lets shares exceed 100', () => {
@@ -165,6 +165,16 @@ describe('webview render', () => {
     assert.deepStrictEqual(rows.map((r) => [r.name, r.ms]), [['startup', 100], ['score', 1500], ['unaccounted', 400]]);
     const over = phaseRows(runJson({ phases: [{ name: 'score', ms: 2100 }], summary: { ...run.summary, wallMs: 2000 } }));
     assert.ok(Math.abs(over.rows.reduce((s, r) => s + r.share, 0) - 100) < 1e-9);
+  });
+
+  it('counts: a hot run\'s jobs are its cache hits; cancelled and skipped shown when nonzero, as the CLI prints them', () => {
+    const hot = runJson({ temperature: 'hot', summary: { ...runJson().summary, jobs: 1718, ran: 0, cached: 1718 } });
+    assert.match(runCaption({ reason: 'save', run: hot }), /hot — 3 tasks, solved 1, jobs 1718 \(ran 0, 1718 cached\)$/);
+    const partial = { ...runJson().summary, jobs: 80, ran: 20, cached: 2, cancelled: 58, skipped: 6 };
+    const rec = { ...record(1, 'warm', 100), summary: partial };
+    assert.strictEqual(cells(bodyRows(renderHistory([rec]))[0])[4], '80 (ran 20, 2 cached, 58 cancelled), 6 skipped');
+    const old = { ...record(1, 'hot', 100), summary: { tasks: 3, solved: 1, candidates: 7, jobs: 0, ran: 0, wallMs: 100 } } as unknown as RunRecord;
+    assert.strictEqual(cells(bodyRows(renderHistory([old]))[0])[4], '0 (ran 0, 0 cached)');
   });
 
   it('cache: hit rates, entries and measured time saved; "–" when a cache had no lookups', () => {
@@ -284,7 +294,7 @@ describe('webview render', () => {
     assert.deepStrictEqual(findAll(tree, (n) => hasClass(n, 'legend'))[0].children.map(textOf), ['cold', 'warm', 'hot']);
     const rows = bodyRows(tree);
     assert.strictEqual(rows.length, 10);
-    assert.deepStrictEqual(cells(rows[0]).slice(1), ['warm', '3', '1', '9/12', '1.400', '65.0%']);
+    assert.deepStrictEqual(cells(rows[0]).slice(1), ['warm', '3', '1', '12 (ran 9, 3 cached)', '1.400', '65.0%']);
     assert.deepStrictEqual([cells(rows[9])[1], cells(rows[9])[5]], ['warm', '0.500']);
     assert.strictEqual(renderHistory([]).children.length, 2);
   });
