@@ -125,6 +125,18 @@ describe('pool scheduling (fake workers)', () => {
     assert.deepEqual((await Promise.all([...blockers, ...queued])).map(outcome), ['ok:b0', 'ok:b1', 'ok:b2', 'ok:short', 'ok:long', 'ok:u1', 'ok:mid', 'ok:u2']);
   });
 
+  it('hands out stage by stage: a later-queued stage-0 job runs before queued stage-1 jobs, LPT within a stage', async () => {
+    await start(1);
+    const staged = (fn: string, stage: number, ms?: number): PoolJob => ({ ...job(fn, ms), stage });
+    const blocker = pool.run(job('b'));
+    const queued = [staged('s1-long', 1, 50), staged('s1-short', 1, 1), staged('s0-a', 0, 5), staged('s2', 2)].map((j) => pool.run(j));
+    const late = pool.run(staged('s0-late', 0, 9));
+    for (let i = 0; i < 6; i++) worker(0).finish();
+    await Promise.all([blocker, ...queued, late]);
+    // s0-a was prefetched behind b (5 queued > 2 x 1 worker) before s0-late came; s0-late still beats stage 1.
+    assert.deepEqual(worker(0).fns, ['b', 's0-a', 's0-late', 's1-long', 's1-short', 's2']);
+  });
+
   it('gives a job to an idle worker that already has its task, and sends each task once per worker', async () => {
     await start(2);
     const T2 = task('k2');

@@ -6,11 +6,12 @@ import { rng } from '../rng';
 interface Job {
   name: string;
   ms?: number;
+  stage?: number;
 }
 
-const job = (name: string, ms?: number): Job => ({ name, ms });
+const job = (name: string, ms?: number, stage?: number): Job => ({ name, ms, stage });
 const queueOf = (...jobs: Job[]): JobQueue<Job> => {
-  const q = new JobQueue<Job>((j) => j.ms);
+  const q = new JobQueue<Job>((j) => j.ms, (j) => j.stage);
   for (const j of jobs) q.push(j);
   return q;
 };
@@ -68,6 +69,30 @@ describe('JobQueue', () => {
     assert.deepEqual(names(gone), ['u2', 'k9', 'k1']);
     assert.equal(q.length, 3);
     assert.deepEqual(takeAll(q), ['u1', 'u3', 'k5']);
+  });
+
+  it('hands out stage by stage, each stage unknown first then longest first; no stage is stage 0', () => {
+    const q = queueOf(job('s1-long', 50, 1), job('s0-short', 1), job('s2-u', undefined, 2), job('s1-u', undefined, 1), job('s0-long', 9, 0), job('s0-u'));
+    assert.equal(q.length, 6);
+    assert.equal(q.peek()?.name, 's0-u');
+    assert.equal(q.shift()?.name, 's0-u');
+    q.push(job('s1-mid', 20, 1)); // queued while stage 0 is being handed out: behind it, at its place in stage 1
+    q.push(job('s0-late', 2, 0));
+    assert.deepEqual(takeAll(q), ['s0-long', 's0-late', 's0-short', 's1-u', 's1-long', 's1-mid', 's2-u']);
+  });
+
+  it('a job of a lower stage queued after later stages were handed out goes first, and pushFront beats every stage', () => {
+    const q = queueOf(job('s3', 1, 3), job('s5', 1, 5));
+    assert.equal(q.shift()?.name, 's3');
+    q.push(job('s1', 1, 1));
+    q.pushFront(job('back', 1, 9));
+    assert.deepEqual(takeAll(q), ['back', 's1', 's5']);
+    const r = queueOf(job('a', 1, 2), job('b', undefined, 1), job('c', 3, 0));
+    const gone = r.removeAll(new Set([r.peek()!]));
+    assert.deepEqual(names(gone), ['c']);
+    assert.equal(r.remove(job('x')), false);
+    assert.deepEqual(names(r.drain()), ['b', 'a']);
+    assert.equal(r.length, 0);
   });
 
   it('drain empties it and returns the jobs in queue order', () => {

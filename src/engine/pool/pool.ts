@@ -71,7 +71,7 @@ export class Pool extends EventEmitter {
   private readonly aborts = new AbortWatch<Pending>((jobs) => this.cancelMany(jobs));
   private readonly opts: PoolOptions;
   private readonly slots: Slot[] = [];
-  private readonly queue = new JobQueue<Pending>((p) => p.job.expectedMs);
+  private readonly queue = new JobQueue<Pending>((p) => p.job.expectedMs, (p) => p.job.stage);
   private files: FilesMessage | undefined;
   private nextId = 0;
   private restarts = 0;

@@ -38,6 +38,8 @@ export interface PoolJob {
   task: TaskMessage; // sent to the chosen worker first if it has not got that key yet
   /** Scheduling priority (see JobQueue): unknown first (FIFO), then longest expected first. */
   expectedMs?: number;
+  /** Scheduling stage (see JobQueue): every job of a lower stage first; default 0. */
+  stage?: number;
 }
 
 export type PoolStatusKind = 'ok' | 'error' | 'timeout' | 'crash' | 'cancelled';
