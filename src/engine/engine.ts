@@ -10,6 +10,7 @@ import { resolveImport } from './workspace/files';
 import { optionValues, readBattJson, resolveSettings, type EngineSettingOptions } from './settings';
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
+import { InterpreterFingerprints } from './workspace/interpreter';
 import { sha256 } from './fsutil';
 import { KvStats, KvStore } from './store/kvStore';
 import { Pool, PoolStatus } from './pool/pool';
@@ -49,6 +50,7 @@ export class Engine {
   private readonly inlineCache: KvStore<InlineEntry>;
   private readonly validationStore: KvStore<CachedVerdict>;
   private readonly durations: KvStore<number>;
+  private readonly interpreters: InterpreterFingerprints;
   private restarts = 0;
   private readonly taskFiles: TaskFileCache = new Map();
   /** the workspace files as the workers were last told about them (base of FilePatch) */
@@ -65,6 +67,7 @@ export class Engine {
     this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
     this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
     this.durations = new KvStore(path.join(this.cacheDir, 'durations'));
+    this.interpreters = new InterpreterFingerprints(path.join(this.cacheDir, 'interpreters.json'), opts.log);
   }
 
   /** Effective settings (src/engine/settings.ts): explicit options > batt.json > environment > defaults. Re-read each run. */
@@ -204,6 +207,7 @@ export class Engine {
       analyzer: () => this.analyzer(),
       analyzer2: () => this.analyzer2(),
       precompile: (files, overrides) => this.precompile(files, overrides),
+      interpreter: () => this.interpreters.fingerprint(this.settings().python, this.root, [this.root]),
       warmPool: () => {
         // Overlap pool start-up with discovery; a failure surfaces when the score phase awaits the pool.
         if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) this.startPool().catch(() => undefined);
@@ -287,7 +291,7 @@ export class Engine {
   async clearCache(): Promise<void> {
     await Promise.all([this.fileCache.clear(), this.inlineCache.clear(), this.validationStore.clear(), this.durations.clear()]);
     this.compiled.clear();
-    await fs.promises.rm(this.pycacheDir(), { recursive: true, force: true });
+    await Promise.all([fs.promises.rm(this.pycacheDir(), { recursive: true, force: true }), this.interpreters.clear()]);
   }
 
   async dispose(): Promise<void> {

@@ -74,6 +74,8 @@ export interface RunEnv {
   startPool(): Promise<Pool>;
   /** tells the pool's workers about the workspace files (patches against what they were last told) */
   sendFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
+  /** fingerprint of the interpreter the jobs run on, part of the validation key (workspace/interpreter.ts); never rejects */
+  interpreter(): Promise<string>;
   poolInfo(): Omit<RunJson['pool'], 'workers'>;
   log?: (line: string) => void;
 }
@@ -85,6 +87,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const s = env.settings();
   const errors: InputError[] = [...s.errors];
   const validation = new ValidationCache(env.validationStore);
+  const interpreter = env.interpreter(); // overlaps discovery (a probe, when one is needed, spawns Python)
 
   const { tasks, model } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
   env.precompile(model, ro.overrides);
@@ -92,7 +95,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   errors.push(...ws.errors);
 
   const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
-  const scored = await scoreRun(env, s, ro, timer, ws, selections, validation);
+  const scored = await scoreRun(env, s, ro, timer, ws, selections, validation, interpreter);
   const taskJson = assembleTasks(selections, scored.results, env.root);
   const stored = ro.store && !scored.cancelled ? await timer.time('store', () => storePhase(env.root, selections, taskJson, ws)) : [];
 
@@ -162,11 +165,13 @@ async function scoreRun(
   ws: WorkspaceModel,
   selections: TaskSelection[],
   validation: ValidationCache,
+  interpreter: Promise<string>,
 ): Promise<ScoreOutput> {
   const scoreT0 = performance.now();
   const scored = await scorePhase({
     selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
     depsFingerprint: ws.depsFingerprint,
+    interpreter: await interpreter,
     validation,
     durations: env.durations,
     timeoutMs: s.timeoutMs,

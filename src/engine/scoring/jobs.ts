@@ -23,6 +23,8 @@ export interface Selection {
 export interface ScoreInput {
   selections: Selection[];
   depsFingerprint: Map<string, string>;
+  /** fingerprint of the interpreter the jobs run on (workspace/interpreter.ts) */
+  interpreter: string;
   validation: ValidationCache;
   durations: KvStore<number>;
   timeoutMs: number;
@@ -242,7 +244,7 @@ class TaskJobs {
   private cacheKey(c: Candidate, p: PairRef): string {
     let base = this.bases.get(c);
     if (base === undefined) {
-      base = validationBase(c.hash, this.task.hash, this.input.depsFingerprint.get(c.file) ?? '');
+      base = validationBase(c.hash, this.task.hash, this.input.depsFingerprint.get(c.file) ?? '', this.input.interpreter);
       this.bases.set(c, base);
     }
     return `${base}:${p.kind}${p.index}`;

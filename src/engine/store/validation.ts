@@ -1,5 +1,6 @@
 /**
- * The validation cache: the verdict of (candidate canonical hash, task content hash, dependency fingerprint, pair).
+ * The validation cache: the verdict of (candidate canonical hash, task content hash, dependency fingerprint,
+ * interpreter fingerprint, pair).
  * Timeouts and memory failures are only reused while the limits they were seen under are not larger now.
  */
 import { sha256 } from '../fsutil';
@@ -14,12 +15,12 @@ export interface CachedVerdict {
 }
 
 /** Hashed once per (candidate, task); the pair is appended (the score phase builds thousands of keys per run). */
-export function validationBase(candHash: string, taskHash: string, depsFp: string): string {
-  return sha256(`${candHash}\n${taskHash}\n${depsFp}`);
+export function validationBase(candHash: string, taskHash: string, depsFp: string, interpreterFp: string): string {
+  return sha256(`${candHash}\n${taskHash}\n${depsFp}\n${interpreterFp}`);
 }
 
-export function validationKey(candHash: string, taskHash: string, depsFp: string, kind: string, index: number): string {
-  return `${validationBase(candHash, taskHash, depsFp)}:${kind}${index}`;
+export function validationKey(candHash: string, taskHash: string, depsFp: string, interpreterFp: string, kind: string, index: number): string {
+  return `${validationBase(candHash, taskHash, depsFp, interpreterFp)}:${kind}${index}`;
 }
 
 const KEEP_OUTPUT = 1024;

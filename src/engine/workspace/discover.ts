@@ -133,9 +133,9 @@ function fileExists(p: string): boolean {
   }
 }
 
-/** Exact source of lines [line, endLine] (1-based) — top-level defs start at column 0. */
-function sliceLines(text: string, line: number, endLine: number): string {
-  return text.split('\n').slice(line - 1, endLine).join('\n');
+/** Exact source of lines [line, endLine] (1-based) of a file split once into `lines` — top-level defs start at column 0. */
+function sliceLines(lines: string[], line: number, endLine: number): string {
+  return lines.slice(line - 1, endLine).join('\n');
 }
 
 /** Phase "inline": canonical hashes for every function candidate; builds the candidate list. */
@@ -144,6 +144,7 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
   const inline = { hits: 0, misses: 0, savedMs: 0 };
   const need = new Map<string, string>(); // segHash -> source
   for (const f of files.values()) {
+    let lines: string[] | undefined; // split once per file: splitting per function is quadratic in big files
     for (const fn of f.parse.functions) {
       const hit = input.inlineCache.get(fn.segHash);
       if (hit) {
@@ -151,7 +152,7 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
         inline.savedMs += hit.ms;
       } else if (!need.has(fn.segHash)) {
         inline.misses++;
-        need.set(fn.segHash, sliceLines(f.text, fn.line, fn.endLine));
+        need.set(fn.segHash, sliceLines((lines ??= f.text.split('\n')), fn.line, fn.endLine));
       } else {
         inline.hits++;
       }
