@@ -51,6 +51,8 @@ export class Engine {
   private readonly validationStore: KvStore<CachedVerdict>;
   private readonly durations: KvStore<number>;
   private readonly interpreters: InterpreterFingerprints;
+  /** fingerprint of the interpreter the running (or starting) pool was started with */
+  private poolInterpreter?: Promise<string>;
   private restarts = 0;
   private readonly taskFiles: TaskFileCache = new Map();
   /** the workspace files as the workers were last told about them (base of FilePatch) */
@@ -139,11 +141,31 @@ export class Engine {
     });
   }
 
+  private interpreter(python: string): Promise<string> {
+    return this.interpreters.fingerprint(python, this.root, [this.root]);
+  }
+
+  /**
+   * The fingerprint of the configured interpreter, for a run's validation keys. Workers started under another one (the
+   * setting changed, a launcher now picks another Python, a package was installed since) are restarted first, so the
+   * verdicts come from the interpreter their key names.
+   */
+  private async runInterpreter(): Promise<string> {
+    const fp = await this.interpreter(this.settings().python);
+    const running = await this.poolInterpreter;
+    if (running !== undefined && running !== fp) {
+      this.opts.log?.('the interpreter changed since the workers started: restarting them');
+      await this.restartPool();
+    }
+    return fp;
+  }
+
   /** Starts the pool on first need; later runs reuse it. */
   private startPool(): Promise<Pool> {
     if (this.pool) return Promise.resolve(this.pool);
     if (!this.poolStarting) {
       const s = this.settings();
+      this.poolInterpreter = this.interpreter(s.python);
       const pool = new Pool({
         python: s.python,
         workerScript: scoringScript(this.workerDir()),
@@ -162,6 +184,7 @@ export class Engine {
         },
         async (e) => {
           this.poolStarting = undefined;
+          this.poolInterpreter = undefined;
           await pool.dispose().catch(() => undefined);
           throw e;
         },
@@ -207,7 +230,7 @@ export class Engine {
       analyzer: () => this.analyzer(),
       analyzer2: () => this.analyzer2(),
       precompile: (files, overrides) => this.precompile(files, overrides),
-      interpreter: () => this.interpreters.fingerprint(this.settings().python, this.root, [this.root]),
+      interpreter: () => this.runInterpreter(),
       warmPool: () => {
         // Overlap pool start-up with discovery; a failure surfaces when the score phase awaits the pool.
         if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) this.startPool().catch(() => undefined);
@@ -227,6 +250,7 @@ export class Engine {
     const p = this.pool ?? (await this.poolStarting?.catch(() => undefined));
     this.pool = undefined;
     this.poolStarting = undefined;
+    this.poolInterpreter = undefined;
     this.sentFiles = new Map();
     if (p) {
       this.restarts += p.status().restarts + p.status().workers.length;

@@ -146,6 +146,22 @@ describe('interpreter in the validation key', function () {
     assert.strictEqual(probes(log), 1, fs.readFileSync(log, 'utf8'));
   });
 
+  it('re-probes a launcher when the version file it reads in the workspace root changes, and restarts the workers', async () => {
+    const ws = workspace('launcher');
+    const log = path.join(tmp, 'launcher.log');
+    const engine = new Engine({ workspace: ws, python: launcher('python-launcher', log, PYTHON), workers: 1, timeoutMs: 10000 });
+    try {
+      assertMissingModule(await engine.run());
+      fs.writeFileSync(path.join(ws, '.python-version'), withModule.python);
+      const switched = await engine.run();
+      assert.strictEqual(switched.summary.ran, 2);
+      assert.strictEqual(only(switched).status, 'pass', JSON.stringify(only(switched).pairs));
+      assert.strictEqual(probes(log), 2);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('reuses nothing under an interpreter that cannot be probed: the pool start reports it', async () => {
     const ws = workspace('missing');
     assert.strictEqual((await runWith(ws, withModule.python)).summary.ran, 2);
