@@ -3,7 +3,7 @@
  * `=== Cache Statistics ===` block, plus batt's own per-task lines and summary.
  */
 import * as path from 'path';
-import type { CacheCounts, CandidateJson, RunJson } from '../protocol/results';
+import type { CacheCounts, CandidateJson, PairJson, RunJson } from '../protocol/results';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -45,13 +45,21 @@ export function cacheStatistics(r: RunJson): string {
   return lines.join('\n');
 }
 
+/** One mark per pair: ✓ pass, ✗ mismatch, ! exception/timeout/crash, ? unknown; · skipped and - cancelled (did not run). */
+const MARKS: Record<PairJson['status'], string> = { pass: '✓', fail: '✗', error: '!', timeout: '!', crash: '!', unknown: '?', skipped: '·', cancelled: '-' };
+
 function pairMark(c: CandidateJson): string {
-  return c.pairs.map((p) => (p.status === 'pass' ? '✓' : p.status === 'unknown' ? '?' : p.status === 'fail' ? '✗' : '!')).join('');
+  return c.pairs.map((p) => MARKS[p.status]).join('');
 }
 
-/** First non-passing pair, e.g. "demo 1: expected 3x3, got 9x9". */
+const DID_NOT_FAIL: ReadonlySet<PairJson['status']> = new Set(['pass', 'unknown', 'skipped', 'cancelled']);
+
+/**
+ * The first pair that ran and did not pass, e.g. "demo 1: expected 3x3, got 9x9"; for a candidate the engine skipped,
+ * why (its first skipped pair's message). Pairs cancelled before they ran are not problems: the marks show them.
+ */
 export function firstProblem(c: CandidateJson): string | undefined {
-  const p = c.pairs.find((x) => x.status !== 'pass' && x.status !== 'unknown');
+  const p = c.pairs.find((x) => !DID_NOT_FAIL.has(x.status)) ?? (c.status === 'skipped' ? c.pairs.find((x) => x.status === 'skipped' && x.message) : undefined);
   return p ? `${p.kind} ${p.index}: ${p.message ?? p.status}` : undefined;
 }
 
@@ -80,9 +88,10 @@ function jobCounts(s: RunJson['summary']): string {
 
 export function summaryLine(r: RunJson): string {
   const s = r.summary;
+  const cancelled = r.cancelled ? `, cancelled after ${s.ran + s.cached} of ${s.jobs} jobs` : '';
   return (
     `${s.tasks} tasks - solved = ${s.solved} - candidates = ${s.candidates} - ${jobCounts(s)} in ${(s.wallMs / 1000).toFixed(3)}s` +
-    ` [${r.temperature}${r.cancelled ? ', cancelled' : ''}; pool ${r.pool.started ? `${r.pool.workers} workers` : 'not started'}, restarts ${r.pool.restarts}]`
+    ` [${r.temperature}${cancelled}; pool ${r.pool.started ? `${r.pool.workers} workers` : 'not started'}, restarts ${r.pool.restarts}]`
   );
 }
 

@@ -43,7 +43,7 @@ export function runCaption(last: RunResultParams): string {
   const r = last.run;
   const s = r.summary;
   const what = last.reason === 'task' && last.taskId ? `task ${last.taskId}` : last.reason;
-  const cancelled = r.cancelled ? ' (cancelled)' : '';
+  const cancelled = r.cancelled ? ` (cancelled after ${s.ran + s.cached} of ${s.jobs} jobs)` : '';
   return `Last run: ${what}, ${when(r.startedAt)}, ${r.temperature}${cancelled} — ${s.tasks} tasks, solved ${s.solved}, jobs ${jobCounts(s)}`;
 }
 

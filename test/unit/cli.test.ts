@@ -1,9 +1,11 @@
 // The `batt` command as a user runs it (a real process): the JSON document's schema, the text report, exit codes.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import type { RunJson } from '../../src/protocol/results';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -116,5 +118,95 @@ describe('batt CLI', function () {
     assert.match(clear.stdout, /^Cleared \d+ cache entries/);
     const after = JSON.parse(batt(['cache', 'stats', '--workspace', ws, '--json']).stdout) as Json;
     assert.equal((after.validation as Json).entries, 0);
+  });
+});
+
+/**
+ * Ctrl-C at a terminal: SIGINT to batt's whole process group (as the terminal, and `timeout -s INT`, send it) once a
+ * solver has started. Returns the exit code and what batt printed by then.
+ */
+async function interrupted(args: string[], started: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), ...args], {
+    cwd: REPO,
+    detached: true,
+    env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 60000;
+    while (!fs.existsSync(started)) {
+      assert.ok(Date.now() < deadline, `no solver started within 60 s: ${stderr}`);
+      assert.equal(child.exitCode, null, `batt exited before any solver started: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60000))]);
+    assert.notEqual(code, 'hung', `batt did not exit within 60 s of one SIGINT: ${stderr}`);
+    return { code: code as number | null, stdout, stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+}
+
+describe('batt CLI cancelled by Ctrl-C', function () {
+  this.timeout(180000);
+  let ws: string;
+  const started = () => path.join(ws, 'started');
+  const CANDIDATES = 40;
+
+  before(() => {
+    ws = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-cli-int-'));
+    const grid = [[1, 2], [3, 4]];
+    const pair = { input: grid, output: grid };
+    fs.mkdirSync(path.join(ws, 'tasks'));
+    fs.writeFileSync(path.join(ws, 'tasks', 'aaaaaaaa.json'), JSON.stringify({ train: [pair, pair, pair], test: [pair] }));
+    // Every candidate passes every pair it runs, slowly: a candidate reported 'pass' must have run all its pairs.
+    const solvers = ['import time', ''];
+    for (let k = 0; k < CANDIDATES; k++) {
+      solvers.push(`def solve_aaaaaaaa_${k}(I):`, `    open(${JSON.stringify(started())}, 'a').close()`, `    time.sleep(0.5 + ${k} * 0.001)`, '    return I', '');
+    }
+    fs.writeFileSync(path.join(ws, 'solvers.py'), solvers.join('\n'));
+  });
+  beforeEach(() => fs.rmSync(started(), { force: true }));
+  after(() => fs.rmSync(ws, { recursive: true, force: true }));
+
+  it('--json: exits 130 with the partial report; candidates that did not run are cancelled, never pass', async () => {
+    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--workers', '2', '--json'], started());
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /cancelling \(Ctrl-C again to quit at once\)/);
+    const doc = JSON.parse(r.stdout) as RunJson;
+    assert.equal(doc.cancelled, true);
+    const s = doc.summary;
+    assert.equal(s.candidates, CANDIDATES);
+    assert.equal(s.jobs, CANDIDATES * 4);
+    assert.ok(s.ran < s.jobs, `ran ${s.ran} of ${s.jobs}`);
+    assert.equal(s.ran + s.cached + s.cancelled, s.jobs);
+    const candidates = doc.tasks[0].candidates;
+    const notRun = candidates.filter((c) => c.pairs.some((p) => p.status === 'cancelled'));
+    assert.ok(notRun.length > 0);
+    for (const c of notRun) {
+      assert.equal(c.status, 'cancelled', `${c.name}: ${c.pairs.map((p) => p.status).join(' ')}`);
+      assert.equal(c.solved, false);
+    }
+    assert.ok(candidates.filter((c) => c.status === 'pass').every((c) => c.pairs.length === 4 && c.pairs.every((p) => p.status === 'pass')));
+    assert.equal(notRun.reduce((n, c) => n + c.pairs.filter((p) => p.status === 'cancelled').length, 0), s.cancelled);
+  });
+
+  it('text: exits 130 and says how far it got; candidates that did not run show cancelled with - marks', async () => {
+    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--workers', '2', '--verbose'], started());
+    assert.equal(r.code, 130, r.stderr);
+    const m = /cancelled after (\d+) of (\d+) jobs/.exec(r.stdout);
+    assert.ok(m, r.stdout.slice(-2000));
+    assert.equal(Number(m[2]), CANDIDATES * 4);
+    assert.ok(Number(m[1]) < Number(m[2]));
+    assert.match(r.stdout, new RegExp(`jobs = ${CANDIDATES * 4} \\(ran ${m[1]}, 0 cached, ${CANDIDATES * 4 - Number(m[1])} cancelled\\)`));
+    assert.match(r.stdout, /^ +\d+\. solve_aaaaaaaa_\d+ +---- +cancelled +demo 0\/3, test 0\/1 /m);
+    assert.doesNotMatch(r.stdout, /cancelled before it ran/, 'a pair that did not run is a mark, not a problem');
+    assert.doesNotMatch(r.stdout, / pass +demo [0-2]\/3/);
   });
 });

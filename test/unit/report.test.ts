@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { cacheStatistics, summaryLine, timingSummary } from '../../src/engine/report';
-import type { RunJson } from '../../src/protocol/results';
+import { cacheStatistics, summaryLine, taskLines, timingSummary } from '../../src/engine/report';
+import type { CandidateJson, PairJson, RunJson } from '../../src/protocol/results';
 
 function run(): RunJson {
   return {
@@ -48,5 +48,33 @@ describe('report formats (domain.md §6)', () => {
     const partial = run();
     partial.summary = { ...partial.summary, jobs: 80, ran: 20, cached: 2, cancelled: 58, skipped: 6 };
     assert.match(summaryLine(partial), / - jobs = 80 \(ran 20, 2 cached, 58 cancelled\), 6 skipped in /);
+  });
+  it('task lines: pairs that did not run have their own marks (· skipped, - cancelled) and are never the problem shown', () => {
+    const p = (index: number, status: PairJson['status'], message?: string): PairJson => ({ kind: index < 3 ? 'demo' : 'test', index: index < 3 ? index : 0, status, ms: 1, ...(message ? { message } : {}) });
+    const c = (name: string, rank: number, status: CandidateJson['status'], pairs: PairJson[]): CandidateJson => ({
+      name, file: '/w/s.py', line: rank, hash: name, status, solved: false, demo: { passed: 0, total: 3 }, test: { passed: 0, total: 1, unknown: 0 }, ms: 1, length: 1, rank, pairs,
+    });
+    const r = run();
+    r.cancelled = true;
+    r.summary = { ...r.summary, jobs: 12, ran: 3, cached: 1, cancelled: 8 };
+    r.tasks = [{
+      id: 't', file: '/w/t.json', solved: false, demoPairs: 3, testPairs: 1,
+      candidates: [
+        c('solve_half', 1, 'fail', [p(0, 'cancelled', 'cancelled before it ran'), p(1, 'pass'), p(2, 'fail', 'expected 3x3, got 9x9'), p(3, 'cancelled', 'cancelled before it ran')]),
+        c('solve_none', 2, 'cancelled', [0, 1, 2, 3].map((i) => p(i, 'cancelled', 'cancelled before it ran'))),
+        c('solve_quarantined', 3, 'skipped', [0, 1, 2, 3].map((i) => p(i, 'skipped', 'skipped (timed out on 2 tasks)'))),
+        c('solve_stopped', 4, 'error', [p(0, 'error', 'IndexError: tuple index out of range'), p(1, 'skipped'), p(2, 'skipped'), p(3, 'skipped')]),
+      ],
+    }];
+    const lines = taskLines(r).split('\n');
+    assert.match(lines[1], /^ {4}1\. solve_half +-✓✗- +fail +demo 0\/3/);
+    assert.strictEqual(lines[2], '        demo 2: expected 3x3, got 9x9');
+    assert.match(lines[3], /^ {4}2\. solve_none +---- +cancelled +demo 0\/3, test 0\/1 /);
+    assert.match(lines[4], /^ {4}3\. solve_quarantined +···· +skipped +demo 0\/3/);
+    assert.strictEqual(lines[5], '        demo 0: skipped (timed out on 2 tasks)');
+    assert.match(lines[6], /^ {4}4\. solve_stopped +!··· +error /);
+    assert.strictEqual(lines[7], '        demo 0: IndexError: tuple index out of range');
+    assert.strictEqual(lines.length, 8);
+    assert.match(summaryLine(r), / - jobs = 12 \(ran 3, 1 cached, 8 cancelled\) in 2\.932s \[warm, cancelled after 4 of 12 jobs; pool 4 workers/);
   });
 });

@@ -171,6 +171,7 @@ describe('webview render', () => {
     const hot = runJson({ temperature: 'hot', summary: { ...runJson().summary, jobs: 1718, ran: 0, cached: 1718 } });
     assert.match(runCaption({ reason: 'save', run: hot }), /hot — 3 tasks, solved 1, jobs 1718 \(ran 0, 1718 cached\)$/);
     const partial = { ...runJson().summary, jobs: 80, ran: 20, cached: 2, cancelled: 58, skipped: 6 };
+    assert.match(runCaption({ reason: 'save', run: runJson({ cancelled: true, summary: partial }) }), /warm \(cancelled after 22 of 80 jobs\) — /);
     const rec = { ...record(1, 'warm', 100), summary: partial };
     assert.strictEqual(cells(bodyRows(renderHistory([rec]))[0])[4], '80 (ran 20, 2 cached, 58 cancelled), 6 skipped');
     const old = { ...record(1, 'hot', 100), summary: { tasks: 3, solved: 1, candidates: 7, jobs: 0, ran: 0, wallMs: 100 } } as unknown as RunRecord;

@@ -112,7 +112,9 @@ export class Analyzer {
   private ensureStarted(): ChildProcess {
     if (this.proc) return this.proc;
     // -E -s: ignore PYTHON* variables and user site-packages; the analyzer needs only the standard library.
-    const proc = spawn(this.opts.python, ['-E', '-s', this.opts.script], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    // detached: a process group of its own, so a Ctrl-C at the terminal (or `timeout -s INT`, which signals the whole
+    // group) reaches only batt, which cancels the run, instead of killing the analyzer mid-parse. It exits at stdin EOF.
+    const proc = spawn(this.opts.python, ['-E', '-s', this.opts.script], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: true });
     this.proc = proc;
     this.stdoutBuf = '';
     this.stderrBuf = '';
