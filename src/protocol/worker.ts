@@ -67,6 +67,12 @@ export interface RunMessage {
   taskId: string;
   pair: PairKind;
   index: number;
+  /**
+   * The per-pair limit, ms of the call's own CPU time (user + system; module imports excluded): a call that uses it up
+   * is stopped and answered with `timedOut` (the worker lives on). Absent: no limit. Enforced only where
+   * ReadyMessage.cpuTimer is true.
+   */
+  limitMs?: number;
 }
 
 /** Ask the worker to exit cleanly (it answers nothing and exits 0). */
@@ -85,6 +91,19 @@ export interface ReadyMessage {
   t: 'ready';
   pid: number;
   python: string; // e.g. "3.11.7"
+  /** whether the worker enforces RunMessage.limitMs (signal.setitimer: Linux, macOS); if not, the engine's wall-clock timer is the limit */
+  cpuTimer?: boolean;
+}
+
+/**
+ * Sent during a run only when the candidate's module must be imported first (a fresh or respawned worker, an edited
+ * file): `import` right before the import, `call` right before the call. The engine gives the import a wall-clock
+ * budget of its own and starts the call's wall-clock backstop afresh, so an import never counts against the pair.
+ */
+export interface PhaseMessage {
+  t: 'phase';
+  id: number;
+  phase: 'import' | 'call';
 }
 
 /** Where an exception surfaced. */
@@ -128,6 +147,10 @@ export interface ResultMessage {
   ok: boolean;
   /** wall time of the call itself, milliseconds (time.perf_counter) */
   ms: number;
+  /** the call used up RunMessage.limitMs of CPU time (ok is false; no outcome, batt or error) */
+  timedOut?: boolean;
+  /** with timedOut: the CPU time the call used, milliseconds */
+  cpuMs?: number;
   /** for kind I / SIC */
   outcome?: WireOutcome;
   /** for kind batt: one entry per distinct (t, source) the call returned */
@@ -146,6 +169,6 @@ export interface LogMessage {
   msg: string;
 }
 
-export type FromWorker = ReadyMessage | ResultMessage | LogMessage;
+export type FromWorker = ReadyMessage | PhaseMessage | ResultMessage | LogMessage;
 
 //#endregion

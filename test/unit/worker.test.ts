@@ -152,6 +152,30 @@ describe('Python worker (one WorkerProcess)', function () {
     assert.equal(r.ok, true);
   });
 
+  it('stops a call at its CPU-time limit (limitMs) and lives on: the same process answers the next job', async () => {
+    const seen = client.others.length;
+    const r = await client.run(job('hang.py', 'solve_hang', { limitMs: 300 }));
+    assert.deepEqual([r.ok, r.timedOut, r.outcome, r.error], [false, true, undefined, undefined]);
+    assert.ok((r.cpuMs ?? 0) >= 300 && (r.cpuMs ?? 0) < 2000, `cpuMs ${r.cpuMs}`);
+    assert.deepEqual(client.others.slice(seen), [{ t: 'phase', id: r.id, phase: 'import' }, { t: 'phase', id: r.id, phase: 'call' }]);
+    const next = await client.run(job('solvers.py', 'solve_68b16354', { limitMs: 300 }));
+    assert.deepEqual([next.ok, next.timedOut, next.outcome], [true, undefined, { match: true }]);
+    assert.equal(proc.alive, true, 'no respawn: the same worker process');
+  });
+
+  it('announces an import (phase import) only when the module is not imported yet; a failed import has no call', async () => {
+    const seen = client.others.length;
+    const phases = () => client.others.slice(seen).flatMap((m) => (m.t === 'phase' ? [m.phase] : []));
+    const broken = await client.run(job('baddsl_user.py', 'solve_x'));
+    assert.equal(broken.error?.type, 'ZeroDivisionError');
+    assert.deepEqual(phases(), ['import']);
+    const missing = await client.run(job('crash.py', 'solve_missing_here'));
+    assert.equal(missing.error?.type, 'MissingFunction');
+    assert.deepEqual(phases(), ['import', 'import']);
+    await client.run(job('crash.py', 'solve_missing_here'));
+    assert.deepEqual(phases(), ['import', 'import'], 'crash.py stays imported: nothing announced');
+  });
+
   it('costs well under a millisecond per trivial job (2000 jobs, median printed)', async () => {
     const times: number[] = [];
     const calls: number[] = [];

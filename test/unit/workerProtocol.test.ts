@@ -65,12 +65,13 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
     assert.deepEqual(sorted(py.toWorker), sorted({
       files: ['files'],
       task: ['key', 'train', 'test'],
-      run: ['id', 'file', 'fn', 'kind', 'task', 'taskId', 'pair', 'index'],
+      run: ['id', 'file', 'fn', 'kind', 'task', 'taskId', 'pair', 'index', 'limitMs'],
       exit: [],
     }));
     assert.deepEqual(sorted(py.fromWorker), sorted({
-      ready: ['pid', 'python'],
-      result: ['id', 'ok', 'ms', 'outcome', 'batt', 'error', 'stdout', 'stderr', 'truncated'],
+      ready: ['pid', 'python', 'cpuTimer'],
+      phase: ['id', 'phase'],
+      result: ['id', 'ok', 'ms', 'timedOut', 'cpuMs', 'outcome', 'batt', 'error', 'stdout', 'stderr', 'truncated'],
       log: ['level', 'msg'],
     }));
   });
@@ -104,8 +105,13 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
       { t: 'files', files: { '/w/dsl.py': { sha: 'ab', deps: [] }, '/w/solvers.py': { sha: 'cd', deps: ['/w/dsl.py'] } } },
       { t: 'task', key: 'k1', train: [[[[1, 2]], [[2, 1]]]], test: [[[[3]], null]] },
       { t: 'run', id: 7, file: '/w/solvers.py', fn: 'solve_x', kind: 'SIC', task: 'k1', taskId: '00576224', pair: 'test', index: 0 },
+      { t: 'run', id: 8, file: '/w/solvers.py', fn: 'solve_x', kind: 'I', task: 'k1', taskId: '00576224', pair: 'demo', index: 1, limitMs: 500 },
       { t: 'exit' },
       { t: 'ready', pid: 123, python: '3.11.7' },
+      { t: 'ready', pid: 124, python: '3.8.10', cpuTimer: true },
+      { t: 'phase', id: 8, phase: 'import' },
+      { t: 'phase', id: 8, phase: 'call' },
+      { t: 'result', id: 8, ok: false, ms: 512.5, timedOut: true, cpuMs: 501.25, stdout: 'partial' },
       { t: 'result', id: 7, ok: true, ms: 0.25, outcome: { match: false, output: [[1]] }, stdout: 'hé \u2603', truncated: true },
       { t: 'result', id: 8, ok: true, ms: 1, batt: [{ t: 3, mutated: true, source: 'abc', match: null, invalid: 'returned NoneType' }] },
       { t: 'result', id: 9, ok: false, ms: 0, error: { type: 'StopIteration', message: '', file: '/w/s.py', line: 4, dslFunc: 'first', dslFile: '/w/dsl.py', dslLine: 9, traceback: 'Traceback' } },
@@ -121,12 +127,13 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
   });
 
   it('check_message names what is wrong with a bad message', () => {
-    const bad = [{ t: 'run', id: 1, kind: 'X' }, { t: 'nope' }, { t: 'log', level: 'loud', msg: 'x', extra: 1 }];
+    const bad = [{ t: 'run', id: 1, kind: 'X' }, { t: 'nope' }, { t: 'log', level: 'loud', msg: 'x', extra: 1 }, { t: 'phase', id: 1, phase: 'load' }];
     const out = python([PROTOCOL_PY, 'check'], bad.map((s) => JSON.stringify(s)).join('\n') + '\n').trim().split('\n');
     const problems = out.map((l) => (JSON.parse(l) as { problems: string[] }).problems.join('; '));
     assert.match(problems[0], /missing field 'file'.*bad kind 'X'/);
     assert.match(problems[1], /unknown message type 'nope'/);
     assert.match(problems[2], /unexpected field 'extra'.*bad level 'loud'/);
+    assert.match(problems[3], /bad phase 'load'/);
   });
 
   it('the worker sources parse as Python 3.8 and avoid newer APIs', () => {

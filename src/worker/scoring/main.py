@@ -88,7 +88,6 @@ def main(argv: List[str]) -> None:
     sys.stdin = open(os.devnull, "r")
     ws = workspace.Workspace(roots)
     ws.install_paths()
-    run = runner.Runner(ws)
     inp = os.fdopen(3, "rb")
     out = os.fdopen(4, "wb")
     encode = protocol.encode
@@ -100,8 +99,10 @@ def main(argv: List[str]) -> None:
     def log(level: str, text: str) -> None:
         send({"t": "log", "level": level, "msg": text[:2000]})
 
+    run = runner.Runner(ws, lambda rid, phase: send({"t": "phase", "id": rid, "phase": phase}))
     _limit_memory(memory_mb)
-    send({"t": "ready", "pid": os.getpid(), "python": ".".join(str(n) for n in sys.version_info[:3])})
+    send({"t": "ready", "pid": os.getpid(), "python": ".".join(str(n) for n in sys.version_info[:3]),
+          "cpuTimer": runner.CPU_TIMER})
     loads = protocol.json.loads
     msg = None
     for raw in inp:

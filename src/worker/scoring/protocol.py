@@ -12,14 +12,15 @@ from typing import Any, Dict, List
 TO_WORKER: Dict[str, List[str]] = {
     "files": ["files"],
     "task": ["key", "train", "test"],
-    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
+    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index", "limitMs"],
     "exit": [],
 }
 
 # worker -> Node: message type -> field names (besides "t").
 FROM_WORKER: Dict[str, List[str]] = {
-    "ready": ["pid", "python"],
-    "result": ["id", "ok", "ms", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
+    "ready": ["pid", "python", "cpuTimer"],
+    "phase": ["id", "phase"],
+    "result": ["id", "ok", "ms", "timedOut", "cpuMs", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
     "log": ["level", "msg"],
 }
 
@@ -38,6 +39,7 @@ REQUIRED: Dict[str, List[str]] = {
     "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index"],
     "exit": [],
     "ready": ["pid", "python"],
+    "phase": ["id", "phase"],
     "result": ["id", "ok", "ms"],
     "log": ["level", "msg"],
 }
@@ -45,6 +47,7 @@ REQUIRED: Dict[str, List[str]] = {
 CALL_KINDS = ("I", "SIC", "batt")
 PAIR_KINDS = ("demo", "test")
 LOG_LEVELS = ("info", "warn", "error")
+PHASES = ("import", "call")
 
 
 def check_message(msg: Any) -> List[str]:
@@ -67,6 +70,8 @@ def check_message(msg: Any) -> List[str]:
             problems.append(f"run: bad kind {msg.get('kind')!r}")
         if msg.get("pair") not in PAIR_KINDS:
             problems.append(f"run: bad pair {msg.get('pair')!r}")
+    if t == "phase" and msg.get("phase") not in PHASES:
+        problems.append(f"phase: bad phase {msg.get('phase')!r}")
     if t == "log" and msg.get("level") not in LOG_LEVELS:
         problems.append(f"log: bad level {msg.get('level')!r}")
     if t == "result":

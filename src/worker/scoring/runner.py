@@ -2,11 +2,12 @@
 
 import importlib
 import os
+import signal
 import sys
 import traceback
-from time import perf_counter
-from types import TracebackType
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from time import perf_counter, process_time
+from types import FrameType, TracebackType
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from grid_check import Grid, outcome, to_grid
 from workspace import WORKER_DIR, Refused, Workspace
@@ -15,6 +16,11 @@ IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__)) + os.sep
 OUTPUT_LIMIT = 8 * 1024
 TRACEBACK_LIMIT = 4 * 1024
 MESSAGE_LIMIT = 500
+# The per-pair limit counts the call's own CPU time (RunMessage.limitMs) where signal.setitimer exists (Linux, macOS);
+# elsewhere (Windows) the engine's wall-clock timer is the only limit (ReadyMessage.cpuTimer says which).
+CPU_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "ITIMER_PROF") and hasattr(signal, "SIGPROF")
+# Once the limit is used up, the timer fires again every TICK_S of CPU time until the call ends.
+TICK_S = 0.01
 
 
 class Capture:
@@ -69,6 +75,51 @@ class Capture:
         return text
 
 
+class _CpuLimit(BaseException):
+    """Raised into a call that used up its CPU-time limit. Private and not an Exception: `except Exception` lets it
+    through, and a bare `except:` that swallows it gets it again on the next tick."""
+
+
+class CpuTimer:
+    """Stops a call after limit_ms of CPU time (user + system, ITIMER_PROF): the handler raises _CpuLimit in the
+    solver's code, never in the worker's own (so arming, disarming and reporting are never interrupted)."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.fired = False
+        self.start = 0.0
+        self.limit_s = 0.0
+        self.cpu_ms = 0.0
+        self._handler = self._tick  # one bound method, so getsignal() can tell whether it is still installed
+
+    def _tick(self, signum: int, frame: Optional[FrameType]) -> None:
+        if not self.armed:
+            return
+        if not self.fired and process_time() - self.start < self.limit_s:
+            return  # the kernel's accounting ticks ran ahead of process_time(): the next tick checks again
+        self.fired = True
+        if frame is not None and frame.f_code.co_filename == _OWN_FILE:
+            return  # in the worker's own code (the call is returning, or writing captured output): the next tick
+        raise _CpuLimit()
+
+    def call(self, fn: Callable[..., Any], args: Tuple[Any, ...], limit_ms: Any) -> Any:
+        self.fired = False
+        if not CPU_TIMER or not isinstance(limit_ms, (int, float)) or limit_ms <= 0:
+            return fn(*args)
+        if signal.getsignal(signal.SIGPROF) is not self._handler:
+            signal.signal(signal.SIGPROF, self._handler)  # on first use, and again if a solver replaced it
+        self.limit_s = limit_ms / 1000.0
+        self.start = process_time()
+        self.armed = True
+        signal.setitimer(signal.ITIMER_PROF, self.limit_s, TICK_S)
+        try:
+            return fn(*args)
+        finally:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_PROF, 0, 0)
+            self.cpu_ms = (process_time() - self.start) * 1000.0
+
+
 class Task:
     __slots__ = ("S", "train", "test")
 
@@ -85,8 +136,10 @@ def _truncate(text: str, limit: int) -> str:
 
 
 class Runner:
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, phase: Callable[[Any, str], None]) -> None:
         self.ws = workspace
+        self.phase = phase  # sends a PhaseMessage (see worker.ts)
+        self.cpu = CpuTimer()
         self.tasks: Dict[Any, Task] = {}  # task key (a string on the wire) -> Task
         self.recursion_limit = sys.getrecursionlimit()
         self.stdin = sys.stdin
@@ -118,31 +171,39 @@ class Runner:
         value: Any = None
         error: Optional[Dict[str, Any]] = None
         module = None
+        imported: List[bool] = []
+
+        def importing() -> None:
+            imported.append(True)
+            self.phase(rid, "import")
+
         try:
             try:
-                module = self.ws.load(real)
+                module = self.ws.load(real, importing)
                 fn = getattr(module, msg["fn"], None)
                 if not callable(fn):
                     raise Refused(f"{real} defines no function {msg['fn']!r}")
                 if kind == "I":
-                    t0 = perf_counter()
-                    value = fn(I)
+                    args: Tuple[Any, ...] = (I,)
                 elif kind == "SIC":
-                    t0 = perf_counter()
-                    value = fn(task.S, I, None)
+                    args = (task.S, I, None)
                 elif kind == "batt":
-                    t0 = perf_counter()
-                    value = fn(msg.get("taskId"), task.S, I, None, os.devnull)
+                    args = (msg.get("taskId"), task.S, I, None, os.devnull)
                 else:
                     raise ValueError(f"unknown call kind {kind!r}")
+                if imported:
+                    self.phase(rid, "call")
+                t0 = perf_counter()
+                value = self.cpu.call(fn, args, msg.get("limitMs"))
                 t1 = perf_counter()
             except Refused as exc:
                 t1 = perf_counter()
                 error = {"type": "ImportRefused" if module is None else "MissingFunction", "message": str(exc),
                          "file": real, "traceback": ""}
-            except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError included
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError, _CpuLimit included
                 t1 = perf_counter()
-                error = describe_error(exc, real, self.ws)
+                if t0 is None or not self.cpu.fired:
+                    error = describe_error(exc, real, self.ws)
         finally:
             sys.stdout, sys.stderr = saved
             if sys.stdin is not self.stdin:
@@ -152,7 +213,12 @@ class Runner:
             self.ws.after_job()
 
         result: Dict[str, Any] = {"t": "result", "id": rid, "ok": error is None, "ms": (t1 - t0) * 1000.0 if t0 is not None else 0.0}
-        if error is not None:
+        if t0 is not None and self.cpu.fired:
+            # Over the limit, whatever the call did after (returned a value, swallowed _CpuLimit, raised another error).
+            result["ok"] = False
+            result["timedOut"] = True
+            result["cpuMs"] = self.cpu.cpu_ms
+        elif error is not None:
             result["error"] = error
         elif kind == "batt":
             batt, problem = batt_outcomes(value, expected)
@@ -245,6 +311,9 @@ def describe_error(exc: BaseException, candidate: str, ws: Workspace) -> Dict[st
     except BaseException as inner:  # MemoryError while describing: say what we can
         return {"type": type(exc).__name__, "message": f"(could not describe the error: {type(inner).__name__})",
                 "traceback": ""}
+
+
+_OWN_FILE = Runner.run.__code__.co_filename
 
 
 def _safe_str(exc: BaseException) -> str:

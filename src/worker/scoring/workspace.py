@@ -14,7 +14,7 @@ import linecache
 import os
 import sys
 import types
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 WORKER_DIR = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
 
@@ -140,12 +140,13 @@ class Workspace:
         f = getattr(module, "__file__", None)
         return self.realpath(f) if isinstance(f, str) else None
 
-    def _load_by_location(self, real: str) -> types.ModuleType:
+    def _load_by_location(self, real: str, importing: Callable[[], None]) -> types.ModuleType:
         """A workspace file whose path is not a dotted module name (e.g. the solver store's .batt/solvers/<hash>.py):
         imported from its location under a private name."""
         name = "_batt_file_" + hashlib.sha1(real.encode("utf-8")).hexdigest()[:16]
         module = sys.modules.get(name)
         if module is None:
+            importing()
             spec = importlib.util.spec_from_file_location(name, real)
             assert spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader)  # a .py path
             module = importlib.util.module_from_spec(spec)
@@ -158,17 +159,19 @@ class Workspace:
             self.scan()
         return module
 
-    def load(self, path: str) -> types.ModuleType:
-        """Import the module of a candidate file (already imported and unchanged: reuse it)."""
+    def load(self, path: str, importing: Callable[[], None] = lambda: None) -> types.ModuleType:
+        """Import the module of a candidate file (already imported and unchanged: reuse it); `importing()` is called
+        right before an import."""
         real = self.realpath(path)
         try:
             name = self.module_name(real)
         except Refused:
             if self.root_of(real) is None or not real.endswith(".py"):
                 raise
-            return self._load_by_location(real)
+            return self._load_by_location(real, importing)
         module = sys.modules.get(name)
         if module is None:
+            importing()
             module = importlib.import_module(name)
             self.scan()
         found = self._file_of(module)
