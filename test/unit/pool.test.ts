@@ -10,6 +10,8 @@ import { FAULTY, isAlive, loadTask, PYTHON, SCRIPT } from '../workerFixtures';
 
 
 const TASK = loadTask('68b16354');
+/** CPU-bound, sleeping and slow-to-import solvers for the time limits. */
+const TIMEOUTS = fs.realpathSync(path.join(__dirname, '..', 'fixtures', 'timeouts'));
 const INPUT = TASK.train[0][0];
 
 function job(file: string, fn: string, extra: Partial<PoolJob['run']> = {}, root = FAULTY): PoolJob {
@@ -115,13 +117,14 @@ describe('worker pool (real Python workers)', function () {
     });
   });
 
-  it('kills a job at the timeout, respawns, and serves the next job; a solver\'s child process dies too', async () => {
+  it('kills a job at the wall-clock backstop, respawns, and serves the next job; a solver\'s child process dies too', async () => {
     const lines: string[] = [];
-    const pool = makePool({ workers: 1, timeoutMs: 1500, onLog: (_id, _s, l) => lines.push(l) });
+    const pool = makePool({ workers: 1, timeoutMs: 1500, roots: [FAULTY, TIMEOUTS], onLog: (_id, _s, l) => lines.push(l) });
     await pool.start();
     const firstPid = pool.status().workers[0].pid;
-    const r = await pool.run(job('orphan.py', 'solve_orphan'));
+    const r = await pool.run(job('sleepy.py', 'solve_fa000001_orphan_sleep', {}, TIMEOUTS));
     assert.equal(r.status, 'timeout');
+    assert.deepEqual(r.timeout, { by: 'wall', limitMs: 3 * 1500 + 1000 }, 'a sleep uses no CPU time: the backstop (3x the limit + 1 s) fires');
     assert.ok(r.ms >= 1400, `elapsed ${r.ms}`);
     const childPid = Number(/orphan child pid (\d+)/.exec(lines.join('\n'))?.[1]);
     assert.ok(childPid > 0);
@@ -130,6 +133,29 @@ describe('worker pool (real Python workers)', function () {
     assert.equal(next.status, 'ok');
     assert.notEqual(pool.status().workers[0].pid, firstPid);
     assert.equal(pool.status().restarts, 1);
+  });
+
+  it('stops a CPU-bound job at the CPU-time limit without killing the worker: the same process serves the next job', async () => {
+    const pool = makePool({ workers: 1, timeoutMs: 500, roots: [FAULTY, TIMEOUTS] });
+    await pool.start();
+    const pid = pool.status().workers[0].pid;
+    for (const fn of ['solve_fa000001_burn', 'solve_fa000001_swallow', 'solve_fa000001_swallow_exception']) {
+      const r = await pool.run(job('burn.py', fn, {}, TIMEOUTS));
+      assert.equal(r.status, 'timeout', `${fn}: ${JSON.stringify(r)}`);
+      assert.deepEqual([r.timeout, r.result?.timedOut], [{ by: 'cpu', limitMs: 500 }, true], fn);
+      assert.ok((r.result?.cpuMs ?? 0) >= 500, `${fn}: cpuMs ${r.result?.cpuMs}`);
+    }
+    const next = await pool.run(job('solvers.py', 'solve_68b16354'));
+    assert.deepEqual(next.result?.outcome, { match: true });
+    assert.deepEqual([pool.status().workers[0].pid, pool.status().restarts], [pid, 0], 'no respawn');
+  });
+
+  it('does not count a module import against the job: a second of CPU at import passes under a 0.5 s limit', async () => {
+    const pool = makePool({ workers: 1, timeoutMs: 500, roots: [FAULTY, TIMEOUTS] });
+    await pool.start();
+    const r = await pool.run(job('slowlib_user.py', 'solve_fa000001_slowlib', {}, TIMEOUTS));
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    assert.equal(pool.status().restarts, 0);
   });
 
   it('reports crashes with exit code 3 and SIGSEGV, and loses no other job', async () => {
@@ -265,12 +291,12 @@ describe('worker pool (real Python workers)', function () {
   it('prefetches behind busy workers on a long queue and still gives every job exactly its own verdict', async () => {
     // 2 workers, 60 jobs: the queue is long, so jobs wait in the workers' pipes behind running ones. A crash and a
     // timeout among them must requeue the job waiting behind them, not lose it or give it their verdict.
-    const pool = makePool({ workers: 2, timeoutMs: 1500 });
+    const pool = makePool({ workers: 2, timeoutMs: 500, roots: [FAULTY, TIMEOUTS] });
     await pool.start();
     const kinds = Array.from({ length: 60 }, (_, i) => (i === 20 ? 'crash' : i === 35 ? 'hang' : 'ok'));
     const results = await Promise.all(
       kinds.map((k) =>
-        pool.run(k === 'crash' ? job('crash.py', 'solve_exit3') : k === 'hang' ? job('hang.py', 'solve_hang') : job('solvers.py', 'solve_68b16354')),
+        pool.run(k === 'crash' ? job('crash.py', 'solve_exit3') : k === 'hang' ? job('sleepy.py', 'solve_fa000001_sleep', {}, TIMEOUTS) : job('solvers.py', 'solve_68b16354')),
       ),
     );
     results.forEach((r, i) => {
@@ -279,6 +305,7 @@ describe('worker pool (real Python workers)', function () {
       if (want === 'ok') assert.equal(r.result?.outcome?.match, true, `job ${i} matched`);
     });
     assert.equal(results[20].exit?.code, 3);
+    assert.equal(results[35].timeout?.by, 'wall', 'the sleeping job was killed at the backstop');
     assert.equal(pool.status().queued, 0);
   });
 

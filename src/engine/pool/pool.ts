@@ -1,13 +1,15 @@
 /**
- * The pool of persistent Python scoring workers: a priority queue of (candidate, task, pair) jobs, per-job
- * timeouts that kill and respawn the worker, crash recovery, cancellation and a status feed for the UI.
+ * The pool of persistent Python scoring workers: a priority queue of (candidate, task, pair) jobs, per-job time limits
+ * (the solver's CPU time, enforced by the worker; wall-clock backstops that kill and respawn it: see limits.ts), crash
+ * recovery, cancellation and a status feed for the UI.
  * Solver faults never reject: they come back as PoolResult statuses.
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { FilesMessage, ResultMessage } from '../../protocol/worker';
+import type { FilesMessage, PhaseMessage, ResultMessage } from '../../protocol/worker';
 import { SETTINGS } from '../../protocol/settings';
 import { AbortWatch } from './abortWatch';
+import { callLimit, importLimit, type TimeoutInfo } from './limits';
 import { JobQueue } from './queue';
 import type { PoolStatus, WorkerState } from './status';
 import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
@@ -46,8 +48,11 @@ interface Pending {
 interface Active {
   pending: Pending;
   id: number;
+  /** when the timer was (re)started: the job's start, the start of its module import, the start of the call */
   startedAt: number;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
+  /** the wall-clock limit the timer enforces */
+  limit: TimeoutInfo;
   killedFor?: 'timeout' | 'cancelled';
 }
 
@@ -170,6 +175,7 @@ export class Pool extends EventEmitter {
     slot.state = 'starting';
     proc.on('message', (msg) => {
       if (msg.t === 'result') this.onResult(slot, proc, msg);
+      else if (msg.t === 'phase') this.onPhase(slot, proc, msg);
     });
     proc.on('exit', (exit) => this.onExit(slot, proc, exit));
     proc.ready.then(
@@ -212,7 +218,7 @@ export class Pool extends EventEmitter {
     }
     if (this.slots.every((s) => s.state === 'dead')) {
       this.broken = new Error(`batt workers stopped: a worker failed to start ${MAX_START_FAILURES} times in a row: ${err.message}`);
-      for (const p of this.queue.drain()) this.fail(p, this.broken);
+      for (const p of this.queue.drain()) this.settle(p, this.broken);
     }
     this.changed();
   }
@@ -224,7 +230,8 @@ export class Pool extends EventEmitter {
     slot.job = undefined;
     slot.state = 'idle';
     slot.jobsDone++;
-    this.settle(active.pending, { status: msg.ok ? 'ok' : 'error', result: msg, ms: msg.ms, workerId: slot.id });
+    const r: PoolResult = { status: msg.ok ? 'ok' : 'error', result: msg, ms: msg.ms, workerId: slot.id };
+    this.settle(active.pending, msg.timedOut ? { ...r, status: 'timeout', timeout: { by: 'cpu', limitMs: this.opts.timeoutMs } } : r);
     const next = slot.next;
     if (next) {
       // The worker has already started the prefetched job.
@@ -246,14 +253,16 @@ export class Pool extends EventEmitter {
     slot.next = undefined;
     if (next && !next.pending.settled) {
       next.pending.slot = undefined;
-      if (this.broken) this.fail(next.pending, this.broken);
+      if (this.broken) this.settle(next.pending, this.broken);
       else if (this.disposed) this.settle(next.pending, cancelled());
       else this.queue.pushFront(next.pending); // never started: back to the front of the queue for another worker
     }
     if (active) {
       clearTimeout(active.timer);
       const ms = Date.now() - active.startedAt;
-      if (active.killedFor) {
+      if (active.killedFor === 'timeout') {
+        this.settle(active.pending, { status: 'timeout', ms, workerId: slot.id, timeout: active.limit });
+      } else if (active.killedFor) {
         this.settle(active.pending, { status: active.killedFor, ms, workerId: slot.id });
       } else {
         const tail = proc.stderrTail();
@@ -310,19 +319,39 @@ export class Pool extends EventEmitter {
     const id = ++this.nextId;
     pending.slot = slot;
     if (prefetched) {
-      proc.send({ ...run, t: 'run', id, task: task.key });
+      proc.send({ ...run, t: 'run', id, task: task.key, limitMs: this.opts.timeoutMs });
       slot.next = { pending, id };
       return;
     }
     proc.clearStderrTail();
-    proc.send({ ...run, t: 'run', id, task: task.key });
+    proc.send({ ...run, t: 'run', id, task: task.key, limitMs: this.opts.timeoutMs });
     this.activate(slot, pending, id);
   }
 
-  /** The job the worker is running now: its timeout clock starts here. */
+  /** The job the worker is running now: its wall-clock backstop starts here. */
   private activate(slot: Slot, pending: Pending, id: number): void {
     slot.state = 'busy';
-    slot.job = { pending, id, startedAt: Date.now(), timer: setTimeout(() => this.killJob(slot, 'timeout'), this.opts.timeoutMs) };
+    slot.job = { pending, id, startedAt: 0, limit: this.callLimit(slot) };
+    this.arm(slot, slot.job, slot.job.limit);
+  }
+
+  private callLimit(slot: Slot): TimeoutInfo {
+    return callLimit(this.opts.timeoutMs, slot.proc?.readyMessage?.cpuTimer === true);
+  }
+
+  /** (Re)starts the job's wall-clock timer: `limit` from now. */
+  private arm(slot: Slot, active: Active, limit: TimeoutInfo): void {
+    clearTimeout(active.timer);
+    active.startedAt = Date.now();
+    active.limit = limit;
+    active.timer = setTimeout(() => this.killJob(slot, 'timeout'), limit.limitMs);
+  }
+
+  /** The running job imports its module (its own wall-clock budget), then calls (the backstop starts afresh). */
+  private onPhase(slot: Slot, proc: PoolWorker, msg: PhaseMessage): void {
+    const active = slot.job;
+    if (slot.proc !== proc || !active || active.id !== msg.id || active.killedFor) return;
+    this.arm(slot, active, msg.phase === 'import' ? importLimit(this.opts.timeoutMs) : this.callLimit(slot));
   }
 
   private killJob(slot: Slot, reason: 'timeout' | 'cancelled'): void {
@@ -352,18 +381,13 @@ export class Pool extends EventEmitter {
     this.changed();
   }
 
-  private settle(p: Pending, r: PoolResult): void {
+  /** Resolves a job with its result, or rejects it with an Error (the pool is broken); once. */
+  private settle(p: Pending, r: PoolResult | Error): void {
     if (p.settled) return;
     p.settled = true;
     if (p.signal) this.aborts.delete(p.signal, p);
-    p.resolve(r);
-  }
-
-  private fail(p: Pending, err: Error): void {
-    if (p.settled) return;
-    p.settled = true;
-    if (p.signal) this.aborts.delete(p.signal, p);
-    p.reject(err);
+    if (r instanceof Error) p.reject(r);
+    else p.resolve(r);
   }
 
   private changed(): void {

@@ -2,6 +2,7 @@
  * The pool's public types: its options, a job, a job's result, and what it needs of a worker process.
  */
 import type { FromWorker, ReadyMessage, ResultMessage, RunMessage, TaskMessage, ToWorker } from '../../protocol/worker';
+import type { TimeoutInfo } from './limits';
 import type { WorkerExit, WorkerLog, WorkerProcessOptions } from './workerProcess';
 
 export interface PoolOptions {
@@ -9,7 +10,7 @@ export interface PoolOptions {
   workerScript: string; // absolute path of main.py
   roots: string[]; // workspace roots (absolute, real paths)
   workers: number; // default: src/protocol/settings.ts
-  timeoutMs: number; // per job
+  timeoutMs: number; // per job: CPU time of the call (see limits.ts)
   memoryMB: number; // per worker; 0 = unlimited
   pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
   onLog?: WorkerLog;
@@ -46,9 +47,10 @@ export type PoolStatusKind = 'ok' | 'error' | 'timeout' | 'crash' | 'cancelled';
 
 export interface PoolResult {
   status: PoolStatusKind;
-  result?: ResultMessage; // present for ok/error
+  result?: ResultMessage; // present for ok/error, and for a CPU timeout (what the call printed)
   ms: number; // the worker's own call time for ok/error; elapsed wall time otherwise
   exit?: { code: number | null; signal: string | null }; // for crash
   workerId: number; // -1 when the job never reached a worker
   stderrTail?: string; // for crash
+  timeout?: TimeoutInfo; // for timeout: which limit fired
 }
