@@ -101,12 +101,29 @@ export interface SolverFunction {
   source?: string;
 }
 
+/**
+ * One (t, source) entry of a batt module, sliced into its own standalone program (batt_slice.py): the chain of steps
+ * its output depends on.
+ */
 export interface BattCandidate {
   t: number;
   mutated: boolean;
   source: string;
   /** line of the o.append */
   line: number;
+  /**
+   * canonical hashes of the plain chain (each try/except step replaced by the assignment it guards), hashed as
+   * hand-written solvers are: as (I) then as (S, I, C) when it reads only I, else as (S, I, C); [] with `error`
+   */
+  hashes: string[];
+  /** statements of the plain chain plus its return (0 with `error`) */
+  length: number;
+  /** global names the plain chain reads, worded as deps.py words a solver's (`x`, `m.x`): its dependency fingerprint */
+  reads: string[];
+  /** `def solve(I):` or `def solve(S, I, C):` with the chain's steps verbatim (try/except kept), absent with `error` */
+  program?: string;
+  /** why the entry cannot stand alone (its chain reads task_id, or a name no step assigns before it) */
+  error?: string;
 }
 
 /** The module's top-level `def batt(task_id, S, I, C, log_path)`. */

@@ -55,7 +55,7 @@ describe('analyzer (analyze.py over stdio)', function () {
       assert.ok(r.batt);
       assert.strictEqual(r.batt.line, 7);
       assert.strictEqual(r.batt.endLine, 24);
-      assert.deepStrictEqual(r.batt.candidates, [
+      assert.deepStrictEqual(r.batt.candidates.map(({ t, mutated, source, line }) => ({ t, mutated, source, line })), [
         { t: 1, mutated: false, source: '007bbfb7', line: 11 },
         { t: 9, mutated: false, source: 'a1b2c3d4', line: 14 },
         { t: 2, mutated: true, source: '74dd1130', line: 18 },

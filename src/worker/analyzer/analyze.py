@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from batt_slice import slice_candidates  # noqa: E402
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
 from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
@@ -135,7 +136,8 @@ def _extract(tree: ast.Module, text: SourceText) -> Record:
         removed.append((first, node.end_lineno))
         segment = text.segment(first, node.end_lineno, node.end_col_offset)
         if is_batt:
-            batt = {"line": node.lineno, "endLine": node.end_lineno, "segHash": _sha(segment), "candidates": _batt_candidates(node)}
+            cands = slice_candidates(node, _batt_candidates(node), text.lines)
+            batt = {"line": node.lineno, "endLine": node.end_lineno, "segHash": _sha(segment), "candidates": cands}
             continue
         assert m is not None
         params, kind = signature(node)

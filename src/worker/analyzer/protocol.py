@@ -48,7 +48,7 @@ RECORDS: Dict[str, List[str]] = {
     "CanonicalInput": ["key", "source"],
     "PrecompileFile": ["path", "source"],
     "SolverFunction": ["name", "taskId", "suffix", "line", "col", "endLine", "params", "kind", "segHash", "source"],
-    "BattCandidate": ["t", "mutated", "source", "line"],
+    "BattCandidate": ["t", "mutated", "source", "line", "hashes", "length", "reads", "program", "error"],
     "BattInfo": ["line", "endLine", "segHash", "candidates"],
     "ImportInfo": ["module", "level", "line", "names"],
     "SyntaxErrorInfo": ["message", "line", "col"],
