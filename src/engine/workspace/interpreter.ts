@@ -95,7 +95,8 @@ function versionFiles(cwd: string): string[] {
 
 function runProbe(command: string, cwd: string): Promise<Probe> {
   return new Promise((resolve, reject) => {
-    execFile(command, ['-c', PROBE], { cwd, env: process.env, timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 << 20, windowsHide: true }, (err, stdout) => {
+    const options = { cwd, env: process.env, encoding: 'utf8' as const, timeout: PROBE_TIMEOUT_MS, maxBuffer: 4 << 20, windowsHide: true };
+    execFile(command, ['-c', PROBE], options, (err: Error | null, stdout: string) => {
       if (err) return reject(err);
       try {
         const lines = stdout.trim().split('\n');
