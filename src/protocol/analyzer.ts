@@ -158,6 +158,55 @@ export interface ParseResult {
   /** sha256 of the module with every solve_* function and batt removed */
   contextHash: string;
   syntaxError: SyntaxErrorInfo | null;
+  /** the module's top-level bindings and what they read (deps.py), for primitive-level invalidation */
+  symbols: ModuleSymbols;
+}
+
+/**
+ * A module's symbol table. Hashes are of the AST without positions or docstrings, so comment, blank-line and
+ * docstring edits leave them unchanged.
+ */
+export interface ModuleSymbols {
+  /** every statement that runs on import, in order (the fallback when the module is opaque) */
+  hash: string;
+  /** one per top-level binding statement (and per alias of an import), in source order */
+  defs: SymbolDef[];
+  /** `from m import *` at top level */
+  starImports: StarImport[];
+  /** why the table cannot describe the module (module-level code, exec, globals(), ...): the engine then depends on
+   *  the whole module; null when it can */
+  opaque: OpaqueInfo | null;
+  /** getattr & co. on a global with a computed name: opaque when the global is a workspace module */
+  dynamic: DynamicLookup[];
+}
+
+/** A top-level def, class, assigned name or import alias. */
+export interface SymbolDef {
+  name: string;
+  /** sha256 of the binding statement (for an import alias: of the alias) */
+  hash: string;
+  /** global names it reads: "x", "m.x" for an attribute of a global, "m.*" for a computed getattr on one */
+  reads: string[];
+  /** 1-based, decorators excluded */
+  line: number;
+  endLine: number;
+  /** an import alias: `import <module>` or `from <module> import <imported>` (relative by `level` dots) */
+  module?: string;
+  level?: number;
+  imported?: string;
+}
+
+export interface OpaqueInfo {
+  reason: string;
+  line: number;
+}
+
+export interface DynamicLookup {
+  /** the global looked into */
+  name: string;
+  line: number;
+  /** getattr, setattr, delattr, hasattr or vars */
+  call: string;
 }
 
 export interface CanonicalItem {

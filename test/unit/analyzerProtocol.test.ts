@@ -87,7 +87,7 @@ describe('analyzer protocol mirror (protocol.py <-> analyzer.ts)', () => {
       parseStats: [],
     }));
     assert.deepEqual(sorted(py.answers), sorted({
-      parse: ['functions', 'batt', 'imports', 'contextHash', 'syntaxError'],
+      parse: ['functions', 'batt', 'imports', 'contextHash', 'syntaxError', 'symbols'],
       canonical: ['items'],
       lint: ['problems', 'syntaxError'],
       names: ['names', 'starImports', 'syntaxError'],

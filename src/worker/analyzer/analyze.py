@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from batt_slice import slice_candidates  # noqa: E402
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
+from deps import module_symbols  # noqa: E402
 from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
 from pyc import precompile  # noqa: E402
 from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
@@ -226,8 +227,10 @@ def parse_incremental(path: str, source: str) -> Optional[Json]:
 
 def op_parse(req: Json) -> Json:
     """`"incremental": false` forces the whole-module parse (tests compare the two); `"sources": false` leaves each
-    function's `source` out of the answer (the engine slices it from its own copy of the text when needed)."""
-    resp = _parse(req)
+    function's `source` out of the answer (the engine slices it from its own copy of the text when needed). The
+    module's symbol table (deps.py) rides along, incremental per path like the rest."""
+    incremental = req.get("incremental", True) is not False
+    resp = dict(_parse(req), symbols=module_symbols(req.get("path") if incremental else None, req["source"]))
     if req.get("sources", True) is False:
         resp = dict(resp, functions=[dict((k, v) for k, v in f.items() if k != "source") for f in resp["functions"]])
     return resp

@@ -32,7 +32,7 @@ REQUIRED_REQUEST: Dict[str, List[str]] = {
 
 # analyzer -> Node: op -> field names of its success answer (besides "id" and "ok"); all required.
 ANSWERS: Dict[str, List[str]] = {
-    "parse": ["functions", "batt", "imports", "contextHash", "syntaxError"],
+    "parse": ["functions", "batt", "imports", "contextHash", "syntaxError", "symbols"],
     "canonical": ["items"],
     "lint": ["problems", "syntaxError"],
     "names": ["names", "starImports", "syntaxError"],
@@ -56,6 +56,10 @@ RECORDS: Dict[str, List[str]] = {
     "LintProblem": ["line", "col", "endCol", "severity", "code", "message"],
     "StarImport": ["module", "level"],
     "ParseStats": ["mode", "chunks", "parsed", "reused", "merged"],
+    "ModuleSymbols": ["hash", "defs", "starImports", "opaque", "dynamic"],
+    "SymbolDef": ["name", "hash", "reads", "line", "endLine", "module", "level", "imported"],
+    "OpaqueInfo": ["reason", "line"],
+    "DynamicLookup": ["name", "line", "call"],
 }
 
 # Where the records sit: (op, field) -> record name, for a field holding one record or a list of them.
@@ -65,6 +69,7 @@ NESTED: Dict[Tuple[str, str], str] = {
     ("parse", "batt"): "BattInfo",
     ("parse", "imports"): "ImportInfo",
     ("parse", "syntaxError"): "SyntaxErrorInfo",
+    ("parse", "symbols"): "ModuleSymbols",
     ("lint", "problems"): "LintProblem",
     ("lint", "syntaxError"): "SyntaxErrorInfo",
     ("names", "starImports"): "StarImport",
@@ -75,7 +80,13 @@ NESTED_REQUEST: Dict[Tuple[str, str], str] = {
     ("canonical", "items"): "CanonicalInput",
     ("precompile", "files"): "PrecompileFile",
 }
-NESTED_RECORD: Dict[Tuple[str, str], str] = {("BattInfo", "candidates"): "BattCandidate"}
+NESTED_RECORD: Dict[Tuple[str, str], str] = {
+    ("BattInfo", "candidates"): "BattCandidate",
+    ("ModuleSymbols", "defs"): "SymbolDef",
+    ("ModuleSymbols", "starImports"): "StarImport",
+    ("ModuleSymbols", "opaque"): "OpaqueInfo",
+    ("ModuleSymbols", "dynamic"): "DynamicLookup",
+}
 
 
 def ok_answer(rid: Any, op: str, body: Dict[str, Any]) -> Dict[str, Any]:
