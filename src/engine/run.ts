@@ -115,6 +115,7 @@ function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overri
     analyzer2: () => env.analyzer2(),
     fileCache: env.fileCache,
     inlineCache: env.inlineCache,
+    log: env.log,
   };
 }
 

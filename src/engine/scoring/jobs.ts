@@ -8,6 +8,7 @@ import type { Candidate, Grid, PairResult, Task } from '../types';
 import { ValidationCache, validationBase } from '../store/validation';
 import type { KvStore } from '../store/kvStore';
 import type { PairKind, TaskMessage } from '../../protocol/worker';
+import { fingerprintKey } from '../workspace/discover';
 
 /** Results are kept per candidate identity: canonical hash and imported modules (duplicates share their original's). */
 export function resultKey(c: Candidate): string {
@@ -22,6 +23,7 @@ export interface Selection {
 
 export interface ScoreInput {
   selections: Selection[];
+  /** by fingerprintKey(candidate): what the candidate's code reaches (workspace/depGraph.ts) */
   depsFingerprint: Map<string, string>;
   /** fingerprint of the interpreter the jobs run on (workspace/interpreter.ts) */
   interpreter: string;
@@ -244,7 +246,7 @@ class TaskJobs {
   private cacheKey(c: Candidate, p: PairRef): string {
     let base = this.bases.get(c);
     if (base === undefined) {
-      base = validationBase(c.hash, this.task.hash, this.input.depsFingerprint.get(c.file) ?? '', this.input.interpreter);
+      base = validationBase(c.hash, this.task.hash, this.input.depsFingerprint.get(fingerprintKey(c)) ?? '', this.input.interpreter);
       this.bases.set(c, base);
     }
     return `${base}:${p.kind}${p.index}`;

@@ -5,11 +5,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Analyzer } from './analyzer';
-import { findPythonFiles, importClosure, resolveImport } from './files';
+import { DepGraph } from './depGraph';
+import { findPythonFiles, resolveImport } from './files';
 import { sha256 } from '../fsutil';
 import type { KvStore } from '../store/kvStore';
 import type { Candidate, InputError } from '../types';
 import type { CallKind } from '../../protocol/worker';
+import type { ModuleSymbols } from '../../protocol/analyzer';
 
 /** What we keep of a parse, per file content hash (sources are sliced from the text when needed). */
 export interface FileParse {
@@ -18,6 +20,8 @@ export interface FileParse {
   imports: Array<{ module: string; level: number; line: number }>;
   contextHash: string;
   syntaxError: { message: string; line: number; col: number } | null;
+  /** top-level bindings and what they read: the per-candidate fingerprints */
+  symbols: ModuleSymbols;
 }
 
 export interface InlineEntry {
@@ -39,7 +43,7 @@ export interface WorkspaceFile {
 export interface WorkspaceModel {
   files: Map<string, WorkspaceFile>;
   candidates: Candidate[];
-  /** fingerprint of what a candidate file's code depends on: its own non-candidate code and its workspace imports */
+  /** by fingerprintKey(candidate): hash of the code the candidate's closure of read names reaches (depGraph.ts) */
   depsFingerprint: Map<string, string>;
   errors: InputError[];
   inline: { hits: number; misses: number; savedMs: number };
@@ -59,6 +63,13 @@ export interface DiscoverInput {
   /** the last parse of each file, by path (one entry per file, so big files edited often do not pile up) */
   fileCache: KvStore<{ sha: string; parse: FileParse }>;
   inlineCache: KvStore<InlineEntry>;
+  /** the engine's log: says when a module's dependencies fall back to the whole module, and why */
+  log?: (line: string) => void;
+}
+
+/** The key of a candidate's entry in WorkspaceModel.depsFingerprint. */
+export function fingerprintKey(c: Pick<Candidate, 'file' | 'name'>): string {
+  return `${c.file}#${c.name}`;
 }
 
 /** Phase "discover": files, parses, imports. */
@@ -90,7 +101,7 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
     if (text === undefined) return;
     const sha = sha256(text);
     const cached = input.fileCache.get(p);
-    if (cached && cached.sha === sha) files.set(p, { path: p, text, sha, parse: cached.parse, deps: [] });
+    if (cached && cached.sha === sha && cached.parse.symbols) files.set(p, { path: p, text, sha, parse: cached.parse, deps: [] });
     else misses.push({ p, text, sha });
   });
   if (misses.length) {
@@ -104,6 +115,7 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
         imports: r.imports,
         contextHash: r.contextHash,
         syntaxError: r.syntaxError,
+        symbols: r.symbols,
       };
       input.fileCache.set(m.p, { sha: m.sha, parse });
       files.set(m.p, { path: m.p, text: m.text, sha: m.sha, parse, deps: [] });
@@ -170,14 +182,16 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
   }
 
   const depsFingerprint = new Map<string, string>();
-  const directDeps = new Map<string, string[]>([...files.values()].map((f) => [f.path, f.deps]));
+  const graph = new DepGraph(input.root, files, (p) => files.has(p));
+  const opaque = new Set<string>();
+  const fingerprint = (file: string, name: string): string => {
+    const r = graph.fingerprint(file, name);
+    for (const o of r.opaque) opaque.add(o);
+    return r.fp;
+  };
   const candidates: Candidate[] = [];
   for (const f of files.values()) {
     if (!f.parse.functions.length && !f.parse.batt) continue;
-    const closure = importClosure(f.path, directDeps).filter((p) => p !== f.path);
-    const imported = closure.map((p) => `${p}:${files.get(p)?.sha ?? ''}`);
-    depsFingerprint.set(f.path, sha256([f.parse.contextHash, ...imported].join('\n')));
-    const dslFp = sha256(imported.join('\n'));
     for (const fn of f.parse.functions) {
       const entry = input.inlineCache.get(fn.segHash);
       if (!fn.kind) {
@@ -188,24 +202,35 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
         errors.push({ kind: 'candidate', file: f.path, line: fn.line, message: `${fn.name}: cannot canonicalise: ${entry?.error ?? 'no result'}` });
         continue;
       }
-      candidates.push({ name: fn.name, file: f.path, line: fn.line, endLine: fn.endLine, kind: fn.kind, taskId: fn.taskId, hash: entry.hash, dedupKey: sha256(`${entry.hash}\n${dslFp}`), length: entry.length });
+      const fp = fingerprint(f.path, fn.name);
+      const c: Candidate = { name: fn.name, file: f.path, line: fn.line, endLine: fn.endLine, kind: fn.kind, taskId: fn.taskId, hash: entry.hash, dedupKey: sha256(`${entry.hash}\n${fp}`), length: entry.length };
+      depsFingerprint.set(fingerprintKey(c), fp);
+      candidates.push(c);
     }
     const b = f.parse.batt;
     if (b) {
-      for (const c of b.candidates) {
-        candidates.push({
-          name: `batt:${c.t}:${c.source}`,
+      const fp = fingerprint(f.path, 'batt');
+      const battHash = f.parse.symbols.defs.filter((d) => d.name === 'batt').map((d) => d.hash).join(',');
+      for (const e of b.candidates) {
+        const c: Candidate = {
+          name: `batt:${e.t}:${e.source}`,
           file: f.path,
-          line: c.line,
-          endLine: c.line,
+          line: e.line,
+          endLine: e.line,
           kind: 'batt',
-          taskId: c.source,
-          hash: sha256(`batt\n${b.segHash}\n${f.parse.contextHash}\n${c.t}\n${c.source}`),
+          taskId: e.source,
+          hash: sha256(`batt\n${battHash}\n${e.t}\n${e.source}`),
           length: 0,
-          batt: { fn: 'batt', t: c.t, mutated: c.mutated, source: c.source },
-        });
+          batt: { fn: 'batt', t: e.t, mutated: e.mutated, source: e.source },
+        };
+        depsFingerprint.set(fingerprintKey(c), fp);
+        candidates.push(c);
       }
     }
+  }
+  for (const o of [...opaque].sort()) {
+    const why = graph.opaque(o)!;
+    input.log?.(`${relative(input.root, o)}:${why.line}: ${why.reason}: its dependents depend on the whole module (any change to it reruns them)`);
   }
   return { files, candidates, depsFingerprint, errors, inline };
 }
