@@ -10,6 +10,7 @@ import { UsageError } from './errors';
 import type { Pool } from './pool/pool';
 import { assembleTasks, selectCandidates, verdictCounts, type TaskSelection } from './scoring/assemble';
 import { scorePhase, type ScoreOutput } from './scoring/jobs';
+import { LineAnchors } from './scoring/remap';
 import type { KvStore } from './store/kvStore';
 import { appendRunLog, runRecord } from './store/runLog';
 import { storedFiles, storedSource, storeSolver } from './store/solverStore';
@@ -172,6 +173,7 @@ async function scoreRun(
   const scored = await scorePhase({
     selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
     depsFingerprint: ws.depsFingerprint,
+    anchors: new LineAnchors(ws.files),
     interpreter: await interpreter,
     validation,
     durations: env.durations,

@@ -9,6 +9,7 @@ import { ValidationCache, validationBase } from '../store/validation';
 import type { KvStore } from '../store/kvStore';
 import type { PairKind, TaskMessage } from '../../protocol/worker';
 import { fingerprintKey } from '../workspace/discover';
+import type { LineAnchors } from './remap';
 
 /** Results are kept per candidate identity: canonical hash and imported modules (duplicates share their original's). */
 export function resultKey(c: Candidate): string {
@@ -25,6 +26,8 @@ export interface ScoreInput {
   selections: Selection[];
   /** by fingerprintKey(candidate): what the candidate's code reaches (workspace/depGraph.ts) */
   depsFingerprint: Map<string, string>;
+  /** line anchors of error verdicts: cached lines follow code that only moved (scoring/remap.ts) */
+  anchors?: LineAnchors;
   /** fingerprint of the interpreter the jobs run on (workspace/interpreter.ts) */
   interpreter: string;
   validation: ValidationCache;
@@ -231,7 +234,8 @@ class TaskJobs {
   /** The cached verdict of `c` on `p` into the table; false on a miss (always with noCache). */
   private lookup(c: Candidate, p: Pair): boolean {
     if (this.input.noCache) return false;
-    const hit = this.input.validation.get(this.cacheKey(c, p), this.input.timeoutMs, this.input.memoryMB);
+    const anchors = this.input.anchors;
+    const hit = this.input.validation.get(this.cacheKey(c, p), this.input.timeoutMs, this.input.memoryMB, anchors && ((r, a) => anchors.remap(r, a, this.input.memoryMB)));
     if (hit) this.results.get(resultKey(c))![p.at] = hit;
     return !!hit;
   }
@@ -239,7 +243,7 @@ class TaskJobs {
   /** A fresh verdict into the table, the validation cache and the remembered durations. */
   private record(c: Candidate, p: Pair, r: PairResult): void {
     this.results.get(resultKey(c))![p.at] = r;
-    this.input.validation.set(this.cacheKey(c, p), r, this.input.timeoutMs, this.input.memoryMB);
+    this.input.validation.set(this.cacheKey(c, p), r, this.input.timeoutMs, this.input.memoryMB, this.input.anchors?.anchorsFor(r));
     this.input.durations.set(durationKey(c, this.task, p), r.ms);
   }
 

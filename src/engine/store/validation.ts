@@ -6,12 +6,15 @@
 import { sha256 } from '../fsutil';
 import type { KvStore } from './kvStore';
 import type { PairResult } from '../types';
+import type { VerdictAnchor } from '../scoring/remap';
 
 export interface CachedVerdict {
   r: PairResult;
   /** limits the verdict was produced under (kept for timeout / crash / MemoryError) */
   timeoutMs?: number;
   memoryMB?: number;
+  /** what an error verdict's line numbers depend on (scoring/remap.ts) */
+  anchors?: VerdictAnchor[];
 }
 
 /** Hashed once per (candidate, task); the pair is appended (the score phase builds thousands of keys per run). */
@@ -44,7 +47,8 @@ export class ValidationCache {
     this.hits = this.misses = this.savedMs = 0;
   }
 
-  get(key: string, timeoutMs: number, memoryMB: number): PairResult | undefined {
+  /** `remap` moves an anchored verdict's lines to the current code, or refuses it (a miss). */
+  get(key: string, timeoutMs: number, memoryMB: number, remap?: (r: PairResult, anchors: VerdictAnchor[]) => PairResult | undefined): PairResult | undefined {
     const v = this.store.get(key);
     const ok =
       v &&
@@ -52,19 +56,22 @@ export class ValidationCache {
       typeof v.r.status === 'string' &&
       !(v.r.status === 'timeout' && (v.timeoutMs ?? 0) < timeoutMs) &&
       !(limitBound(v.r) && v.r.status !== 'timeout' && (v.memoryMB ?? 0) !== memoryMB);
-    if (!ok) {
+    const r = ok && v.anchors && remap ? remap(v.r, v.anchors) : v?.r;
+    if (!ok || !r) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.savedMs += v.r.ms;
-    return { ...v.r, cached: true };
+    this.savedMs += r.ms;
+    return { ...r, cached: true };
   }
 
-  set(key: string, r: PairResult, timeoutMs: number, memoryMB: number): void {
+  set(key: string, r: PairResult, timeoutMs: number, memoryMB: number, anchors?: VerdictAnchor[]): void {
     const stored: PairResult = { ...r, stdout: trim(r.stdout), stderr: trim(r.stderr) };
     delete stored.cached;
-    this.store.set(key, limitBound(r) ? { r: stored, timeoutMs, memoryMB } : { r: stored });
+    const entry: CachedVerdict = limitBound(r) ? { r: stored, timeoutMs, memoryMB } : { r: stored };
+    if (anchors) entry.anchors = anchors;
+    this.store.set(key, entry);
   }
 
   get size(): number {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Analyzer } from './analyzer';
 import { DepGraph } from './depGraph';
-import { findPythonFiles, resolveImport } from './files';
+import { decodeSource, findPythonFiles, resolveImport, type SourceRefusal } from './files';
 import { sha256 } from '../fsutil';
 import type { KvStore } from '../store/kvStore';
 import type { Candidate, InputError } from '../types';
@@ -83,12 +83,15 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
     message: `not imported: a symlink to ${o.real}, outside the workspace folder`,
   }));
   const files = new Map<string, WorkspaceFile>();
+  const refused = new Map<string, SourceRefusal>(); // bytes Python would not run: reported, no candidates scored
   const texts = await Promise.all(
     paths.map(async (p) => {
       const override = input.overrides?.get(p);
       if (override !== undefined) return override;
       try {
-        return await fs.promises.readFile(p, 'utf8');
+        const src = decodeSource(await fs.promises.readFile(p), p);
+        if (src.refused) refused.set(p, src.refused);
+        return src.text;
       } catch (e) {
         errors.push({ kind: 'candidate', file: p, message: `cannot read: ${(e as Error).message}` });
         return undefined;
@@ -120,6 +123,11 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
       input.fileCache.set(m.p, { sha: m.sha, parse });
       files.set(m.p, { path: m.p, text: m.text, sha: m.sha, parse, deps: [] });
     });
+  }
+  // A file Python refuses keeps its imports (what imports it still depends on it) but offers no candidates.
+  for (const [p, why] of refused) {
+    const f = files.get(p);
+    if (f) f.parse = { ...f.parse, functions: [], batt: null, syntaxError: why };
   }
   const exists = (p: string) => files.has(p) || fileExists(p);
   for (const f of files.values()) {

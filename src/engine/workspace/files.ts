@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { TextDecoder } from 'util';
 import { SETTINGS } from '../../protocol/settings';
 import { GlobSet } from './glob';
 
@@ -162,4 +163,114 @@ export function importClosure(file: string, directDeps: Map<string, string[]>): 
     for (const d of directDeps.get(f) ?? []) if (!seen.has(d)) stack.push(d);
   }
   return out.sort();
+}
+
+/** Bytes Python refuses as source: the message `python3 <file>` prints (without "SyntaxError: ") and its line. */
+export interface SourceRefusal {
+  message: string;
+  line: number;
+  col: number;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** PEP 263: a comment line naming the encoding, on line 1, or on line 2 when line 1 is blank or only a comment. */
+const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+const BLANK_OR_COMMENT = /^[ \t\f]*(?:#.*)?\r?$/;
+/** Python codec names (its alias table, lowercased, punctuation dropped) decoded by hand: WHATWG maps them elsewhere. */
+const UTF8 = new Set(['utf8', 'u8', 'utf', 'utf8ucs2', 'utf8ucs4', 'cp65001']);
+const LATIN1 = new Set(['latin1', 'latin', 'l1', 'iso88591', '8859', 'cp819', 'ibm819', 'isoir100', 'csisolatin1', 'isolatin1']);
+const ASCII = new Set(['ascii', 'usascii', '646', 'us', 'ansix3.41968', 'ansix3.41986', 'cp367', 'ibm367', 'csascii', 'iso646us', 'isoir6']);
+const CP1252 = new Set(['cp1252', 'windows1252', '1252']);
+/** cp1252's 0x80..0x9f as Python decodes them (Node 20's decoder reads them as latin-1); it cannot decode the five U+FFFD. */
+const CP1252_HIGH = '€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ';
+
+/** Length of the valid UTF-8 sequence at `i`, 0 when invalid: CPython's tokenizer valid_utf8() (no overlongs, surrogates). */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c < 0x80) return 1;
+  let n: number;
+  if (c < 0xc2) return 0;
+  else if (c < 0xe0) n = 1;
+  else if (c < 0xf0) {
+    if ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] >= 0xa0)) return 0;
+    n = 2;
+  } else if (c < 0xf5) {
+    if ((c === 0xf0 && b[i + 1] < 0x90) || (c === 0xf4 && b[i + 1] >= 0x90)) return 0;
+    n = 3;
+  } else return 0;
+  for (let k = 1; k <= n; k++) if (!(b[i + k] >= 0x80 && b[i + k] < 0xc0)) return 0;
+  return n + 1;
+}
+
+/** 1-based line and column (in bytes) of a byte offset. */
+function placeOf(b: Buffer, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = b.indexOf(0x0a); i !== -1 && i < offset; i = b.indexOf(0x0a, i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/**
+ * A .py file's text, decoded as Python decodes a source file it runs (PEP 263): UTF-8 (a leading BOM allowed) unless
+ * a coding line names another encoding. Where Python refuses the bytes — non-UTF-8 bytes with no coding line (the
+ * interpreter refuses the file even though `import` tolerates them inside comments), bytes the declared encoding
+ * cannot decode, a BOM with a non-UTF-8 coding line — `refused` says why, as Python does; the text is then decoded as
+ * UTF-8 with replacement characters, enough to know the file's imports. An encoding Node cannot decode is not a
+ * refusal: the text is read as UTF-8 as before, and the worker's import reports whatever Python makes of it.
+ */
+export function decodeSource(buf: Buffer, file: string): { text: string; refused?: SourceRefusal } {
+  const lossy = () => buf.toString('utf8');
+  const nl1 = buf.indexOf(0x0a);
+  const first = buf.subarray(0, nl1 === -1 ? buf.length : nl1).toString('latin1');
+  const nl2 = nl1 === -1 ? -1 : buf.indexOf(0x0a, nl1 + 1);
+  const second = nl1 === -1 ? undefined : buf.subarray(nl1 + 1, nl2 === -1 ? buf.length : nl2).toString('latin1');
+  const bom = buf.subarray(0, 3).equals(BOM);
+  let m = CODING.exec(bom ? first.slice(3) : first);
+  let specLine = 1;
+  if (!m && second !== undefined && BLANK_OR_COMMENT.test(bom ? first.slice(3) : first)) {
+    m = CODING.exec(second);
+    specLine = 2;
+  }
+  if (!m) {
+    if (bom) return { text: lossy() };
+    for (let i = 0; i < buf.length; ) {
+      const n = utf8Length(buf, i);
+      if (n === 0) {
+        const at = placeOf(buf, i);
+        const hex = buf[i].toString(16).padStart(2, '0');
+        const message = `Non-UTF-8 code starting with '\\x${hex}' in file ${file} on line ${at.line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details`;
+        return { text: lossy(), refused: { message, ...at } };
+      }
+      i += n;
+    }
+    return { text: lossy() };
+  }
+  // The name Python's tokenizer reports (its get_normal_name), and the codec lookup key.
+  const spec = m[1];
+  const low = spec.toLowerCase().replace(/_/g, '-');
+  const shown = low === 'utf-8' || low.startsWith('utf-8-') ? 'utf-8' : /^(latin-1|iso-8859-1|iso-latin-1)(-|$)/.test(low) ? 'iso-8859-1' : spec;
+  const key = shown.toLowerCase().replace(/[^a-z0-9.]/g, '');
+  const problem = (message: string): { text: string; refused: SourceRefusal } => ({ text: lossy(), refused: { message, line: specLine, col: 1 } });
+  if (UTF8.has(key)) return { text: lossy() };
+  if (bom) return problem(`encoding problem: ${shown} with BOM`);
+  if (LATIN1.has(key)) return { text: buf.toString('latin1') };
+  if (ASCII.has(key)) return buf.some((c) => c >= 0x80) ? problem(`encoding problem: ${shown}`) : { text: buf.toString('latin1') };
+  if (CP1252.has(key)) {
+    const text = buf.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]);
+    return text.includes('\ufffd') ? problem(`encoding problem: ${shown}`) : { text }; // latin-1 alone never gives U+FFFD
+  }
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(spec, { fatal: true });
+  } catch {
+    return { text: lossy() };
+  }
+  try {
+    return { text: decoder.decode(buf) };
+  } catch {
+    return problem(`encoding problem: ${shown}`);
+  }
 }
