@@ -2,7 +2,7 @@
  * `npm run bench`: measures the engine, the pool and the language server on the ARC-AGI-1 training corpus and prints
  * ratios measured side by side in one run (the machine is shared and noisy: absolute times are not asserted).
  *
- *   node dist/bench.js [--quick] [--only 1,2,3,4] [--python python3] [--corpus <dir>] [--keep]
+ *   node dist/bench.js [--quick] [--only 1,2,3,4,6] [--python python3] [--corpus <dir>] [--keep]
  *
  * Writes bench/results/<timestamp>.json. Exit code 0 even when a target is missed (MISS rows say which);
  * 1 when the bench itself failed.
@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { battery } from './battery';
 import { caches } from './caches';
 import { BenchContext, repoRoot, workerDir } from './context';
 import { lspBench } from './lsp';
@@ -28,7 +29,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4']), python: process.env.BATT_PYTHON || 'python3', keep: false };
+  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4', '6']), python: process.env.BATT_PYTHON || 'python3', keep: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     const value = () => {
@@ -41,7 +42,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--only') a.only = new Set(value().split(','));
     else if (x === '--python') a.python = value();
     else if (x === '--corpus') a.corpus = value();
-    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4] [--python P] [--corpus DIR] [--keep])`);
+    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4,6] [--python P] [--corpus DIR] [--keep])`);
   }
   return a;
 }
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     ['2', 'caches', () => caches(ctx, report)],
     ['3', 'lsp', () => lspBench(ctx, report)],
     ['4', 'overhead', () => overhead(ctx, report)],
+    ['6', 'battery', () => battery(ctx, report)],
   ];
   let failed = false;
   for (const [id, name, fn] of sections) {

@@ -32,13 +32,13 @@ export function workerDir(repo: string): string {
 let cacheSeq = 0;
 
 /** An engine on the workload with a fresh cache directory (nothing cached) unless `cacheDir` is given. */
-export function newEngine(ctx: BenchContext, workers: number, cacheDir?: string, workspace = ctx.work.dir): Engine {
+export function newEngine(ctx: BenchContext, workers: number, cacheDir?: string, workspace = ctx.work.dir, timeoutMs = 60_000): Engine {
   return new Engine({
     workspace,
     python: ctx.python,
     tasksPath: ctx.corpus,
     workers,
-    timeoutMs: 60_000,
+    timeoutMs,
     memoryMB: 2048,
     cacheDir: cacheDir ?? path.join(ctx.scratch, `cache-${++cacheSeq}`),
     workerDir: ctx.workerDir,
