@@ -8,6 +8,7 @@ export interface RunArgs {
   tasks?: string;
   taskIds: string[];
   battery: boolean;
+  allPairs: boolean;
   store: boolean;
   includeStore: boolean;
   json: boolean;
@@ -17,6 +18,7 @@ export interface RunArgs {
   workers?: number;
   timeoutMs?: number;
   memoryMB?: number;
+  timeoutQuarantine?: number;
   python?: string;
   cacheDir?: string;
 }
@@ -53,11 +55,13 @@ Options for run:
 ${option('tasksPath')}
   -i, --task ID         only this task (repeatable, or comma-separated)
   -b, --battery         every candidate of the workspace is a candidate for every task
+      --all-pairs       run every pair: no stop at a transfer candidate's first failing pair, no timeout quarantine
       --store           write solving candidates to <workspace>/.batt/solvers (content-addressed, never overwrites)
       --include-store   also run the candidates already in the solver store
 ${option('workers')}
 ${option('timeoutSeconds')}
 ${option('memoryLimitMB')}
+${option('timeoutQuarantine')}
 ${option('pythonPath')}
 ${option('cacheDir')}
       --no-cache        do not reuse cached verdicts (results are still cached)
@@ -99,7 +103,7 @@ export function parseArgs(argv: string[]): Args {
     return a;
   }
   if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run or cache; see batt --help)`);
-  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true };
+  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true };
   for (let i = 0; i < rest.length; i++) {
     let f = rest[i];
     let inline: string | undefined;
@@ -114,6 +118,7 @@ export function parseArgs(argv: string[]): Args {
       case '-t': case '--tasks': a.tasks = val(); break;
       case '-i': case '--task': a.taskIds.push(...val().split(',').map((s) => s.trim()).filter(Boolean)); break;
       case '-b': case '--battery': a.battery = true; break;
+      case '--all-pairs': a.allPairs = true; break;
       case '--store': a.store = true; break;
       case '--include-store': a.includeStore = true; break;
       case '--json': a.json = true; break;
@@ -123,6 +128,7 @@ export function parseArgs(argv: string[]): Args {
       case '-n': case '--workers': a.workers = number(val(), f, 'workers'); break;
       case '--timeout': a.timeoutMs = number(val(), f, 'timeoutSeconds') * 1000; break;
       case '--memory': a.memoryMB = number(val(), f, 'memoryLimitMB'); break;
+      case '--timeout-quarantine': a.timeoutQuarantine = number(val(), f, 'timeoutQuarantine'); break;
       case '--python': a.python = val(); break;
       case '--cache-dir': a.cacheDir = val(); break;
       default: throw new UsageError(`unknown option ${f} (see batt --help)`);

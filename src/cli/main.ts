@@ -16,6 +16,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     workers: a.workers,
     timeoutMs: a.timeoutMs,
     memoryMB: a.memoryMB,
+    timeoutQuarantine: a.timeoutQuarantine,
     python: a.python,
     cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
     log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
@@ -35,6 +36,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     const r = await engine.run({
       tasks: a.taskIds,
       battery: a.battery,
+      allPairs: a.allPairs,
       includeStore: a.includeStore || a.battery,
       store: a.store,
       signal: abort.signal,

@@ -83,6 +83,7 @@ export class Engine {
       // An explicit timeout is used as given (no round trip through seconds: it is part of the cache keys).
       timeoutMs: from.timeoutSeconds === 'explicit' && o.timeoutMs !== undefined ? o.timeoutMs : v.timeoutSeconds * 1000,
       memoryMB: v.memoryLimitMB,
+      timeoutQuarantine: v.timeoutQuarantine,
       include: v.include,
       exclude: v.exclude,
       // An explicit tasks path is relative to the cwd, batt.json's to the workspace.

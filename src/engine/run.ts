@@ -27,6 +27,9 @@ export interface RunOptions {
   tasks?: string[];
   /** every candidate of the workspace is a candidate for every task */
   battery?: boolean;
+  /** run every pair of every candidate: a transfer candidate does not stop at its first failing pair, no timeout
+   *  quarantine (by default both save a battery most of its jobs) */
+  allPairs?: boolean;
   /** include the solver store's candidates */
   includeStore?: boolean;
   store?: boolean;
@@ -49,6 +52,8 @@ export interface RunSettings {
   workers: number;
   timeoutMs: number;
   memoryMB: number;
+  /** a candidate that timed out on this many tasks is not started on further ones (0 = never) */
+  timeoutQuarantine: number;
   include: string[];
   exclude: string[];
   /** problems with batt.json, reported with the run's errors */
@@ -183,6 +188,8 @@ async function scoreRun(
     signal: ro.signal,
     onProgress: ro.onProgress,
     noCache: ro.noCache,
+    allPairs: ro.allPairs,
+    timeoutQuarantine: s.timeoutQuarantine,
   });
   await env.flushCaches();
   const startupMs = timer.phases().find((p) => p.name === 'startup')!.ms;

@@ -100,7 +100,7 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
       errors.push({ kind: 'config', file: layers.workspace, place: explicitName(name), message: `${explicitName(name)} ${problem}, got ${JSON.stringify(explicit)}` });
     }
     const fileValue = layers.file?.values[name];
-    const envValue = spec.env ? layers.env?.[spec.env] : undefined;
+    const envValue = spec.env ? envSetting(name, layers.env?.[spec.env], layers.workspace, errors) : undefined;
     const pick: Array<[SettingSource, unknown]> = [
       ['explicit', problem ? undefined : explicit],
       ['batt.json', fileValue],
@@ -113,6 +113,17 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
   return { values: values as unknown as SettingValues, from, errors };
 }
 
+/** An environment variable's text as its setting's type (a number for numeric settings); a bad value is reported, not set. */
+function envSetting(name: SettingName, text: string | undefined, workspace: string, errors: InputError[]): unknown {
+  const spec = SETTINGS[name];
+  if (text === undefined || text === '') return undefined;
+  const value = spec.type === 'integer' || spec.type === 'number' ? Number(text) : text;
+  const problem = valueProblem(name, value);
+  if (!problem) return value;
+  errors.push({ kind: 'config', file: workspace, place: `$${spec.env}`, message: `$${spec.env} ${problem}, got ${JSON.stringify(text)}` });
+  return undefined;
+}
+
 /** The engine's options (milliseconds for the timeout) as setting values, and back. */
 export interface EngineSettingOptions {
   python?: string;
@@ -120,6 +131,7 @@ export interface EngineSettingOptions {
   workers?: number;
   timeoutMs?: number;
   memoryMB?: number;
+  timeoutQuarantine?: number;
   include?: string[];
   exclude?: string[];
   cacheDir?: string;
@@ -132,6 +144,7 @@ export function optionValues(o: EngineSettingOptions): Partial<SettingValues> {
     workers: o.workers,
     timeoutSeconds: o.timeoutMs === undefined ? undefined : o.timeoutMs / 1000,
     memoryLimitMB: o.memoryMB,
+    timeoutQuarantine: o.timeoutQuarantine,
     include: o.include,
     exclude: o.exclude,
     cacheDir: o.cacheDir,
@@ -145,6 +158,7 @@ export function engineOptions(v: Partial<SettingValues>): EngineSettingOptions {
     workers: v.workers,
     timeoutMs: v.timeoutSeconds === undefined ? undefined : v.timeoutSeconds * 1000,
     memoryMB: v.memoryLimitMB,
+    timeoutQuarantine: v.timeoutQuarantine,
     include: v.include,
     exclude: v.exclude,
     cacheDir: v.cacheDir || undefined,

@@ -16,6 +16,8 @@ export interface SettingValues {
   runOnSave: boolean;
   timeoutSeconds: number;
   memoryLimitMB: number;
+  /** in a battery, a candidate that timed out on this many tasks is not started on further ones; 0 = never */
+  timeoutQuarantine: number;
   include: string[];
   exclude: string[];
   /** cache folder, relative to the workspace */
@@ -97,6 +99,16 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
     restarts: 'pool',
     file: 'memoryLimitMB',
     cli: { flag: '--memory', arg: 'MB', help: 'memory cap per worker in MiB, 0 = none' },
+  },
+  timeoutQuarantine: {
+    type: 'integer',
+    default: 2,
+    min: 0,
+    max: 1000000,
+    vscode: {},
+    file: 'timeoutQuarantine',
+    cli: { flag: '--timeout-quarantine', arg: 'K', help: 'skip a candidate on further tasks once it timed out on K, 0 = never' },
+    env: 'BATT_TIMEOUT_QUARANTINE',
   },
   include: { type: 'string[]', default: ['**/*.py'], vscode: {}, restarts: 'engine', file: 'include' },
   exclude: {

@@ -20,6 +20,12 @@ describe('settings: one precedence rule', () => {
     { name: 'an explicit undefined gives way to batt.json', layers: { explicit: { workers: undefined }, file: file({ workers: 2 }) }, setting: 'workers', value: 2, from: 'batt.json' },
     { name: 'explicit number beats batt.json', layers: { explicit: { workers: 8 }, file: file({ workers: 2 }) }, setting: 'workers', value: 8, from: 'explicit' },
     { name: 'explicit empty list is set', layers: { explicit: { include: [] }, file: file({ include: ['a/*.py'] }) }, setting: 'include', value: [], from: 'explicit' },
+    { name: 'a numeric environment variable is read as a number', layers: { env: { BATT_TIMEOUT_QUARANTINE: '3' } }, setting: 'timeoutQuarantine', value: 3, from: 'env' },
+    {
+      name: 'a bad numeric environment variable is reported naming it, and not set',
+      layers: { env: { BATT_TIMEOUT_QUARANTINE: 'lots' } },
+      setting: 'timeoutQuarantine', value: 2, from: 'default', error: /\$BATT_TIMEOUT_QUARANTINE must be a number, got "lots"/,
+    },
     { name: 'no env var for workers: env ignored', layers: { env: { BATT_WORKERS: '9' } }, setting: 'workers', value: 4, from: 'default' },
     {
       name: 'explicit out of range: rejected naming the flag and setting, batt.json takes over',
