@@ -97,7 +97,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
 
   const { tasks, model } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
   env.precompile(model, ro.overrides);
-  const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides), model));
+  const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides, ro.signal), model));
   errors.push(...ws.errors);
 
   const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
@@ -110,7 +110,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   return json;
 }
 
-function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overrides?: Map<string, string>): DiscoverInput {
+function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overrides?: Map<string, string>, signal?: AbortSignal): DiscoverInput {
   return {
     root: env.root,
     include: s.include,
@@ -122,6 +122,7 @@ function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overri
     fileCache: env.fileCache,
     inlineCache: env.inlineCache,
     log: env.log,
+    signal,
   };
 }
 
@@ -139,7 +140,7 @@ async function discoverPhase(env: RunEnv, s: RunSettings, ro: RunOptions, errors
   errors.push(...load.errors);
   ro.onTasks?.(load.tasks);
   const tasks = ro.tasks?.length ? selectTasks(load, ro.tasks, s.tasks, errors) : load.tasks;
-  const found = await discoverFiles(discoverInput(env, s, extra, ro.overrides));
+  const found = await discoverFiles(discoverInput(env, s, extra, ro.overrides, ro.signal));
   errors.push(...found.errors);
   return { tasks, model: found.files };
 }
@@ -222,7 +223,8 @@ async function storePhase(root: string, selections: TaskSelection[], taskJson: R
       if (c.file.startsWith(path.join(root, '.batt'))) continue; // already in the store
       const file = ws.files.get(c.file)!;
       const rel = path.relative(root, c.file);
-      const text = storedSource(c, sel.task, file.text, { demo: cj.demo, test: cj.test }, rel);
+      const text = storedSource(c, sel.task, file, { demo: cj.demo, test: cj.test }, rel);
+      if (text === undefined) continue; // a batt entry that cannot stand alone (reported by the inline phase)
       const p = await storeSolver(
         root,
         { task: sel.task.id, hash: c.hash, name: c.name, origin: rel, line: c.line, demo: `${cj.demo.passed}/${cj.demo.total}`, test: `${cj.test.passed}/${cj.test.total}`, ms: cj.ms },

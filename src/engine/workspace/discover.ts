@@ -4,19 +4,20 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Analyzer } from './analyzer';
+import { unlessAborted, type Analyzer } from './analyzer';
+import { battCandidates, slicedParse, withEntrySymbols } from './battEntries';
 import { DepGraph } from './depGraph';
 import { decodeSource, findPythonFiles, resolveImport, type SourceRefusal } from './files';
 import { sha256 } from '../fsutil';
 import type { KvStore } from '../store/kvStore';
 import type { Candidate, InputError } from '../types';
 import type { CallKind } from '../../protocol/worker';
-import type { ModuleSymbols } from '../../protocol/analyzer';
+import type { BattCandidate, ModuleSymbols } from '../../protocol/analyzer';
 
 /** What we keep of a parse, per file content hash (sources are sliced from the text when needed). */
 export interface FileParse {
   functions: Array<{ name: string; taskId: string; line: number; endLine: number; kind: CallKind | null; params: string[]; segHash: string }>;
-  batt: { line: number; endLine: number; segHash: string; candidates: Array<{ t: number; mutated: boolean; source: string; line: number }> } | null;
+  batt: { line: number; endLine: number; segHash: string; candidates: BattCandidate[] } | null;
   imports: Array<{ module: string; level: number; line: number }>;
   contextHash: string;
   syntaxError: { message: string; line: number; col: number } | null;
@@ -65,6 +66,8 @@ export interface DiscoverInput {
   inlineCache: KvStore<InlineEntry>;
   /** the engine's log: says when a module's dependencies fall back to the whole module, and why */
   log?: (line: string) => void;
+  /** the run's cancel: pending analyzer calls reject at once and the phase returns empty (no files, no candidates) */
+  signal?: AbortSignal;
 }
 
 /** The key of a candidate's entry in WorkspaceModel.depsFingerprint. */
@@ -104,12 +107,13 @@ export async function discoverFiles(input: DiscoverInput): Promise<{ files: Map<
     if (text === undefined) return;
     const sha = sha256(text);
     const cached = input.fileCache.get(p);
-    if (cached && cached.sha === sha && cached.parse.symbols) files.set(p, { path: p, text, sha, parse: cached.parse, deps: [] });
+    if (cached && cached.sha === sha && cached.parse.symbols && slicedParse(cached.parse)) files.set(p, { path: p, text, sha, parse: cached.parse, deps: [] });
     else misses.push({ p, text, sha });
   });
   if (misses.length) {
     const analyzer = input.analyzer();
-    const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text, { withSources: false })));
+    const parsed = await Promise.all(misses.map((m) => analyzer.parse(m.p, m.text, { withSources: false, signal: input.signal }))).catch(unlessAborted(input.signal));
+    if (!parsed) return { files: new Map(), errors };
     misses.forEach((m, i) => {
       const r = parsed[i];
       const parse: FileParse = {
@@ -183,14 +187,19 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
     const all = [...need.entries()].map(([key, source]) => ({ key, source }));
     // Cold runs canonicalise every solver: split a big batch across two analyzer processes.
     const half = input.analyzer2 && all.length >= 800 ? Math.ceil(all.length / 2) : all.length;
-    const parts = await Promise.all([input.analyzer().canonical(all.slice(0, half)), half < all.length ? input.analyzer2!().canonical(all.slice(half)) : []]);
+    const { signal } = input;
+    const parts = await Promise.all([
+      input.analyzer().canonical(all.slice(0, half), { signal }),
+      half < all.length ? input.analyzer2!().canonical(all.slice(half), { signal }) : [],
+    ]).catch(unlessAborted(signal));
+    if (!parts) return { files, candidates: [], depsFingerprint: new Map(), errors, inline };
     const items = parts.flat();
     const each = (performance.now() - t0) / items.length;
     for (const it of items) input.inlineCache.set(it.key, { hash: it.hash, length: it.length, ms: each, error: it.error });
   }
 
   const depsFingerprint = new Map<string, string>();
-  const graph = new DepGraph(input.root, files, (p) => files.has(p));
+  const graph = new DepGraph(input.root, withEntrySymbols(files), (p) => files.has(p));
   const opaque = new Set<string>();
   const fingerprint = (file: string, name: string): string => {
     const r = graph.fingerprint(file, name);
@@ -215,25 +224,13 @@ export async function canonicalise(input: DiscoverInput, files: Map<string, Work
       depsFingerprint.set(fingerprintKey(c), fp);
       candidates.push(c);
     }
-    const b = f.parse.batt;
-    if (b) {
-      const fp = fingerprint(f.path, 'batt');
-      const battHash = f.parse.symbols.defs.filter((d) => d.name === 'batt').map((d) => d.hash).join(',');
-      for (const e of b.candidates) {
-        const c: Candidate = {
-          name: `batt:${e.t}:${e.source}`,
-          file: f.path,
-          line: e.line,
-          endLine: e.line,
-          kind: 'batt',
-          taskId: e.source,
-          hash: sha256(`batt\n${battHash}\n${e.t}\n${e.source}`),
-          length: 0,
-          batt: { fn: 'batt', t: e.t, mutated: e.mutated, source: e.source },
-        };
-        depsFingerprint.set(fingerprintKey(c), fp);
-        candidates.push(c);
-      }
+  }
+  // Batt entries after every hand-written candidate is known: an entry takes the signature form of its twin (battEntries.ts).
+  const plainKeys = new Set(candidates.map((c) => c.dedupKey ?? c.hash));
+  for (const f of files.values()) {
+    for (const { candidate, fp } of battCandidates(f, { fingerprint, plainKeys, errors })) {
+      depsFingerprint.set(fingerprintKey(candidate), fp);
+      candidates.push(candidate);
     }
   }
   for (const o of [...opaque].sort()) {
