@@ -165,6 +165,25 @@ describe('battery: first failure, stages, timeout quarantine (real workers)', fu
     assert.deepEqual(strip(hot), strip(cold));
   });
 
+  it('a cancelled battery leaves the pairs it did not reach cancelled, never skipped by the quarantine', async () => {
+    const abort = new AbortController();
+    const r = await engine.run({ battery: true, noCache: true, signal: abort.signal, onProgress: (done) => done >= 1 && abort.abort() });
+    assert.ok(r.cancelled);
+    const pairs = r.tasks.flatMap((t) => t.candidates.flatMap((c) => c.pairs));
+    assert.ok(pairs.some((p) => p.status === 'cancelled'));
+    for (const t of r.tasks) {
+      for (const c of t.candidates) {
+        const first = c.pairs.findIndex((p) => p.status === 'skipped');
+        if (first < 0) continue;
+        assert.ok(c.pairs.slice(first).every((p) => p.status === 'skipped'), `${c.name} on ${t.id}: ${statuses(c).join(' ')}`);
+        // skipped after a failure of its own, or quarantined after really timing out twice (not because the cancel dropped it)
+        if (c.pairs[first].message === 'skipped (timed out on 2 tasks)') assert.equal(timeouts(r, c.name).tasks.length, 2);
+        else assert.match(c.pairs[first].message!, /^skipped: failed (demo|test) \d+ first$/);
+      }
+    }
+    assert.equal(r.summary.cancelled, pairs.filter((p) => p.status === 'cancelled').length);
+  });
+
   it('allPairs runs every pair of every candidate, and solves the same (task, candidate) pairs', async () => {
     order = [];
     const tasks = ['ident', 'half', 'other'];
