@@ -39,8 +39,8 @@ export interface Candidate {
   dedupKey?: string;
   /** program length used for ranking (statements in the canonical form) */
   length: number;
-  /** for batt entries */
-  batt?: { fn: string; t: number; mutated: boolean; source: string };
+  /** for batt entries; `program`: the entry sliced into a standalone solver (absent when it cannot stand alone) */
+  batt?: { fn: string; t: number; mutated: boolean; source: string; program?: string };
 }
 
 /** A candidate's verdict on a pair (or its worst over a task). */

@@ -2,7 +2,8 @@
  * The store phase: solving candidates are written to a content-addressed store
  * `<workspace>/.batt/solvers/<hash>.py` (never overwriting anything), with an append-only index
  * `<workspace>/.batt/solvers/index.jsonl` of task, score and time. Stored files are themselves candidates
- * (`solve_<task>_<hash8>`), so "Run batt on task" can include them.
+ * (`solve_<task>_<hash8>`), so "Run batt on task" can include them. A batt entry is stored as its own sliced program
+ * (storedSource), never as a wrapper calling the batt module.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -27,30 +28,51 @@ export function storeDir(workspace: string): string {
   return path.join(workspace, '.batt', 'solvers');
 }
 
-/** The stored module text for a candidate: its own source renamed to solve_<task>_<hash8>, or a batt wrapper. */
-export function storedSource(c: Candidate, task: Task, sourceText: string, score: Pick<CandidateScore, 'demo' | 'test'>, rel: string): string {
+/** What storedSource needs of the candidate's file: its text and where its solvers and batt def are. */
+export interface StoreSourceFile {
+  text: string;
+  parse: { functions: Array<{ line: number; endLine: number }>; batt: { line: number; endLine: number } | null };
+}
+
+/**
+ * The stored module text for a candidate: its own source renamed to solve_<task>_<hash8>, after the file's import
+ * lines; undefined for a batt entry the analyzer could not slice (it has no program of its own).
+ *
+ * A batt entry is stored as its sliced program (batt_slice.py), after the batt module's whole context — the module
+ * with its batt def and solve_* functions taken out: its imports of the DSL and constants and whatever helpers the
+ * steps call (a module-level `_get_safe_default`, say), as the module had them. So the stored file is
+ * self-contained: it imports nothing of the batt module, which the generator overwrites every iteration.
+ */
+export function storedSource(c: Candidate, task: Task, file: StoreSourceFile, score: Pick<CandidateScore, 'demo' | 'test'>, rel: string): string | undefined {
   // Task ids may hold "." or "-" (valid file names), which a Python name cannot.
   const fnName = `solve_${task.id.replace(/[^A-Za-z0-9_]/g, "_")}_${c.hash.slice(0, 8)}`;
   const header =
     `# Stored by batt: solves task ${task.id} (demo ${score.demo.passed}/${score.demo.total}, test ${score.test.passed}/${score.test.total})\n` +
-    `# origin: ${rel}:${c.line} ${c.name}\n# canonical hash: ${c.hash}\n`;
+    `# origin: ${rel}:${c.line} ${c.name}${c.batt?.mutated ? ' (mutated)' : ''}\n# canonical hash: ${c.hash}\n`;
+  const lines = file.text.split('\n');
   if (c.batt) {
-    const mod = rel.replace(/\.py$/, '').split(path.sep).join('.');
-    return (
-      header +
-      `from ${mod} import batt as _batt\n\n\n` +
-      `def ${fnName}(S, I, C):\n` +
-      `    o, _ = _batt(${JSON.stringify(task.id)}, S, I, C, None)\n` +
-      `    return next(g for (t, _m, src, g) in o if t == ${c.batt.t} and src == ${JSON.stringify(c.batt.source)})\n`
-    );
+    if (c.batt.program === undefined) return undefined;
+    const program = c.batt.program.replace(/^def\s+\w+/, `def ${fnName}`);
+    const context = withoutDefs(lines, [...(file.parse.batt ? [file.parse.batt] : []), ...file.parse.functions]);
+    return `${header}# the entry's chain of steps, sliced from the batt module; the module's context above it\n${context}\n\n\n${program}`;
   }
-  const lines = sourceText.split('\n').slice(c.line - 1, c.endLine);
-  lines[0] = lines[0].replace(/def\s+\w+/, `def ${fnName}`);
-  const imports = sourceText
-    .split('\n')
-    .filter((l) => /^(from\s+\S+\s+import\s+|import\s+)/.test(l))
-    .join('\n');
-  return `${header}${imports ? imports + '\n' : ''}\n\n${lines.join('\n')}\n`;
+  const own = lines.slice(c.line - 1, c.endLine);
+  own[0] = own[0].replace(/def\s+\w+/, `def ${fnName}`);
+  const imports = lines.filter((l) => /^(from\s+\S+\s+import\s+|import\s+)/.test(l)).join('\n');
+  return `${header}${imports ? imports + '\n' : ''}\n\n${own.join('\n')}\n`;
+}
+
+/** The lines outside the given defs (each with the decorator lines just above it), trailing blank lines dropped. */
+function withoutDefs(lines: string[], defs: Array<{ line: number; endLine: number }>): string {
+  const drop = new Set<number>();
+  for (const d of defs) {
+    let first = d.line;
+    while (first > 1 && lines[first - 2].startsWith('@')) first--;
+    for (let l = first; l <= d.endLine; l++) drop.add(l);
+  }
+  const kept = lines.filter((_, i) => !drop.has(i + 1));
+  while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();
+  return kept.join('\n');
 }
 
 /** Writes one stored solver; returns its path, or undefined when the same content is already stored. */
