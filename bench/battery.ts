@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { RunJson } from '../src/protocol/results';
 import { EDITED_PRIMITIVE, writeBatteryWorkspace } from './batteryWorkload';
 import { BenchContext, newEngine, phaseMs } from './context';
+import { childrenCpuMs } from './measure';
 import { runPlainLoop } from './plainLoop';
 import type { Report } from './report';
 import { corpusIds, countPairs } from './workload';
@@ -25,8 +26,8 @@ interface BattRun {
   cached: number;
   skipped: number;
   cancelled: number;
-  /** pairs that ran and timed out */
-  timeouts: number;
+  /** pairs that ran and timed out: "task candidate kind index ms: message" */
+  timeouts: string[];
   phases: RunJson['phases'];
 }
 
@@ -56,7 +57,7 @@ export interface BatterySection {
   pairs: number;
   taskKinds: Record<string, number>;
   loop: { wallMs: number; loopMs: number; jobs: number; cpuMs: number; timeouts: number; errors: number; solvedPairs: number };
-  cold: BattRun;
+  cold: BattRun & { hostCpuMs: number; childCpuMs: number; workerMs: number };
   ratio: number;
   solvedPairs: number;
   /** "task candidate: found by loop|batt only" */
@@ -68,8 +69,13 @@ export interface BatterySection {
 
 function battRun(run: RunJson, wallMs: number): BattRun {
   const s = run.summary;
-  let timeouts = 0;
-  for (const t of run.tasks) for (const c of t.candidates) if (!c.duplicateOf) for (const p of c.pairs) if (!p.cached && p.status === 'timeout') timeouts++;
+  const timeouts: string[] = [];
+  for (const t of run.tasks) {
+    for (const c of t.candidates) {
+      if (c.duplicateOf) continue;
+      for (const p of c.pairs) if (!p.cached && p.status === 'timeout') timeouts.push(`${t.id} ${c.name} ${p.kind} ${p.index} ${Math.round(p.ms)} ms${p.message ? `: ${p.message}` : ''}`);
+    }
+  }
   return { wallMs, ran: s.ran, jobs: s.jobs, cached: s.cached, skipped: s.skipped, cancelled: s.cancelled, timeouts, phases: run.phases };
 }
 
@@ -91,6 +97,13 @@ export function solvedDifferences(loop: string[], batt: string[]): string[] {
 function pairMarks(run: RunJson, task: string, fn: string): string {
   const c = run.tasks.find((t) => t.id === task)?.candidates.find((x) => x.name === fn);
   return c ? c.pairs.map((p) => `${p.kind} ${p.index} ${p.status}${p.message ? ` (${p.message.slice(0, 60)})` : ''}`).join(', ') || 'no pairs' : 'not a candidate';
+}
+
+/** Sum of the worker-measured times of the pairs that ran. */
+function workerMs(run: RunJson): number {
+  let ms = 0;
+  for (const t of run.tasks) for (const c of t.candidates) if (!c.duplicateOf) for (const p of c.pairs) if (!p.cached && p.status !== 'skipped' && p.status !== 'cancelled') ms += p.ms;
+  return ms;
 }
 
 /** "task candidate kind index status" of every pair that ran (not cached, not skipped or cancelled). */
@@ -136,8 +149,10 @@ export async function battery(ctx: BenchContext, report: Report): Promise<Batter
       return { r, wallMs: performance.now() - t0, stoppedEarly: ac.signal.aborted };
     };
     ctx.log('6. batt cold (fresh cache, noCache)');
+    const cpu0 = process.cpuUsage();
     const coldRun = await run({ noCache: true });
-    const cold = battRun(coldRun.r, coldRun.wallMs);
+    const cpu = process.cpuUsage(cpu0);
+    const cold = { ...battRun(coldRun.r, coldRun.wallMs), hostCpuMs: (cpu.user + cpu.system) / 1000, childCpuMs: childrenCpuMs(process.pid), workerMs: workerMs(coldRun.r) };
     const batt = battSolvedPairs(coldRun.r);
     const differences = solvedDifferences(loop.solvedPairs, batt).map((d) => `${d} (batt: ${pairMarks(coldRun.r, d.split(' ')[0], d.split(' ')[1].replace(/:$/, ''))})`);
     for (const d of differences.slice(0, 20)) ctx.log(`6. solved pair differs: ${d}`);
@@ -191,8 +206,13 @@ export async function battery(ctx: BenchContext, report: Report): Promise<Batter
     report.info(S, `plain loop jobs ran (${loopErrors} errors, ${loopTimeouts} timeouts)`, loop.jobs.length, '');
     report.info(S, 'plain loop CPU of the jobs', loop.totalCpuMs, 'ms');
     report.info(S, 'batt cold wall (battery, noCache, 4 workers)', cold.wallMs, 'ms');
-    report.info(S, `batt cold jobs ran (${cold.timeouts} timeouts; ${cold.skipped} pairs skipped)`, cold.ran, '');
+    report.info(S, `batt cold jobs ran (${cold.timeouts.length} timeouts; ${cold.skipped} pairs skipped)`, cold.ran, '');
+    for (const t of cold.timeouts.slice(0, 10)) ctx.log(`6. batt cold timeout: ${t}`);
+    for (const j of loop.jobs.filter((x) => x.status === 'timeout').slice(0, 10)) ctx.log(`6. loop timeout: ${j.task} ${j.fn} ${j.kind} ${j.index} ${Math.round(j.cpuMs)} ms CPU, ${Math.round(j.wallMs)} ms wall`);
     report.info(S, 'batt cold jobs (ran + cached + cancelled)', cold.jobs, '');
+    report.info(S, 'batt cold: sum of the pair times (worker-measured)', cold.workerMs, 'ms');
+    report.info(S, 'batt cold CPU: workers alive at the end + analyzers', cold.childCpuMs, 'ms');
+    report.info(S, 'batt cold CPU: node host', cold.hostCpuMs, 'ms');
     for (const p of ['startup', 'discover', 'inline', 'score']) report.info(S, `batt cold phase ${p}`, phaseMs(coldRun.r, p), 'ms');
     report.check(S, 'batt cold / plain loop', ratio, 'x', '<=', 0.6);
     report.info(S, 'solved (task, candidate) pairs (loop)', loop.solvedPairs.length, '');
