@@ -102,13 +102,16 @@ export interface Rankable {
   length: number;
 }
 
-/** Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then name. */
+/**
+ * Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then name, numbers
+ * in names compared as numbers (`batt:127:…` before `batt:1031:…`).
+ */
 export function compareRank(a: Rankable, b: Rankable): number {
   return (
     b.score.test.passed - a.score.test.passed ||
     b.score.demo.passed - a.score.demo.passed ||
     a.score.ms - b.score.ms ||
     a.length - b.length ||
-    a.name.localeCompare(b.name)
+    a.name.localeCompare(b.name, undefined, { numeric: true })
   );
 }
