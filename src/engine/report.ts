@@ -74,7 +74,7 @@ export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string 
       const verdict = c.duplicateOf ? 'duplicate' : c.solved ? 'solves' : c.status;
       const counts = `demo ${c.demo.passed}/${c.demo.total}, test ${c.test.passed}/${c.test.total}${c.test.unknown ? ` (${c.test.unknown} unknown)` : ''}`;
       const problem = c.duplicateOf ? `same program as ${c.duplicateOf} (not run again)` : c.solved ? '' : firstProblem(c);
-      out.push(`  ${String(c.rank).padStart(3)}. ${pad(c.name, 28)} ${pad(pairMark(c), 6)} ${pad(verdict, 10)} ${counts}  ${c.ms.toFixed(1)} ms  ${where}${problem ? `\n        ${problem}` : ''}`);
+      out.push(`  ${String(c.rank).padStart(3)}. ${pad(c.mutated ? `${c.name} mutated` : c.name, 28)} ${pad(pairMark(c), 6)} ${pad(verdict, 10)} ${counts}  ${c.ms.toFixed(1)} ms  ${where}${problem ? `\n        ${problem}` : ''}`);
     }
     if (shown.length < t.candidates.length) out.push(`       … ${t.candidates.length - shown.length} more (use --verbose)`);
   }

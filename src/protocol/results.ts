@@ -35,6 +35,8 @@ export interface CandidateJson {
   hash: string;
   /** name of the first candidate with the same canonical form; this one did not run */
   duplicateOf?: string;
+  /** a batt entry whose source solver the generator mutated (an argument changed: `# - Arg change` in the module) */
+  mutated?: true;
   status: CandidateStatus;
   solved: boolean;
   demo: { passed: number; total: number };
