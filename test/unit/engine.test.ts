@@ -186,7 +186,9 @@ describe('engine on the sample workspace', function () {
 
   it('--store writes solving candidates once, content-addressed, and they become candidates', async () => {
     const r = await engine.run({ tasks: ['a3f1c07e'], store: true });
-    assert.deepStrictEqual(r.stored.map((s) => s.name).sort(), ['batt:1:a3f1c07e', 'solve_a3f1c07e']);
+    // batt:1:a3f1c07e is the same program as solve_a3f1c07e (its sliced chain is `rot180(I)`): one content, stored once.
+    assert.strictEqual(cand(r, 'a3f1c07e', 'batt:1:a3f1c07e').duplicateOf, 'solve_a3f1c07e');
+    assert.deepStrictEqual(r.stored.map((s) => s.name).sort(), ['solve_a3f1c07e']);
     for (const s of r.stored) assert.ok(fs.existsSync(s.path) && s.path.startsWith(path.join(ws, '.batt', 'solvers')));
     const again = await engine.run({ tasks: ['a3f1c07e'], store: true });
     assert.strictEqual(again.stored.length, 0, 'nothing rewritten');

@@ -21,9 +21,11 @@ export interface SelectOptions {
 
 /** Default: a task's candidates are solve_<task>* functions and batt entries whose source is the task. */
 export function selectCandidates(tasks: Task[], candidates: Candidate[], o: SelectOptions): TaskSelection[] {
-  // Workspace candidates come before the solver store's, so a stored copy is reported as the duplicate.
-  const stored = (c: Candidate) => (/[\\/]\.batt[\\/]solvers[\\/]/.test(c.file) ? 1 : 0);
-  const sorted = [...candidates].sort((a, b) => stored(a) - stored(b) || a.file.localeCompare(b.file) || a.line - b.line);
+  // Workspace candidates come before the solver store's, so a stored copy is reported as the duplicate; batt entries
+  // come last, so where an entry equals a plain program that program's verdicts are the ones both share (the entry
+  // ran inside its module, where a step that raises falls back to a safe default: batt_slice.py).
+  const order = (c: Candidate) => (c.batt ? 2 : /[\\/]\.batt[\\/]solvers[\\/]/.test(c.file) ? 1 : 0);
+  const sorted = [...candidates].sort((a, b) => order(a) - order(b) || a.file.localeCompare(b.file) || a.line - b.line);
   const fileSet = o.files ? new Set(o.files) : undefined;
   const pool = fileSet ? sorted.filter((c) => fileSet.has(c.file)) : sorted;
   return tasks.map((task) => {
