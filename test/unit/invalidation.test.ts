@@ -76,8 +76,8 @@ describe('invalidation at the level of code', function () {
     for (const p of candidate(r, 'solve_aa000005').pairs) {
       const e = p.error!;
       assert.ok(p.cached);
-      assert.strictEqual(e.line, before.line! + 3);
-      assert.strictEqual(e.dslLine, before.dslLine! + 2);
+      assert.strictEqual(e.line, (before.line ?? 0) + 3);
+      assert.strictEqual(e.dslLine, (before.dslLine ?? 0) + 2);
       assert.strictEqual(e.line, lineOf(read('solvers.py'), 'x1 = boom(I)'));
       assert.strictEqual(e.dslLine, lineOf(read('dsl.py'), 'return g[99]'));
       assert.match(e.traceback, new RegExp(`solvers\\.py", line ${e.line}, in solve_aa000005`));

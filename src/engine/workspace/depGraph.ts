@@ -32,6 +32,8 @@ export class DepGraph {
   private readonly exportsOf = new Map<string, Set<string>>();
   private readonly reads = new Map<string, string[]>();
   private readonly edgesOf = new Map<string, string[]>();
+  private readonly closures = new Map<string, string[]>();
+  private readonly digests = new Map<string, string>();
   private readonly inProgress = new Set<string>();
   /** bumped when a resolution meets one in progress (a cycle): results computed meanwhile are not memoised */
   private cycles = 0;
@@ -44,25 +46,50 @@ export class DepGraph {
 
   /**
    * Hash over everything the named binding of `file` reaches, itself excluded (the candidate's own hash covers it),
-   * and the opaque modules among what it reaches.
+   * and the opaque modules among what it reaches. Closures of the nodes it reads are shared between candidates.
    */
   fingerprint(file: string, name: string): { fp: string; opaque: string[] } {
     const start = this.opaque(file) ? mod(file) : sym(file, name);
-    const seen = new Set<string>([start]);
-    const stack = [start];
+    const reached = new Set<string>(start === mod(file) ? this.closureOf(start) : []);
+    if (start !== mod(file)) for (const e of this.edges(start)) for (const n of this.closureOf(e)) reached.add(n);
+    if (start !== mod(file)) reached.delete(start);
     const opaque: string[] = [];
-    while (stack.length) {
-      const n = stack.pop() as string;
+    const digests: string[] = [];
+    for (const n of reached) {
+      digests.push(this.digest(n));
       if (n.startsWith('M\0') && this.opaque(n.slice(2))) opaque.push(n.slice(2));
-      for (const e of this.edges(n)) {
-        if (!seen.has(e)) {
-          seen.add(e);
-          stack.push(e);
+    }
+    return { fp: sha256(digests.sort().join('\n')), opaque };
+  }
+
+  /** Every node reachable from `node`, itself included. */
+  private closureOf(node: string): string[] {
+    let c = this.closures.get(node);
+    if (!c) {
+      const seen = new Set<string>([node]);
+      const stack = [node];
+      while (stack.length) {
+        for (const n of this.edges(stack.pop() as string)) {
+          if (!seen.has(n)) {
+            seen.add(n);
+            stack.push(n);
+          }
         }
       }
+      c = [...seen];
+      this.closures.set(node, c);
     }
-    if (start !== mod(file)) seen.delete(start);
-    return { fp: sha256([...seen].sort().map((n) => `${n}=${this.hashOf(n)}`).join('\n')), opaque };
+    return c;
+  }
+
+  /** A node's identity and content, hashed. */
+  private digest(node: string): string {
+    let d = this.digests.get(node);
+    if (d === undefined) {
+      d = sha256(`${node}=${this.hashOf(node)}`);
+      this.digests.set(node, d);
+    }
+    return d;
   }
 
   /** Why `file` cannot be analysed per name (undefined when it can). */

@@ -169,13 +169,13 @@ class _Walker:
 
     def _call(self, node: ast.Call, scope: _Scope) -> None:
         f = node.func
-        if f.__class__ is not ast.Name:
+        if not isinstance(f, ast.Name):
             return
         if f.id in _DYNAMIC_CALLS and not (f.id == "vars" and node.args):
             self._opaque(f"{f.id}()", node)
         elif f.id == "vars" or (f.id in _LOOKUPS and len(node.args) >= 2):
             target = node.args[0]
-            if target.__class__ is not ast.Name:
+            if not isinstance(target, ast.Name):
                 return
             key = node.args[1] if f.id != "vars" else None
             if key is not None and isinstance(key, ast.Constant) and isinstance(key.value, str) and f.id in ("getattr", "hasattr"):
