@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Backstop } from '../../src/engine/pool/limits';
 import { Pool, type PoolJob, type PoolOptions, type PoolResult } from '../../src/engine/pool/pool';
 import { until } from '../poll';
 import { FAULTY, isAlive, loadTask, PYTHON, SCRIPT } from '../workerFixtures';
@@ -35,6 +36,36 @@ function makePool(opts: Partial<PoolOptions> = {}): Pool {
   pools.push(pool);
   return pool;
 }
+
+describe('the wall-clock backstop of a call (1 s limit: 3x + 1 s = 4 s)', () => {
+  it('kills a call that is not computing at 4 s, and where the CPU time is unknown', () => {
+    const b = new Backstop(1000);
+    assert.deepEqual([b.firstMs, b.look(150, 1000)], [1000, { againInMs: 3000 }]);
+    assert.deepEqual(b.look(160, 4000), { kill: { by: 'wall', limitMs: 4000 } }, 'a sleep: 10 ms of CPU in 3 s');
+    const blind = new Backstop(1000);
+    assert.deepEqual([blind.look(undefined, 1010), blind.look(undefined, 4000)], [{ againInMs: 2990 }, { kill: { by: 'wall', limitMs: 4000 } }]);
+  });
+
+  it('leaves a starved CPU-bound call to the worker\'s CPU timer, until it is a second past the limit in CPU time', () => {
+    const b = new Backstop(1000);
+    b.look(0, 1000);
+    assert.deepEqual(b.look(600, 4000), { againInMs: 1000 }, 'a fifth of a core: still computing');
+    assert.deepEqual(b.look(800, 5000), { againInMs: 1000 });
+    assert.deepEqual(b.look(2001, 6000), { kill: { by: 'cpu', limitMs: 1000 } }, 'inside C, or swallowing every exception');
+    const later = new Backstop(1000);
+    later.look(0, 1000);
+    later.look(900, 4000);
+    assert.deepEqual(later.look(905, 5000), { kill: { by: 'wall', limitMs: 5000 } }, 'computed, then slept: the extended deadline');
+    const poller = new Backstop(1000);
+    let r = poller.look(0, 1000);
+    let at = 1000;
+    for (let n = 0; n < 100 && 'againInMs' in r; n++) {
+      at += r.againInMs;
+      r = poller.look(at * 0.03, at); // 3% of a core, forever: a sleep(0.01) loop
+    }
+    assert.deepEqual(r, { kill: { by: 'wall', limitMs: 40000 } }, 'stretched at most 10-fold');
+  });
+});
 
 describe('worker pool (real Python workers)', function () {
   this.timeout(90000);

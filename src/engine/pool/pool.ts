@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import type { FilesMessage, PhaseMessage, ResultMessage } from '../../protocol/worker';
 import { SETTINGS } from '../../protocol/settings';
 import { AbortWatch } from './abortWatch';
-import { callLimit, importLimit, type TimeoutInfo } from './limits';
+import { type TimeoutInfo, watchPhase } from './limits';
 import { JobQueue } from './queue';
 import type { PoolStatus, WorkerState } from './status';
 import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
@@ -48,11 +48,11 @@ interface Pending {
 interface Active {
   pending: Pending;
   id: number;
-  /** when the timer was (re)started: the job's start, the start of its module import, the start of the call */
+  /** when the watch was (re)started: the job's start, the start of its module import, the start of the call */
   startedAt: number;
-  timer?: NodeJS.Timeout;
-  /** the wall-clock limit the timer enforces */
-  limit: TimeoutInfo;
+  stopWatch?: () => void;
+  /** the wall-clock limit that fired */
+  timedOut?: TimeoutInfo;
   killedFor?: 'timeout' | 'cancelled';
 }
 
@@ -226,7 +226,7 @@ export class Pool extends EventEmitter {
   private onResult(slot: Slot, proc: PoolWorker, msg: ResultMessage): void {
     const active = slot.job;
     if (slot.proc !== proc || !active || active.id !== msg.id || active.killedFor) return;
-    clearTimeout(active.timer);
+    active.stopWatch?.();
     slot.job = undefined;
     slot.state = 'idle';
     slot.jobsDone++;
@@ -258,10 +258,10 @@ export class Pool extends EventEmitter {
       else this.queue.pushFront(next.pending); // never started: back to the front of the queue for another worker
     }
     if (active) {
-      clearTimeout(active.timer);
+      active.stopWatch?.();
       const ms = Date.now() - active.startedAt;
       if (active.killedFor === 'timeout') {
-        this.settle(active.pending, { status: 'timeout', ms, workerId: slot.id, timeout: active.limit });
+        this.settle(active.pending, { status: 'timeout', ms, workerId: slot.id, timeout: active.timedOut });
       } else if (active.killedFor) {
         this.settle(active.pending, { status: active.killedFor, ms, workerId: slot.id });
       } else {
@@ -331,34 +331,32 @@ export class Pool extends EventEmitter {
   /** The job the worker is running now: its wall-clock backstop starts here. */
   private activate(slot: Slot, pending: Pending, id: number): void {
     slot.state = 'busy';
-    slot.job = { pending, id, startedAt: 0, limit: this.callLimit(slot) };
-    this.arm(slot, slot.job, slot.job.limit);
-  }
-
-  private callLimit(slot: Slot): TimeoutInfo {
-    return callLimit(this.opts.timeoutMs, slot.proc?.readyMessage?.cpuTimer === true);
-  }
-
-  /** (Re)starts the job's wall-clock timer: `limit` from now. */
-  private arm(slot: Slot, active: Active, limit: TimeoutInfo): void {
-    clearTimeout(active.timer);
-    active.startedAt = Date.now();
-    active.limit = limit;
-    active.timer = setTimeout(() => this.killJob(slot, 'timeout'), limit.limitMs);
+    slot.job = { pending, id, startedAt: 0 };
+    this.arm(slot, slot.job, 'call');
   }
 
   /** The running job imports its module (its own wall-clock budget), then calls (the backstop starts afresh). */
   private onPhase(slot: Slot, proc: PoolWorker, msg: PhaseMessage): void {
     const active = slot.job;
     if (slot.proc !== proc || !active || active.id !== msg.id || active.killedFor) return;
-    this.arm(slot, active, msg.phase === 'import' ? importLimit(this.opts.timeoutMs) : this.callLimit(slot));
+    this.arm(slot, active, msg.phase);
+  }
+
+  /** (Re)starts the job's wall-clock watch from now, for its module import or its call (see limits.ts). */
+  private arm(slot: Slot, active: Active, phase: 'import' | 'call'): void {
+    active.stopWatch?.();
+    active.startedAt = Date.now();
+    active.stopWatch = watchPhase(phase, this.opts.timeoutMs, slot.proc as PoolWorker, (t) => {
+      active.timedOut = t;
+      if (slot.job === active) this.killJob(slot, 'timeout');
+    });
   }
 
   private killJob(slot: Slot, reason: 'timeout' | 'cancelled'): void {
     const active = slot.job;
     if (!active || active.killedFor) return;
     active.killedFor = reason;
-    clearTimeout(active.timer);
+    active.stopWatch?.();
     void slot.proc?.kill(); // settled in onExit
   }
 

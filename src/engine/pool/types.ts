@@ -29,6 +29,8 @@ export interface PoolWorker {
   hasTask(key: string): boolean;
   clearStderrTail(): void;
   stderrTail(): string;
+  /** CPU time the process has used, ms, where the platform says (see limits.ts: Backstop) */
+  cpuMs?(): number | undefined;
   kill(): Promise<WorkerExit>;
   on(event: 'message', listener: (msg: FromWorker) => void): unknown;
   on(event: 'exit', listener: (exit: WorkerExit) => void): unknown;

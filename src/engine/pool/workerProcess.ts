@@ -169,6 +169,17 @@ export class WorkerProcess extends EventEmitter {
     return this.stderrLines.join('\n');
   }
 
+  /** CPU time the process has used (user + system, all threads), ms; undefined without /proc (not Linux). */
+  cpuMs(): number | undefined {
+    try {
+      const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) * 10; // utime and stime (fields 14 and 15), in USER_HZ (100) ticks
+    } catch {
+      return undefined;
+    }
+  }
+
   /** SIGKILL the whole process group; resolves when the worker has exited. */
   kill(): Promise<WorkerExit> {
     this.killGroup();
