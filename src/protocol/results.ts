@@ -19,6 +19,11 @@ export interface PairJson {
   status: CandidateStatus | 'unknown';
   ms: number;
   message?: string;
+  /**
+   * for a timeout, the limit that fired: 'cpu' the solver's own CPU time (a final verdict), 'wall' the wall-clock
+   * backstop (a sleep, a call blocked in C), 'import' the import of its module; the wall-clock ones are not cached
+   */
+  timedOutBy?: 'cpu' | 'wall' | 'import';
   /** actual grid of a mismatch (valid grid that differs from the expected one) */
   actual?: WireGrid;
   error?: WireError;

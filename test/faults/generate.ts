@@ -119,7 +119,7 @@ export function expectedVerdict(c: GenCandidate, pair: { input: G; output: G }, 
     case 'crash':
       return { status: 'crash', message: /^crash: worker died \(exit code 3\)$/ };
     case 'timeout':
-      return { status: 'timeout', message: new RegExp(`^timeout: no result within ${timeoutMs / 1000} s \\(worker killed\\)$`) };
+      return { status: 'timeout', message: new RegExp(`^timeout: no result within ${(3 * timeoutMs + 1000) / 1000} s wall time \\(worker killed\\)$`) };
     case 'hog':
       return { status: 'error', message: new RegExp(`^MemoryError: memory limit exceeded \\(${memoryMB} MB per worker\\) \\(in hog, soak_faults\\.py:22\\)$`) };
     default: {

@@ -14,7 +14,10 @@ import {
   candidate, copyFixture, FAULT_TASK_ID, makeWorkspace, openFds, PidTracker, PYTHON, verdicts, disposeAndCheck } from './helpers';
 import { until } from '../poll';
 
-const TIMEOUT = 'timeout: no result within 1 s (worker killed)';
+/** A CPU-bound solver: stopped by the worker at 1 s of its own CPU time (the worker lives on). */
+const CPU_TIMEOUT = 'timeout: over 1 s of CPU time';
+/** A solver that sleeps or blocks in C: stopped by the pool's wall-clock backstop, 3x the limit + 1 s (worker killed). */
+const WALL_TIMEOUT = 'timeout: no result within 4 s wall time (worker killed)';
 /**
  * Slack for the fd comparison: the count is taken with every worker idle (5 pipes each), but libuv may keep a
  * signal/async handle or a closing pipe a little longer after a respawn. A real leak grows with every case.
@@ -78,19 +81,29 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
 
   after(() => disposeAndCheck(engine, tracker, () => console.log(`      solver faults survived: ${survived}; pids checked: ${tracker.pids.size}; fds at baseline ${baselineFds}, largest fd difference after a case ${maxFdDelta}`)));
 
-  it('a solver that loops forever: timeout on every pair', async () => {
+  it('a solver that loops forever: a CPU timeout on every pair, and the same workers serve the next job', async () => {
     copyFixture('solvers', 'loop.py', ws);
+    await idle();
+    const pids = () => engine.poolStatus()!.workers.map((w) => w.pid);
+    const before = { pids: pids(), restarts: engine.poolStatus()!.restarts };
     const r = await runFile('loop.py');
-    assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_loop')), all(3, ['timeout', TIMEOUT]));
-    assert.ok(r.pool.restarts >= 3, `workers respawned (${r.pool.restarts})`);
+    assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_loop')), all(3, ['timeout', CPU_TIMEOUT]));
+    assert.deepEqual({ pids: pids(), restarts: engine.poolStatus()!.restarts }, before, 'no worker was killed or respawned');
     await stillServes();
+    assert.deepEqual(pids(), before.pids, 'the healthy run was served by the same worker processes');
   });
 
-  it('sleeping inside C (time.sleep, a ctypes libc call): timeout', async () => {
+  it('sleeping inside C (time.sleep, a ctypes libc call): a wall-clock timeout, not cached (the next run reruns it)', async () => {
     copyFixture('solvers', 'sleep_c.py', ws);
-    const r = await runFile('sleep_c.py');
-    for (const name of ['solve_fa000001_sleep', 'solve_fa000001_ctypes_sleep']) {
-      assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, name)), all(3, ['timeout', TIMEOUT]), name);
+    const sleepers = ['solve_fa000001_sleep', 'solve_fa000001_ctypes_sleep'];
+    for (const round of [1, 2]) {
+      const r = await runFile('sleep_c.py', false);
+      for (const name of sleepers) {
+        const c = candidate(r, FAULT_TASK_ID, name);
+        assert.deepEqual(verdicts(c), all(3, ['timeout', WALL_TIMEOUT]), `${name}, run ${round}`);
+        assert.ok(c.pairs.every((p) => !p.cached && p.timedOutBy === 'wall'), `${name}, run ${round}: ran, killed by the backstop`);
+      }
+      assert.equal(r.summary.ran, 6, `run ${round}: all six pairs ran (a wall-clock timeout is not a final verdict)`);
     }
     await stillServes();
   });
@@ -144,10 +157,10 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
   it('child processes that outlive the solver die with the worker\'s process group', async () => {
     copyFixture('solvers', 'children.py', ws);
     const r = await runFile('children.py');
-    assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_orphan_loop')), all(3, ['timeout', TIMEOUT]));
+    assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_orphan_loop')), all(3, ['timeout', CPU_TIMEOUT]));
     assert.deepEqual(verdicts(candidate(r, FAULT_TASK_ID, 'solve_fa000001_orphan_return')), all(3, ['pass', undefined]));
     await until('six child pids in the log', () => logs.filter((l) => /child pid \d+/.test(l)).length >= 6);
-    // The looping solvers' children went with their killed workers already; the others go at dispose (after()).
+    // The workers live on after a CPU timeout, so all six children stay in their process groups until dispose (after()).
     await stillServes();
   });
 
@@ -194,7 +207,7 @@ describe('solver faults through Engine.run (real workers, 1 s timeout, 512 MB ca
     copyFixture('solvers', 'slow_pair.py', ws);
     const r = await runFile('slow_pair.py');
     const c = candidate(r, FAULT_TASK_ID, 'solve_fa000001_slow');
-    assert.deepEqual(verdicts(c), [['pass', undefined], ['timeout', TIMEOUT], ['pass', undefined]]);
+    assert.deepEqual(verdicts(c), [['pass', undefined], ['timeout', WALL_TIMEOUT], ['pass', undefined]]);
     assert.equal(c.status, 'timeout');
     await stillServes();
   });

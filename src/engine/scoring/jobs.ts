@@ -5,6 +5,7 @@
  * and stops at its first failing pair; its remaining pairs are 'skipped' (allPairs runs them all).
  */
 import type { Pool, PoolJob, PoolResult } from '../pool/pool';
+import { timeoutMessage } from '../pool/limits';
 import { describeError, scoreOutcome } from './verdicts';
 import type { Candidate, PairResult, Task } from '../types';
 import { expectedOf, pairsOf, taskMessage, type Pair, type PairRef } from './pairs';
@@ -73,7 +74,10 @@ function durationKey(c: Candidate, task: Task, p: PairRef): string {
 /** Verdict for a non-ok pool result (timeout, crash, exception). */
 function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: number): PairResult {
   const base = { kind: p.kind, index: p.index, ms: r.ms };
-  if (r.status === 'timeout') return { ...base, status: 'timeout', message: `timeout: no result within ${timeoutMs / 1000} s (worker killed)` };
+  if (r.status === 'timeout') {
+    const t = r.timeout ?? { by: 'wall', limitMs: timeoutMs };
+    return { ...base, status: 'timeout', message: timeoutMessage(t), timedOutBy: t.by, stdout: r.result?.stdout, stderr: r.result?.stderr };
+  }
   if (r.status === 'crash') {
     const how = r.exit?.signal ? `signal ${r.exit.signal}` : `exit code ${r.exit?.code ?? '?'}`;
     // faulthandler ends with the Python stack; its "Fatal Python error: ..." line says what happened.

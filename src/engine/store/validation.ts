@@ -1,7 +1,9 @@
 /**
  * The validation cache: the verdict of (candidate canonical hash, task content hash, dependency fingerprint,
  * interpreter fingerprint, pair).
- * Timeouts and memory failures are only reused while the limits they were seen under are not larger now.
+ * Timeouts and memory failures are only reused while the limits they were seen under are not larger now. Only a CPU
+ * timeout is a final verdict: a wall-clock one (the backstop, a module import: see pool/limits.ts) depends on how busy
+ * the machine was, so it is not stored and the next run reruns the pair.
  */
 import { sha256 } from '../fsutil';
 import type { KvStore } from './kvStore';
@@ -32,6 +34,11 @@ function trim(s: string | undefined): string | undefined {
   return s === undefined || s.length <= KEEP_OUTPUT ? s : s.slice(0, KEEP_OUTPUT) + '\n…[truncated]';
 }
 
+/** A timeout verdict of the wall-clock kind, or stored before timeouts said which limit fired (all wall-clock then). */
+function wallTimeout(r: PairResult): boolean {
+  return r.status === 'timeout' && r.timedOutBy !== 'cpu';
+}
+
 function limitBound(r: PairResult): boolean {
   return r.status === 'timeout' || r.status === 'crash' || r.error?.type === 'MemoryError';
 }
@@ -54,6 +61,7 @@ export class ValidationCache {
       v &&
       v.r &&
       typeof v.r.status === 'string' &&
+      !wallTimeout(v.r) &&
       !(v.r.status === 'timeout' && (v.timeoutMs ?? 0) < timeoutMs) &&
       !(limitBound(v.r) && v.r.status !== 'timeout' && (v.memoryMB ?? 0) !== memoryMB);
     const r = ok && v.anchors && remap ? remap(v.r, v.anchors) : v?.r;
@@ -67,6 +75,7 @@ export class ValidationCache {
   }
 
   set(key: string, r: PairResult, timeoutMs: number, memoryMB: number, anchors?: VerdictAnchor[]): void {
+    if (wallTimeout(r)) return;
     const stored: PairResult = { ...r, stdout: trim(r.stdout), stderr: trim(r.stderr) };
     delete stored.cached;
     const entry: CachedVerdict = limitBound(r) ? { r: stored, timeoutMs, memoryMB } : { r: stored };
