@@ -40,83 +40,89 @@ Json = Dict[str, Any]
 
 # Nodes whose bindings belong to an inner scope.
 _INNER_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _binds(node: ast.AST) -> Set[str]:
-    """Names a statement binds in the function's own scope (inner scopes left out)."""
-    out: Set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ast.Name):
-            if not isinstance(n.ctx, ast.Load):
-                out.add(n.id)
-            continue
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.add(n.name)
-            continue
-        if isinstance(n, _INNER_SCOPES):
-            continue
-        if isinstance(n, ast.alias):
-            out.add((n.asname or n.name).split(".")[0])
-        for attr in ("name", "rest"):  # except ... as name; match patterns (MatchAs, MatchStar, MatchMapping)
-            v = getattr(n, attr, None)
-            if isinstance(v, str) and not isinstance(n, ast.alias):
-                out.add(v)
-        stack.extend(ast.iter_child_nodes(n))
-    return out
+class _Scan:
+    """One walk over a node: the names it binds in the function's own scope, the names it loads, the global-read words
+    deps.py would give them ("x", or "m.x" for an attribute of a name), and names bound in inner scopes."""
+
+    __slots__ = ("binds", "loads", "words", "inner")
+
+    def __init__(self, node: Optional[ast.AST]) -> None:
+        binds: Set[str] = set()
+        loads: Set[str] = set()
+        words: List[str] = []
+        inner: Set[str] = set()
+        stack = [(node, False)] if node is not None else []
+        name_cls, attr_cls, load_cls, const_cls, arg_cls, alias_cls, base = ast.Name, ast.Attribute, ast.Load, ast.Constant, ast.arg, ast.alias, ast.AST
+        while stack:
+            n, nested = stack.pop()
+            cls = n.__class__
+            if cls is name_cls:
+                if n.ctx.__class__ is load_cls:
+                    loads.add(n.id)
+                    words.append(n.id)
+                else:
+                    (inner if nested else binds).add(n.id)
+                continue
+            if cls is const_cls:
+                continue
+            if cls is attr_cls and n.value.__class__ is name_cls and n.value.ctx.__class__ is load_cls:
+                loads.add(n.value.id)
+                words.append(f"{n.value.id}.{n.attr}")
+                continue
+            child_nested = nested
+            if cls in _DEFS:
+                (inner if nested else binds).add(n.name)
+                child_nested = True
+            elif cls in _INNER_SCOPES:
+                child_nested = True
+            elif cls is arg_cls:
+                inner.add(n.arg)
+            elif cls is alias_cls:
+                (inner if nested else binds).add((n.asname or n.name).split(".")[0])
+            else:
+                for attr in ("name", "rest"):  # except ... as name; match patterns (MatchAs, MatchStar, MatchMapping)
+                    v = getattr(n, attr, None)
+                    if v.__class__ is str:
+                        (inner if nested else binds).add(v)
+            for field in reversed(cls._fields):  # children pushed last first: words come out in source order
+                v = getattr(n, field, None)
+                if v.__class__ is list:
+                    stack.extend((x, child_nested) for x in reversed(v) if isinstance(x, base))
+                elif isinstance(v, base):
+                    stack.append((v, child_nested))
+        self.binds, self.loads, self.words, self.inner = binds, loads, words, inner
 
 
-def _reads(node: ast.AST) -> Set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _global_reads(node: ast.AST, local: Set[str], acc: Dict[str, None]) -> None:
-    """The global names an expression reads, as deps.py words them ("x"; "m.x" for an attribute of a global), so the
-    engine resolves an entry's reads as it does a hand-written solver's (depGraph.ts)."""
-    inner: Set[str] = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.arg):
-            inner.add(n.arg)
-        elif isinstance(n, ast.comprehension):
-            inner |= _binds(n.target)
-    skip: Set[int] = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and isinstance(n.value.ctx, ast.Load):
-            base = n.value.id
-            if base not in local and base not in inner:
-                acc[f"{base}.{n.attr}"] = None
-            skip.add(id(n.value))
-        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip:
-            if n.id not in local and n.id not in inner:
-                acc[n.id] = None
-
-
-def _assigned(stmt: ast.stmt) -> Optional[str]:
-    """The target of `name = expr` that binds nothing else (no walrus), else None."""
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-        name = stmt.targets[0].id
-        if _binds(stmt) == {name}:
-            return name
+def _target(stmt: ast.stmt) -> Optional[str]:
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:
+        return stmt.targets[0].id
     return None
 
 
-def _step(stmt: ast.stmt) -> Optional[Tuple[str, ast.Assign]]:
-    """(name, plain assignment) of a step: `tN = f(...)`, or `try: tN = f(...)` with one bare-named handler whose
-    body is `tN = <fallback>` and no else/finally; None for any other statement."""
-    name = _assigned(stmt)
+def _step(stmt: ast.stmt) -> Optional[Tuple[str, ast.Assign, Set[str], _Scan]]:
+    """(name, plain assignment, names the statement loads, scan of the assigned value) of a step: `tN = f(...)`, or
+    `try: tN = f(...)` with one bare-named handler whose body is `tN = <fallback>` and no else/finally; None for any
+    other statement (one that binds anything else, a walrus say, included)."""
+    name = _target(stmt)
     if name is not None:
         assert isinstance(stmt, ast.Assign)
-        return name, stmt
+        value = _Scan(stmt.value)
+        return (name, stmt, value.loads, value) if not value.binds else None
     if type(stmt) is not ast.Try or len(stmt.body) != 1 or len(stmt.handlers) != 1 or stmt.orelse or stmt.finalbody:
         return None
     h = stmt.handlers[0]
     guarded = stmt.body[0]
-    name = _assigned(guarded)
-    if name is None or h.name is not None or len(h.body) != 1 or _assigned(h.body[0]) != name or _binds(h) != {name}:
+    name = _target(guarded)
+    if name is None or h.name is not None or len(h.body) != 1 or _target(h.body[0]) != name:
         return None
-    assert isinstance(guarded, ast.Assign)
-    return name, guarded
+    assert isinstance(guarded, ast.Assign) and isinstance(h.body[0], ast.Assign)
+    value, fallback, types = _Scan(guarded.value), _Scan(h.body[0].value), _Scan(h.type)
+    if value.binds or fallback.binds or types.binds:
+        return None
+    return name, guarded, value.loads | fallback.loads | types.loads, value
 
 
 def _cut(line: str, start: int, end: Optional[int]) -> str:
@@ -131,26 +137,35 @@ def _indent(line: str) -> str:
 
 
 class _Steps:
-    """One pass over the batt body: every step's plain assignment, text, and dependencies (step indices)."""
+    """Two passes over the batt body, one walk per statement: every step's plain assignment and dependencies (step
+    indices), every other statement's bindings; then entries resolve against the definitions that reach them."""
 
     def __init__(self, fn: ast.FunctionDef, lines: List[str]) -> None:
         self.lines = lines
         self.params = [a.arg for a in fn.args.args]
         self.body = fn.body
+        self.def_line = fn.lineno
         self.indent = _indent(lines[self.body[0].lineno - 1]) if self.body else "    "
+        self.steps: Dict[int, Tuple[str, ast.Assign, Set[str], _Scan]] = {}
+        self.binds: Dict[int, Set[str]] = {}  # of the statements that are not steps
         local: Set[str] = set(self.params)
-        for s in self.body:
-            local |= _binds(s)
+        for i, s in enumerate(self.body):
+            step = _step(s)
+            if step is not None:
+                self.steps[i] = step
+                local.add(step[0])
+            else:
+                self.binds[i] = _Scan(s).binds
+                local |= self.binds[i]
         self.local = local
-        # per body index: (name, plain) of a step, its dependencies, the parameters it reads, why it cannot stand alone
+        # per step index: its dependencies, the parameters it reads, why it cannot stand alone, the globals it reads
         self.plain: Dict[int, ast.Assign] = {}
         self.deps: Dict[int, List[int]] = {}
         self.uses: Dict[int, Set[str]] = {}
         self.bad: Dict[int, str] = {}
-        self.globals: Dict[int, List[str]] = {}  # global names the plain assignment reads
+        self.globals: Dict[int, List[str]] = {}
         # name -> index of the step whose definition reaches here; -1 for a parameter; (line,) for a non-step statement
         self.last: Dict[str, Any] = {p: -1 for p in self.params}
-        self.def_line = fn.lineno
 
     def definition(self, name: str, at_line: int) -> Tuple[Any, Optional[str]]:
         """(where `name`'s reaching definition is, problem): a step index, -1 (parameter), None (a free name)."""
@@ -164,25 +179,25 @@ class _Steps:
     def add(self, i: int) -> None:
         """Records body statement i: a step's dependencies, or a non-step's bindings as opaque definitions."""
         s = self.body[i]
-        step = _step(s)
+        step = self.steps.get(i)
         if step is None:
-            for name in _binds(s):
+            for name in self.binds[i]:
                 self.last[name] = (s.lineno,)
             return
-        name, plain = step
+        name, plain, loads, value = step
         deps: List[int] = []
         uses: Set[str] = set()
-        for r in sorted(_reads(s)):
+        for r in sorted(loads):
             where, problem = self.definition(r, s.lineno)
             if problem is not None:
-                self.bad[i] = problem
+                self.bad.setdefault(i, problem)
             elif where == -1:
                 uses.add(r)
             elif where is not None:
                 deps.append(where)
-        globals_: Dict[str, None] = {}
-        _global_reads(plain.value, self.local, globals_)
-        self.plain[i], self.deps[i], self.uses[i], self.globals[i] = plain, deps, uses, list(globals_)
+        local, inner = self.local, value.inner
+        words = [w for w in dict.fromkeys(value.words) if w.split(".", 1)[0] not in local and w.split(".", 1)[0] not in inner]
+        self.plain[i], self.deps[i], self.uses[i], self.globals[i] = plain, deps, uses, words
         self.last[name] = i
 
     def chain(self, start: int) -> Tuple[List[int], Set[str], Optional[str]]:
@@ -257,7 +272,7 @@ def slice_candidates(fn: ast.FunctionDef, candidates: List[Json], lines: List[st
         assert s.end_lineno is not None
         if k < len(pending) and candidates[pending[k]]["line"] <= s.end_lineno:
             names = _output_names(s)
-            bound = _binds(s)
+            bound = steps.binds.get(i, set())
             while k < len(pending) and candidates[pending[k]]["line"] <= s.end_lineno:
                 c = candidates[pending[k]]
                 name = names.get((c["line"], c["t"], c["source"]))
