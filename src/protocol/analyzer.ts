@@ -205,7 +205,7 @@ export interface DynamicLookup {
   /** the global looked into */
   name: string;
   line: number;
-  /** getattr, setattr, delattr, hasattr or vars */
+  /** getattr, setattr, delattr, hasattr, vars, or __dict__ (an attribute read) */
   call: string;
 }
 

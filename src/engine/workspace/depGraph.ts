@@ -115,7 +115,8 @@ export class DepGraph {
     for (const d of f.parse.symbols.dynamic) {
       const aliases = this.table(file).get(d.name)?.filter((x) => x.module !== undefined) ?? [];
       if (aliases.some((a) => this.aliasFiles(file, a).length)) {
-        return { reason: `\`${d.call}(${d.name}, ...)\` with a computed name on a workspace module`, line: d.line };
+        const how = d.call === '__dict__' ? `${d.name}.__dict__` : `${d.call}(${d.name}, ...)`;
+        return { reason: `\`${how}\` with a computed name on a workspace module`, line: d.line };
       }
     }
     return null;

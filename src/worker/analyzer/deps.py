@@ -79,7 +79,11 @@ class _Walker:
             base = node.value.id
             if (base, node.attr) in _DYNAMIC_ATTRS:
                 self._opaque(f"{base}.{node.attr}", node)
-            scope.loads.append(f"{base}.{node.attr}")
+            if node.attr == "__dict__":
+                scope.loads.append(f"{base}.*")
+                self.dynamic.append({"name": base, "line": node.lineno + self.line_base, "call": "__dict__"})
+            else:
+                scope.loads.append(f"{base}.{node.attr}")
             out.extend((base, node.attr, node.ctx.__class__.__name__))
             return
         if cls in _FUNCS or cls is ast.Lambda:
@@ -320,22 +324,21 @@ def _parse_chunk(text: str) -> Optional[Json]:
 _CHUNKS = ChunkCache(_parse_chunk, max_paths=64)
 
 
-def module_symbols(path: Optional[str], source: str, tree: Optional[ast.Module] = None) -> Json:
-    """The ModuleSymbols of a module: incremental per `path`; `tree` (the module's parse, when the caller has it) or a
-    module that does not parse (then opaque, hashed by its text)."""
+def module_symbols(path: Optional[str], source: str) -> Json:
+    """The ModuleSymbols of a module, incremental per `path` (None: parsed whole). A module that does not parse is
+    opaque, hashed by its text."""
     if source.startswith("\ufeff"):
         source = source[1:]
     parts = None
-    if tree is None and isinstance(path, str) and "\0" not in source and "barry_as_FLUFL" not in source:
+    if isinstance(path, str) and "\0" not in source and "barry_as_FLUFL" not in source:
         parts = _CHUNKS.parse(path, source)
     if parts is not None:
         recs = [_shift(rec, off) for off, rec in parts]
     else:
-        if tree is None:
-            try:
-                tree = ast.parse(source)
-            except Exception:  # noqa: BLE001
-                tree = None
+        try:
+            tree: Optional[ast.Module] = ast.parse(source)
+        except Exception:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, MemoryError
+            tree = None
         if tree is None:
             why = {"reason": "the module does not parse", "line": 1}
             return {"hash": _sha(source), "defs": [], "starImports": [], "opaque": why, "dynamic": []}
