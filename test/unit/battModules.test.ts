@@ -5,70 +5,16 @@
  * time, a numeric place among ties, and its mutated flag. Fixtures: test/fixtures/battModules (make_batt.py).
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Engine } from '../../src/engine/engine';
 import { Analyzer } from '../../src/engine/workspace/analyzer';
-import type { CandidateJson, RunJson } from '../../src/protocol/results';
+import type { RunJson } from '../../src/protocol/results';
+import { battWorkspace, cand, paddedModule, SLOW_MODULE } from '../fixtures/battModules/workspace';
 
 const REPO = path.resolve(__dirname, '../..');
 const FIX = path.join(REPO, 'test/fixtures/battModules');
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
-
-/** A workspace: the sample DSL, constants and tasks, safe_dsl.py, and the given fixture files (or name -> text). */
-export function battWorkspace(files: Record<string, string | null>): string {
-  const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-modules-')));
-  for (const f of ['dsl.py', 'constants.py']) fs.copyFileSync(path.join(REPO, 'samples', f), path.join(ws, f));
-  fs.cpSync(path.join(REPO, 'samples', 'tasks'), path.join(ws, 'tasks'), { recursive: true });
-  fs.copyFileSync(path.join(FIX, 'safe_dsl.py'), path.join(ws, 'safe_dsl.py'));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(ws, name), text ?? fs.readFileSync(path.join(FIX, name), 'utf8'));
-  return ws;
-}
-
-/** The padded module of make_batt.py: b70e19d4's entry at a small t, a3f1c07e's past t1000. */
-export function paddedModule(): { text: string; small: string; big: string } {
-  const r = spawnSync(PYTHON, [path.join(FIX, 'make_batt.py'), '--pad', '340'], { encoding: 'utf8' });
-  assert.strictEqual(r.status, 0, r.stderr);
-  const ts = [...r.stdout.matchAll(/o\.append\(\((\d+), False, '(\w+)'/g)].map((m) => `batt:${m[1]}:${m[2]}`);
-  assert.strictEqual(ts.length, 2);
-  return { text: r.stdout, small: ts[0], big: ts[1] };
-}
-
-/** A module whose every call sleeps 0.3 s in a helper, then yields four entries (one of them rot180, for a3f1c07e). */
-export const SLOW_MODULE = `import time
-from dsl import *
-from safe_dsl import _get_safe_default
-
-
-def _pause(x):
-    time.sleep(0.3)
-    return x
-
-
-def batt(task_id, S, I, C, log_path):
-    s = []
-    o = []
-    t1 = _pause(I)
-    t2 = rot180(t1)
-    o.append((2, False, 'a3f1c07e', t2))
-    t3 = hmirror(t1)
-    o.append((3, False, 'b70e19d4', t3))
-    t4 = vmirror(t1)
-    o.append((4, False, 'c0ffee00', t4))
-    t5 = rot90(t1)
-    o.append((5, False, 'c0ffee01', t5))
-    return o, s
-`;
-
-export function cand(r: RunJson, task: string, name: string): CandidateJson {
-  const t = r.tasks.find((x) => x.id === task);
-  assert.ok(t, `task ${task} in result`);
-  const c = t.candidates.find((x) => x.name === name);
-  assert.ok(c, `${name} among ${t.candidates.map((x) => x.name).join(', ')}`);
-  return c;
-}
 
 describe('generated batt modules: entries sliced into programs of their own', function () {
   this.timeout(180000);
