@@ -88,7 +88,7 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
     vscode: {},
     restarts: 'pool',
     file: 'timeoutSeconds',
-    cli: { flag: '--timeout', arg: 'SEC', help: 'per-pair timeout in seconds' },
+    cli: { flag: '--timeout', arg: 'SEC', help: 'per-pair timeout in seconds of CPU time' },
   },
   memoryLimitMB: {
     type: 'integer',
