@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from batt_slice import slice_candidates  # noqa: E402
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
-from deps import module_symbols  # noqa: E402
+from deps import module_symbols, note_chunk  # noqa: E402
 from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
 from pyc import precompile  # noqa: E402
 from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
@@ -194,6 +194,7 @@ def _parse_chunk(text: str) -> Optional[_Chunk]:
         tree = ast.parse(text)
     except Exception:  # noqa: BLE001 - SyntaxError, ValueError (surrogates), RecursionError, MemoryError
         return None
+    note_chunk(text, tree)
     return _Chunk(_extract(tree, SourceText(text)))
 
 

@@ -313,7 +313,19 @@ def _module_hash(recs: List[Json], source: str) -> str:
     return _sha(source) if "?" in hashes else _sha("\n".join(hashes))
 
 
+# chunk text -> table, from the trees analyze.py's parse already built (note_chunk); emptied by each module_symbols
+_FRESH: Dict[str, Json] = {}
+
+
+def note_chunk(text: str, tree: ast.Module) -> None:
+    """analyze.py hands over each chunk it parsed, so the table of a changed chunk costs no second ast.parse."""
+    _FRESH[text] = _record(tree)
+
+
 def _parse_chunk(text: str) -> Optional[Json]:
+    rec = _FRESH.pop(text, None)
+    if rec is not None:
+        return rec
     try:
         tree = ast.parse(text)
     except Exception:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, MemoryError: the full parse decides
@@ -332,6 +344,7 @@ def module_symbols(path: Optional[str], source: str) -> Json:
     parts = None
     if isinstance(path, str) and "\0" not in source and "barry_as_FLUFL" not in source:
         parts = _CHUNKS.parse(path, source)
+    _FRESH.clear()
     if parts is not None:
         recs = [_shift(rec, off) for off, rec in parts]
     else:
