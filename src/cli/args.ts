@@ -37,7 +37,8 @@ export type Args = RunArgs | CacheArgs | { cmd: 'help' } | { cmd: 'version' };
 function option(name: SettingName): string {
   const s = SETTINGS[name];
   const cli = s.cli!;
-  const head = `  ${cli.short ? `${cli.short}, ` : '    '}${cli.flag} ${cli.arg}`.padEnd(24);
+  const flag = `  ${cli.short ? `${cli.short}, ` : '    '}${cli.flag} ${cli.arg}`;
+  const head = flag.length < 24 ? flag.padEnd(24) : `${flag}\n${' '.repeat(24)}`;
   const range = s.min !== undefined ? `, ${s.min} to ${s.max}` : '';
   const from = [s.file && `batt.json "${s.file}"`, s.env && `$${s.env}`, s.defaultText ?? String(s.default)].filter(Boolean).join(', else ');
   return `${head}${cli.help}${range}\n${' '.repeat(24)}(default: ${from})`;
