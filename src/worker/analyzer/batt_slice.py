@@ -54,7 +54,7 @@ class _Scan:
         loads: Set[str] = set()
         words: List[str] = []
         inner: Set[str] = set()
-        stack = [(node, False)] if node is not None else []
+        stack: List[Tuple[Any, bool]] = [(node, False)] if node is not None else []
         name_cls, attr_cls, load_cls, const_cls, arg_cls, alias_cls, base = ast.Name, ast.Attribute, ast.Load, ast.Constant, ast.arg, ast.alias, ast.AST
         while stack:
             n, nested = stack.pop()
@@ -84,12 +84,12 @@ class _Scan:
                 (inner if nested else binds).add((n.asname or n.name).split(".")[0])
             else:
                 for attr in ("name", "rest"):  # except ... as name; match patterns (MatchAs, MatchStar, MatchMapping)
-                    v = getattr(n, attr, None)
-                    if v.__class__ is str:
-                        (inner if nested else binds).add(v)
+                    bound = getattr(n, attr, None)
+                    if isinstance(bound, str):
+                        (inner if nested else binds).add(bound)
             for field in reversed(cls._fields):  # children pushed last first: words come out in source order
                 v = getattr(n, field, None)
-                if v.__class__ is list:
+                if isinstance(v, list):
                     stack.extend((x, child_nested) for x in reversed(v) if isinstance(x, base))
                 elif isinstance(v, base):
                     stack.append((v, child_nested))
@@ -248,9 +248,9 @@ def _plain_def(params: Tuple[str, ...], body: List[ast.stmt]) -> ast.FunctionDef
     return fn
 
 
-def _output_names(stmt: ast.stmt) -> Dict[Tuple[int, int, str], str]:
+def _output_names(stmt: ast.stmt) -> Dict[Tuple[int, Any, Any], str]:
     """(line, t, source) -> appended name of the literal `o.append((t, mutated, 'source', name))` calls in stmt."""
-    out: Dict[Tuple[int, int, str], str] = {}
+    out: Dict[Tuple[int, Any, Any], str] = {}
     for n in ast.walk(stmt):
         if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
                 and len(n.args) == 1 and isinstance(n.args[0], ast.Tuple) and len(n.args[0].elts) == 4):
