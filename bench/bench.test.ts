@@ -152,6 +152,27 @@ describe('bench', function () {
     assert.deepStrictEqual(solvedDifferences(['t a', 't b'], ['t b', 'u c']), ['t a: loop only', 'u c: batt only']);
   });
 
+  it("the bench's edits of the sample DSL keep trim's results", () => {
+    const dsl = fs.readFileSync(path.join(repo, 'samples', 'dsl.py'), 'utf8');
+    const edited = insertInFunction(insertInFunction(dsl, EDITED_PRIMITIVE, '    # bench: a comment inside a primitive', 'top'), EDITED_PRIMITIVE, '    grid = _grid(grid)', 'beforeReturn');
+    for (const [name, text] of [['orig', dsl], ['edited', edited]]) {
+      fs.mkdirSync(path.join(tmp, name));
+      fs.writeFileSync(path.join(tmp, name, 'dsl.py'), text);
+    }
+    const probe = [
+      'import importlib.util, inspect, sys',
+      'def load(d):',
+      '    spec = importlib.util.spec_from_file_location("dsl_" + d, sys.argv[1] + "/" + d + "/dsl.py")',
+      '    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); return m',
+      'a, b = load("orig"), load("edited")',
+      `assert inspect.getsource(a.${EDITED_PRIMITIVE}) != inspect.getsource(b.${EDITED_PRIMITIVE})`,
+      'for g in [((1, 2, 3), (4, 5, 6), (7, 8, 9)), [[1, 2], [3, 4]], ((5,),), ()]:',
+      `    assert a.${EDITED_PRIMITIVE}(g) == b.${EDITED_PRIMITIVE}(g), g`,
+      'print("same")',
+    ].join('\n');
+    assert.strictEqual(execFileSync('python3', ['-c', probe, tmp], { encoding: 'utf8' }).trim(), 'same');
+  });
+
   it('inserts edit lines inside the named function only', () => {
     const src = 'def a(x):\n    return x\n\n\ndef trim(grid):\n    """Doc."""\n    return grid\n';
     assert.strictEqual(insertInFunction(src, 'trim', '    # c', 'top'), 'def a(x):\n    return x\n\n\ndef trim(grid):\n    # c\n    """Doc."""\n    return grid\n');

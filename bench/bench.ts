@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: measures the engine, the pool and the language server on the ARC-AGI-1 training corpus and prints
- * ratios measured side by side in one run (the machine is shared and noisy: absolute times are not asserted).
+ * `npm run bench`: measures the engine, the pool, the language server and batteries (section 6: against a plain loop
+ * that stops at first failures, and what edits rerun) on the ARC-AGI-1 training corpus and prints ratios measured
+ * side by side in one run (the machine is shared and noisy: absolute times are not asserted).
  *
  *   node dist/bench.js [--quick] [--only 1,2,3,4,6] [--python python3] [--corpus <dir>] [--keep]
  *
