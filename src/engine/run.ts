@@ -219,7 +219,8 @@ async function storePhase(root: string, selections: TaskSelection[], taskJson: R
     const tj = taskJson.find((t) => t.id === sel.task.id)!;
     for (const cj of tj.candidates) {
       if (!cj.solved || cj.duplicateOf) continue;
-      const c = sel.unique.find((u) => u.hash === cj.hash)!;
+      // by place, not hash: a batt entry can share its canonical hash with a solver it is not folded with (another DSL)
+      const c = sel.unique.find((u) => u.file === cj.file && u.line === cj.line && u.name === cj.name)!;
       if (c.file.startsWith(path.join(root, '.batt'))) continue; // already in the store
       const file = ws.files.get(c.file)!;
       const rel = path.relative(root, c.file);
