@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: measures the engine, the pool, the language server and batteries (section 6: against a plain loop
- * that stops at first failures, and what edits rerun) on the ARC-AGI-1 training corpus and prints ratios measured
+ * that stops at first failures, and what edits rerun; 7: the README's battery example) on the ARC-AGI-1 training corpus and prints ratios measured
  * side by side in one run (the machine is shared and noisy: absolute times are not asserted).
  *
- *   node dist/bench.js [--quick] [--only 1,2,3,4,6] [--python python3] [--corpus <dir>] [--keep]
+ *   node dist/bench.js [--quick] [--only 1,2,3,4,6,7] [--python python3] [--corpus <dir>] [--keep]
  *
  * Writes bench/results/<timestamp>.json. Exit code 0 even when a target is missed (MISS rows say which);
  * 1 when the bench itself failed.
@@ -18,6 +18,7 @@ import { lspBench } from './lsp';
 import { machineInfo } from './measure';
 import { overhead } from './overhead';
 import { poolVsLoop } from './poolVsLoop';
+import { readmeBattery } from './readmeBattery';
 import { Report } from './report';
 import { corpusIds, countPairs, writeWorkspace } from './workload';
 
@@ -30,7 +31,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4', '6']), python: process.env.BATT_PYTHON || 'python3', keep: false };
+  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4', '6', '7']), python: process.env.BATT_PYTHON || 'python3', keep: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     const value = () => {
@@ -43,7 +44,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--only') a.only = new Set(value().split(','));
     else if (x === '--python') a.python = value();
     else if (x === '--corpus') a.corpus = value();
-    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4,6] [--python P] [--corpus DIR] [--keep])`);
+    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4,6,7] [--python P] [--corpus DIR] [--keep])`);
   }
   return a;
 }
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     ['3', 'lsp', () => lspBench(ctx, report)],
     ['4', 'overhead', () => overhead(ctx, report)],
     ['6', 'battery', () => battery(ctx, report)],
+    ['7', 'readmeBattery', () => readmeBattery(ctx, report)],
   ];
   let failed = false;
   for (const [id, name, fn] of sections) {
