@@ -39,6 +39,7 @@ describe('generated batt modules: entries sliced into programs of their own', fu
       assert.strictEqual(entry.hash, solver.hash);
       assert.strictEqual(entry.duplicateOf, 'solve_e6a05f38');
       assert.ok(solver.solved && entry.solved);
+      assert.strictEqual(entry.rank, solver.rank + 1, 'a duplicate ranks right after its original (they tie on all else)');
       // solvers.py's solve_c81f4a6b is tokpidjin-style (S, I, C); the entry reads only I and takes that form.
       const sic = cand(cold, 'c81f4a6b', 'batt:15:c81f4a6b');
       assert.strictEqual(sic.hash, cand(cold, 'c81f4a6b', 'solve_c81f4a6b').hash);

@@ -68,7 +68,7 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
         length: c.length,
         pairs: pairs.map((p) => ({ ...p, ms: round(p.ms) })),
       };
-      return { row, rank: { name: c.name, score, length: c.length } };
+      return { row, rank: { name: c.name, score, length: c.length, duplicate: !!dup } };
     });
     rows.sort((a, b) => compareRank(a.rank, b.rank));
     const candidates: CandidateJson[] = rows.map((r, i) => ({ ...r.row, rank: i + 1 }));

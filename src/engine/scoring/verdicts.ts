@@ -100,11 +100,13 @@ export interface Rankable {
   name: string;
   score: Pick<CandidateScore, 'demo' | 'test' | 'ms'>;
   length: number;
+  /** a duplicate shares its original's verdicts and time: it ranks right after it, not before it by name */
+  duplicate?: boolean;
 }
 
 /**
- * Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then name, numbers
- * in names compared as numbers (`batt:127:…` before `batt:1031:…`).
+ * Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then originals
+ * before duplicates, then name, numbers in names compared as numbers (`batt:127:…` before `batt:1031:…`).
  */
 export function compareRank(a: Rankable, b: Rankable): number {
   return (
@@ -112,6 +114,7 @@ export function compareRank(a: Rankable, b: Rankable): number {
     b.score.demo.passed - a.score.demo.passed ||
     a.score.ms - b.score.ms ||
     a.length - b.length ||
+    Number(!!a.duplicate) - Number(!!b.duplicate) ||
     a.name.localeCompare(b.name, undefined, { numeric: true })
   );
 }
