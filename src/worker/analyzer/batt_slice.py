@@ -20,15 +20,17 @@ Per entry (added to analyze.py's batt candidate):
   (a hand-written solver represents its duplicates before any batt entry does). Canonical forms keep the signature,
   so a chain that reads only I has two: as `(I)` (arc-dsl solvers) and as `(S, I, C)` (tokpidjin's), in that
   order; the engine takes the first that some hand-written candidate has, else the first. A chain reading S or C
-  has the `(S, I, C)` one only.
+  has the `(S, I, C)` one only. Canonical forms are order-sensitive (variables are renamed in order of assignment)
+  and the chain keeps the module's order, which is each solver's own except where the generator shared a call
+  another solver emitted earlier: such a step moves up, and the entry folds only with a solver written that way.
 - `length`: statements of the plain chain plus its return (canonical.py's length, as for hand-written solvers).
 - `reads`: the global names the plain chain reads, worded as deps.py words a solver's, for the engine's dependency
   fingerprint (depGraph.ts): with the hash, what an entry is folded by.
 - `error` instead, when the entry cannot stand alone: its chain reads task_id or log_path, or a name bound by a
   statement that is not a step (a loop, an unpacking, a try of another shape), or read before it is assigned.
 
-Linear in the module: one pass over the body resolves every step's dependencies to step indices; each entry then
-costs the size of its own chain. Python >= 3.8, standard library only; parses only, never executes.
+Linear in the module: two passes over the body (one walk of each statement) resolve every step's dependencies to
+step indices; each entry then costs the size of its own chain. Python >= 3.8, standard library only; parses only, never executes.
 """
 import ast
 import copy
