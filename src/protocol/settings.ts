@@ -106,6 +106,8 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
     min: 0,
     max: 1000,
     vscode: {},
+    // the engine is built with it (an explicit option), so the language server rebuilds it on a change
+    restarts: 'engine',
     file: 'timeoutQuarantine',
     cli: { flag: '--timeout-quarantine', arg: 'K', help: 'skip a candidate on further tasks after timeouts on K tasks (0 = never)' },
     env: 'BATT_TIMEOUT_QUARANTINE',
