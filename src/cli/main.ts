@@ -78,9 +78,18 @@ async function cacheCommand(a: CacheArgs): Promise<number> {
       return 0;
     }
     const age = (t?: number) => (t ? `${((Date.now() - t) / 86400000).toFixed(1)} days` : '-');
+    const bytes = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`);
     const lines = [`Cache folder: ${engine.cacheDir}`, ''];
     for (const [name, s] of Object.entries(info)) {
-      lines.push(`${name[0].toUpperCase()}${name.slice(1)} Cache:`, `  Entries: ${s.entries}`, `  Size: ${(s.bytes / 1024).toFixed(1)} KiB in ${s.segments} segment${s.segments === 1 ? '' : 's'}`, `  Oldest: ${age(s.oldest)}`, `  Newest: ${age(s.newest)}`);
+      const bound = `${bytes(s.maxBytes)}${s.maxEntries ? ` or ${s.maxEntries} entries` : ''}`;
+      lines.push(
+        `${name[0].toUpperCase()}${name.slice(1)} Cache:`,
+        `  Entries: ${s.entries}`,
+        `  Size: ${bytes(s.liveBytes)} of records (bound ${bound}; beyond it the least recently used are evicted)`,
+        `  On disk: ${bytes(s.bytes)} in ${s.segments} segment${s.segments === 1 ? '' : 's'}`,
+        `  Oldest: ${age(s.oldest)}`,
+        `  Newest: ${age(s.newest)}`,
+      );
       if (s.corrupt) lines.push(`  Corrupt records skipped: ${s.corrupt}`);
       lines.push('');
     }

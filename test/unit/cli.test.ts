@@ -108,6 +108,15 @@ describe('batt CLI', function () {
     assert.equal(badId.code, 2);
   });
 
+  it('cache stats prints each cache\'s bound and its size in bytes and entries', () => {
+    const r = batt(['cache', 'stats', '--workspace', ws]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nValidation Cache:\n {2}Entries: [1-9]\d*\n {2}Size: [\d.]+ KiB of records \(bound 640\.0 MiB; beyond it the least recently used are evicted\)\n {2}On disk: [\d.]+ KiB in \d+ segments?\n/);
+    const doc = JSON.parse(batt(['cache', 'stats', '--workspace', ws, '--json']).stdout) as Record<string, { maxBytes: number; liveBytes: number; bytes: number }>;
+    assert.equal(doc.validation.maxBytes, 640 * 1024 * 1024);
+    assert.ok(doc.validation.liveBytes > 0 && doc.validation.liveBytes <= doc.validation.bytes);
+  });
+
   it('cache stats and clear', () => {
     const stats = batt(['cache', 'stats', '--workspace', ws, '--json']);
     assert.equal(stats.code, 0, stats.stderr);

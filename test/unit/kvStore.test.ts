@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appendRecord, readRecords, sha256, writeFileAtomic } from '../../src/engine/fsutil';
-import { encodeRecord, KvStore } from '../../src/engine/store/kvStore';
+import { DEFAULT_MAX_BYTES, encodeRecord, KvStore } from '../../src/engine/store/kvStore';
 import { until } from '../poll';
 
 const KV_MODULE = path.resolve(__dirname, '../../src/engine/store/kvStore.ts');
@@ -288,6 +288,71 @@ describe('kvStore', () => {
     assert.equal(kv.size, 100_000);
     assert.deepEqual(kv.get(sha256('7')), { timedOut: true, score: 7 });
     assert.ok(ms < 3000, `took ${ms} ms`);
+  });
+});
+
+describe('kvStore bounds sized for sweeps: bytes, least recently used', () => {
+  let tmp: string;
+  let dir: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-kvb-'));
+    dir = path.join(tmp, 'cache');
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a 400 x 400 battery sweep (700k verdicts) is not evicted by the default bound', async function () {
+    this.timeout(300_000);
+    const verdict = (i: number) => ({ r: { kind: 'demo', index: i % 3, ms: 1.234, status: 'pass' } });
+    const key = (i: number) => `${(i >> 2).toString(16).padStart(64, '0')}:demo${i & 3}`; // a validation key's shape
+    const N = 700_000;
+    const now = Date.now();
+    const lines: string[] = [];
+    for (let i = 0; i < N; i++) lines.push(encodeRecord(key(i), verdict(i), now - N + i)); // as one run's flush writes them
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, `seg-${DEAD_PID}-000003.jsonl`), '\n' + lines.join('\n'));
+    lines.length = 0;
+    const again = new KvStore<unknown>(dir);
+    const t0 = performance.now();
+    await again.load();
+    console.log(`      loaded ${again.size} verdicts in ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(again.size, N);
+    assert.deepEqual([again.get(key(0)), again.get(key(N - 1))], [verdict(0), verdict(N - 1)]);
+    // the default holds a million typical battery verdicts: a mismatch with its 10x10 actual grid
+    const grid = Array.from({ length: 10 }, (_, r) => Array.from({ length: 10 }, (_, c) => (r * c) % 10));
+    const typical = encodeRecord(key(0), { r: { kind: 'demo', index: 0, ms: 12.3456, status: 'fail', message: '37 of 100 cells differ (first at row 0, column 1)', actual: grid } }, Date.now());
+    assert.ok(DEFAULT_MAX_BYTES >= 1_000_000 * Buffer.byteLength(typical), `${DEFAULT_MAX_BYTES} < 1M x ${Buffer.byteLength(typical)}`);
+  });
+
+  it('beyond maxBytes the least recently used go, and a get is a use', () => {
+    const k = (i: number) => `k${String(i).padStart(2, '0')}`; // records of one size
+    const one = Buffer.byteLength(encodeRecord(k(0), 0, Date.now()));
+    const kv = new KvStore<number>(dir, { maxBytes: 10 * one });
+    for (let i = 0; i < 10; i++) kv.set(k(i), i);
+    assert.equal(kv.get(k(0)), 0);
+    kv.set(k(10), 0);
+    assert.equal(kv.size, 10);
+    assert.equal(kv.get(k(1)), undefined, 'k01 was the least recently used');
+    assert.deepEqual([kv.get(k(0)), kv.get(k(2)), kv.get(k(10))], [0, 2, 0]);
+  });
+
+  it('the order of use outlives the process: a get of an old entry is written, and a bounded load keeps it', async () => {
+    fs.mkdirSync(dir);
+    const now = Date.now();
+    const lines: string[] = [];
+    for (let i = 0; i < 10; i++) lines.push(encodeRecord(`k${i}`, i, now - 3 * 86_400_000 + i * 1000)); // k0 the oldest
+    fs.writeFileSync(path.join(dir, `seg-${DEAD_PID}-000002.jsonl`), '\n' + lines.join('\n'));
+    const a = new KvStore<number>(dir);
+    await a.load();
+    assert.equal(a.get('k0'), 0);
+    await a.flush();
+    const b = new KvStore<number>(dir, { maxBytes: 5 * Buffer.byteLength(lines[0]) });
+    await b.load();
+    assert.equal(b.size, 5);
+    assert.deepEqual(['k0', 'k5', 'k6', 'k7', 'k8', 'k9'].map((k) => b.get(k)), [0, undefined, 6, 7, 8, 9]);
+    const st = await b.stats();
+    assert.deepEqual([st.entries, st.maxBytes, st.liveBytes], [5, 5 * Buffer.byteLength(lines[0]), 5 * Buffer.byteLength(lines[0])]);
+    assert.ok(st.bytes >= st.liveBytes, 'the disk holds at least the live records');
+    assert.equal((await new KvStore<number>(dir).stats()).maxBytes, DEFAULT_MAX_BYTES);
   });
 });
 
