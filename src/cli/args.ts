@@ -70,7 +70,8 @@ ${option('cacheDir')}
   -v, --verbose         list every candidate, not the first 10 per task
       --no-progress     no progress bar (it is shown on a terminal for runs longer than a second)
 
-Exit codes: 0 the run completed (whatever was solved), 2 usage or configuration error, 1 internal failure.`;
+Exit codes: 0 the run completed (whatever was solved), 2 usage or configuration error, 1 internal failure,
+130 cancelled by Ctrl-C (the report of what ran is still printed; a second Ctrl-C quits at once).`;
 
 function need(argv: string[], i: number, flag: string): string {
   const v = argv[i + 1];
