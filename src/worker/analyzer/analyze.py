@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -364,7 +365,23 @@ def handle(line: str) -> Json:
         return error_answer(rid, f"{type(e).__name__}: {e}")
 
 
+def _detach_from_ctrl_c() -> None:
+    """The engine cancels by killing this process: a Ctrl-C sent to the terminal's process group must not kill it
+    first (its pending answer would look like a crash), and on Linux it dies with the engine even mid-request."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(0)
+    except Exception:  # noqa: BLE001 - best effort: stdin EOF still ends the process
+        pass
+
+
 def main() -> None:
+    _detach_from_ctrl_c()
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     out = sys.stdout
     for line in stdin:
