@@ -34,6 +34,7 @@ export class DepGraph {
   private readonly edgesOf = new Map<string, string[]>();
   private readonly closures = new Map<string, string[]>();
   private readonly digests = new Map<string, string>();
+  private readonly resolved = new Map<string, string | undefined>();
   private readonly inProgress = new Set<string>();
   /** bumped when a resolution meets one in progress (a cycle): results computed meanwhile are not memoised */
   private cycles = 0;
@@ -82,11 +83,11 @@ export class DepGraph {
     return c;
   }
 
-  /** A node's identity and content, hashed. */
+  /** A node's identity and content, hashed (64 bits: the fingerprint hashes the sorted set of them). */
   private digest(node: string): string {
     let d = this.digests.get(node);
     if (d === undefined) {
-      d = sha256(`${node}=${this.hashOf(node)}`);
+      d = sha256(`${node}=${this.hashOf(node)}`).slice(0, 16);
       this.digests.set(node, d);
     }
     return d;
@@ -137,8 +138,12 @@ export class DepGraph {
   }
 
   private resolve(file: string, imp: { module: string; level: number }): string | undefined {
-    const t = resolveImport(this.root, file, imp, this.exists);
-    return t && this.files.has(t) ? t : undefined;
+    const key = `${file}\0${imp.level}\0${imp.module}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const found = resolveImport(this.root, file, imp, this.exists);
+    const t = found && this.files.has(found) ? found : undefined;
+    this.resolved.set(key, t);
+    return t;
   }
 
   /** Names `from file import *` can bind (its own and its workspace star imports'); underscore names kept (cheap, safe). */
