@@ -130,6 +130,16 @@ describe('invalidation at the level of code', function () {
     assert.strictEqual(r.summary.ran, 0);
   });
 
+  it('a star import of a module outside the workspace falls back to the whole module, with a log line', async () => {
+    edit('dsl.py', 'from consts import *\n', 'from consts import *\nfrom math import *\n');
+    let r = await engine.run();
+    assert.strictEqual(r.summary.ran, 12);
+    assert.ok(log.some((l) => l.startsWith('dsl.py:3: `from math import *` of a module outside the workspace') && /whole module/.test(l)), log.join('\n'));
+    edit('dsl.py', 'return g[99]', 'return g[98]');
+    r = await engine.run();
+    assert.strictEqual(r.summary.ran, 12, 'every dependent of the opaque module reruns');
+  });
+
   it('a computed getattr on a workspace module falls back to the whole module, with a log line', async () => {
     fs.writeFileSync(file('dynamic.py'), 'import dsl\n\n\ndef solve_aa000001_dyn(I):\n    O = getattr(dsl, "id" + "ent")(I)\n    return O\n');
     let r = await engine.run();
