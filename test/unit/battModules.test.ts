@@ -125,6 +125,23 @@ describe('generated batt modules: entries sliced into programs of their own', fu
     }
   });
 
+  it('a module call for entries the cache does not answer keeps the verdicts it does answer (counted once)', async () => {
+    const ws = battWorkspace({ 'batt_slow.py': SLOW_MODULE });
+    const engine = new Engine({ workspace: ws, timeoutMs: 5000 });
+    try {
+      const own = await engine.run({ tasks: ['a3f1c07e'] }); // only the entry from a3f1c07e
+      assert.deepStrictEqual(own.tasks[0].candidates.map((c) => c.name), ['batt:2:a3f1c07e']);
+      const pairs = own.tasks[0].candidates[0].pairs.length;
+      const all = await engine.run({ tasks: ['a3f1c07e'], battery: true }); // three more entries: the module runs again
+      assert.ok(cand(all, 'a3f1c07e', 'batt:2:a3f1c07e').pairs.every((p) => p.cached), 'its verdicts are reused');
+      assert.deepStrictEqual([all.summary.cached, all.summary.ran], [pairs, 3 * pairs]);
+      assert.strictEqual(all.cache.validation.hits, all.summary.cached, 'every hit is a verdict the run used');
+    } finally {
+      await engine.dispose();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('ties rank numbers in names numerically (batt:5 before batt:1026)', async () => {
     const pad = paddedModule();
     const ws = battWorkspace({ 'batt_big.py': pad.text });

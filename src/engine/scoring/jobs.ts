@@ -204,7 +204,7 @@ class TaskJobs {
     for (const p of this.pairs) {
       for (const u of eager) {
         const missing = u.members.filter((c) => !this.lookup(c, p));
-        if (missing.length) jobs.push(this.unitJob(u, u.members, p));
+        if (missing.length) jobs.push(this.unitJob(u, missing, p));
       }
     }
     for (const u of this.units) if (u.staged) jobs.push(...this.advance(u, 0));
@@ -285,7 +285,7 @@ class TaskJobs {
     };
   }
 
-  /** One run of the batt module on the pair scores every entry of the group (also those the cache answered). */
+  /** One run of the batt module on the pair scores the entries of the group (those the cache did not answer). */
   private battJob(file: string, group: Candidate[], p: Pair, launch: Launch) {
     const key = durationKey(group[0], this.task, p);
     return {
