@@ -41,7 +41,7 @@ export interface CanonicalInput {
 /** The arc-dsl formatting rules on a solver file's text. */
 export interface LintRequest {
   op: 'lint';
-  /** names the file in the engine's messages; the analyzer does not read it */
+  /** keys the analyzer's incremental lint/names cache (an edit re-lints only the chunks it changed); "" keys nothing */
   path?: string;
   source: string;
   /** names the file may use besides its own (its star-imported workspace modules') */
@@ -51,7 +51,7 @@ export interface LintRequest {
 /** The names a module defines at top level. */
 export interface NamesRequest {
   op: 'names';
-  /** names the file in the engine's messages; the analyzer does not read it */
+  /** keys the analyzer's incremental lint/names cache (an edit re-lints only the chunks it changed); "" keys nothing */
   path?: string;
   source: string;
 }

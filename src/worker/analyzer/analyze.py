@@ -22,7 +22,8 @@ from batt_slice import slice_candidates  # noqa: E402
 from canonical import canonical_item  # noqa: E402
 from chunks import ChunkCache  # noqa: E402
 from deps import module_symbols, note_chunk  # noqa: E402
-from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, signature  # noqa: E402
+from lint import SOLVER_RE, FunctionNode, SourceText, lint_module, module_names, signature  # noqa: E402
+from lintchunks import LintChunks  # noqa: E402
 from pyc import precompile  # noqa: E402
 from protocol import REQUIRED_REQUEST, error_answer, ok_answer  # noqa: E402
 
@@ -137,7 +138,7 @@ def _extract(tree: ast.Module, text: SourceText) -> Record:
         assert node.end_lineno is not None and node.end_col_offset is not None  # ast.parse sets both
         removed.append((first, node.end_lineno))
         segment = text.segment(first, node.end_lineno, node.end_col_offset)
-        if is_batt:
+        if is_batt and isinstance(node, ast.FunctionDef):  # (is_batt implies it; the isinstance tells pyright)
             cands = slice_candidates(node, _batt_candidates(node), text.lines)
             batt = {"line": node.lineno, "endLine": node.end_lineno, "segHash": _sha(segment), "candidates": cands}
             continue
@@ -254,56 +255,20 @@ def op_parse_stats(_req: Json) -> Json:
     return {"last": _CHUNKS.last, "paths": _CHUNKS.paths()}
 
 
-def _target_names(t: ast.AST, out: List[str]) -> None:
-    if isinstance(t, ast.Name):
-        out.append(t.id)
-    elif isinstance(t, (ast.Tuple, ast.List)):
-        for e in t.elts:
-            _target_names(e, out)
-    elif isinstance(t, ast.Starred):
-        _target_names(t.value, out)
+# Lint as you type re-lints only what an edit changed (a 5 MB solver file costs a whole parse otherwise, per keystroke).
+_LINT = LintChunks()
 
 
-def module_names(tree: ast.Module) -> Tuple[List[str], List[Json]]:
-    """(names, star imports) a module defines at top level, including inside top-level if/try/with/for blocks."""
-    names: List[str] = []
-    stars: List[Json] = []
-    stack = list(reversed(tree.body))
-    while stack:
-        s = stack.pop()
-        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(s.name)
-            continue
-        if isinstance(s, ast.Assign):
-            for t in s.targets:
-                _target_names(t, names)
-        elif isinstance(s, (ast.AnnAssign, ast.AugAssign)):
-            _target_names(s.target, names)
-        elif isinstance(s, ast.Import):
-            names.extend(a.asname or a.name.split(".")[0] for a in s.names)
-        elif isinstance(s, ast.ImportFrom):
-            for a in s.names:
-                if a.name == "*":
-                    stars.append({"module": s.module or "", "level": s.level or 0})
-                else:
-                    names.append(a.asname or a.name)
-        elif isinstance(s, (ast.For, ast.AsyncFor)):
-            _target_names(s.target, names)
-        elif isinstance(s, (ast.With, ast.AsyncWith)):
-            for item in s.items:
-                if item.optional_vars is not None:
-                    _target_names(item.optional_vars, names)
-        children: List[Any] = []
-        for field in ("body", "handlers", "orelse", "finalbody"):
-            v = getattr(s, field, None)
-            if isinstance(v, list):
-                children.extend(c for c in v if isinstance(c, ast.stmt) or isinstance(c, ast.excepthandler))
-        children.reverse()
-        stack.extend(children)
-    return list(dict.fromkeys(names)), stars
+def _incremental_path(req: Json) -> Optional[str]:
+    path = req.get("path")
+    return path if isinstance(path, str) and path and req.get("incremental", True) is not False else None  # "" keys nothing
 
 
 def op_names(req: Json) -> Json:
+    path = _incremental_path(req)
+    found = _LINT.names(path, req["source"]) if path is not None else None
+    if found is not None:
+        return {"names": found[0], "starImports": found[1], "syntaxError": None}
     tree, _text, syntax_error = parse_module(req["source"])
     if tree is None:
         return {"names": [], "starImports": [], "syntaxError": syntax_error}
@@ -315,6 +280,10 @@ def op_lint(req: Json) -> Json:
     dsl = req.get("dslNames") or []
     if not isinstance(dsl, list) or not all(isinstance(n, str) for n in dsl):
         raise ValueError("dslNames must be a list of strings")
+    path = _incremental_path(req)
+    problems = _LINT.lint(path, req["source"], dsl) if path is not None else None
+    if problems is not None:
+        return {"problems": problems, "syntaxError": None}
     tree, text, syntax_error = parse_module(req["source"])
     if tree is None:
         return {"problems": [], "syntaxError": syntax_error}

@@ -4,7 +4,7 @@ Part of the analyzer (analyze.py): parse only, never executes workspace code. Py
 """
 import ast
 import re
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Container, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Problem = Dict[str, Any]
@@ -53,6 +53,28 @@ class SourceText:
         return "".join(chunk)
 
 
+def position(text: SourceText, node: Any) -> Tuple[int, int, int]:
+    """(line, col, endCol) of a node as problems report it: its first line, to the node's end or that line's end."""
+    line = node.lineno
+    col = text.col(line, node.col_offset)
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = text.col(line, node.end_col_offset) if end_line == line and node.end_col_offset is not None else text.end_col(line)
+    return line, col, max(end_col, col + 1)
+
+
+def problem(at: Tuple[int, int, int], severity: str, code: str, message: str) -> Problem:
+    return {"line": at[0], "col": at[1], "endCol": at[2], "severity": severity, "code": code, "message": message}
+
+
+def duplicate_definition(at: Tuple[int, int, int], name: str, first_line: int) -> Problem:
+    return problem(at, "warning", "duplicate-definition", f"`{name}` is defined again (first on line {first_line}); only this one runs")
+
+
+def solver_defs(tree: ast.Module) -> List[FunctionNode]:
+    """The module's (or chunk's) top-level solve_* defs, in source order."""
+    return [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and SOLVER_RE.match(n.name)]
+
+
 def signature(fn: FunctionNode) -> Tuple[List[str], Optional[str]]:
     """(params, kind): kind "I" for one positional parameter, "SIC" for exactly (S, I, C), None otherwise."""
     a = fn.args
@@ -79,7 +101,7 @@ def docstring_skipped(body: List[ast.stmt]) -> List[ast.stmt]:
 
 
 class _Linter:
-    def __init__(self, text: SourceText, known: Set[str], check_globals: bool) -> None:
+    def __init__(self, text: SourceText, known: Container[str], check_globals: bool) -> None:
         self.text = text
         self.known = known
         self.check_globals = check_globals
@@ -90,11 +112,7 @@ class _Linter:
         self.later: Dict[str, int] = {}  # every single-name assignment target -> first line, to tell "used too early" from "unknown"
 
     def add(self, node: Any, severity: str, code: str, message: str) -> None:
-        line = node.lineno
-        col = self.text.col(line, node.col_offset)
-        end_line = getattr(node, "end_lineno", None) or line
-        end_col = self.text.col(line, node.end_col_offset) if end_line == line and node.end_col_offset is not None else self.text.end_col(line)
-        self.problems.append({"line": line, "col": col, "endCol": max(end_col, col + 1), "severity": severity, "code": code, "message": message})
+        self.problems.append(problem(position(self.text, node), severity, code, message))
 
     def solver(self, fn: FunctionNode, params: List[str]) -> None:
         body = docstring_skipped(fn.body)
@@ -200,20 +218,74 @@ class _Linter:
                 self.uses[sub.id] = self.uses.get(sub.id, 0) + 1
 
 
-def lint_module(tree: ast.Module, text: SourceText, dsl_names: Iterable[str], module_names: Iterable[str]) -> List[Problem]:
-    """Problems for every top-level solve_* function of kind I or SIC. Without dslNames, global names are not checked."""
-    check_globals = bool(dsl_names)
-    known = set(dsl_names) | set(module_names)
+def lint_solvers(tree: ast.Module, text: SourceText, known: Container[str], check_globals: bool) -> List[Problem]:
+    """Problems of every top-level solver of kind I or SIC, unsorted, without duplicate-definition (a module-wide rule)."""
     linter = _Linter(text, known, check_globals)
-    seen: Dict[str, int] = {}
-    for node in tree.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not SOLVER_RE.match(node.name):
-            continue
-        if node.name in seen:
-            linter.add(node, "warning", "duplicate-definition", f"`{node.name}` is defined again (first on line {seen[node.name]}); only this one runs")
-        seen.setdefault(node.name, node.lineno)
+    for node in solver_defs(tree):
         params, kind = signature(node)
         if kind is not None:
             linter.solver(node, params)
-    linter.problems.sort(key=lambda p: (p["line"], p["col"]))
     return linter.problems
+
+
+def lint_module(tree: ast.Module, text: SourceText, dsl_names: Iterable[str], module_names: Iterable[str]) -> List[Problem]:
+    """Problems for every top-level solve_* function of kind I or SIC. Without dslNames, global names are not checked."""
+    seen: Dict[str, int] = {}
+    problems: List[Problem] = []
+    for node in solver_defs(tree):
+        if node.name in seen:
+            problems.append(duplicate_definition(position(text, node), node.name, seen[node.name]))
+        seen.setdefault(node.name, node.lineno)
+    # Duplicates first, then the solvers' own problems: the stable sort keeps that order on a shared position.
+    problems.extend(lint_solvers(tree, text, set(dsl_names) | set(module_names), bool(dsl_names)))
+    problems.sort(key=lambda p: (p["line"], p["col"]))
+    return problems
+
+
+def _target_names(t: ast.AST, out: List[str]) -> None:
+    if isinstance(t, ast.Name):
+        out.append(t.id)
+    elif isinstance(t, (ast.Tuple, ast.List)):
+        for e in t.elts:
+            _target_names(e, out)
+    elif isinstance(t, ast.Starred):
+        _target_names(t.value, out)
+
+
+def module_names(tree: ast.Module) -> Tuple[List[str], List[Dict[str, Any]]]:
+    """(names, star imports) a module defines at top level, including inside top-level if/try/with/for blocks."""
+    names: List[str] = []
+    stars: List[Dict[str, Any]] = []
+    stack = list(reversed(tree.body))
+    while stack:
+        s = stack.pop()
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(s.name)
+            continue
+        if isinstance(s, ast.Assign):
+            for t in s.targets:
+                _target_names(t, names)
+        elif isinstance(s, (ast.AnnAssign, ast.AugAssign)):
+            _target_names(s.target, names)
+        elif isinstance(s, ast.Import):
+            names.extend(a.asname or a.name.split(".")[0] for a in s.names)
+        elif isinstance(s, ast.ImportFrom):
+            for a in s.names:
+                if a.name == "*":
+                    stars.append({"module": s.module or "", "level": s.level or 0})
+                else:
+                    names.append(a.asname or a.name)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            _target_names(s.target, names)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                if item.optional_vars is not None:
+                    _target_names(item.optional_vars, names)
+        children: List[Any] = []
+        for field in ("body", "handlers", "orelse", "finalbody"):
+            v = getattr(s, field, None)
+            if isinstance(v, list):
+                children.extend(c for c in v if isinstance(c, ast.stmt) or isinstance(c, ast.excepthandler))
+        children.reverse()
+        stack.extend(children)
+    return list(dict.fromkeys(names)), stars
