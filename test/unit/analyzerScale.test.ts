@@ -113,7 +113,7 @@ describe('scale of analysis', function () {
     const logs: string[] = [];
     const engine = new Engine({ workspace: ws, tasksPath: path.join(ws, 'tasks'), log: (l) => logs.push(l) });
     // A tiny timeout for the precompile call only (captured when the call is made).
-    const original = Analyzer.prototype.precompile;
+    const original = Analyzer.prototype.precompile; // eslint-disable-line @typescript-eslint/unbound-method -- called with apply(this)
     type Limits = { opts: { timeoutMs?: number; precompileTimeoutMs?: number } };
     Analyzer.prototype.precompile = function (this: Analyzer, ...args: Parameters<Analyzer['precompile']>) {
       const opts = (this as unknown as Limits).opts;
@@ -156,6 +156,41 @@ describe('analyzer client under load', function () {
       assert.strictEqual((await behind).functions[0].name, 'solve_abcd0123');
       if (pid !== undefined) await until('the busy process to be killed', () => !alive(pid), 5000);
       await assert.rejects(a.parse('/ws/x.py', 'x = 1\n', { signal: abort.signal }), /cancelled/);
+    } finally {
+      a.dispose();
+    }
+  });
+
+  it('lint and names as you type re-lint only the edited chunk of a huge file, with the whole-module answers', async () => {
+    const gen = generateSolvers(8000, 5);
+    const a = new Analyzer({ python: PYTHON, script: SCRIPT });
+    const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+      const t0 = performance.now();
+      const r = await f();
+      return [r, performance.now() - t0];
+    };
+    try {
+      const lines = gen.source.split('\n');
+      const [, firstMs] = await timed(async () => [await a.namesDetailed('/ws/big.py', gen.source), await a.lint('/ws/big.py', gen.source, gen.dslNames)]);
+      // Edits as typed: a character in a call, a new line (moves every chunk below), a new solver (a new module name).
+      const edits = [
+        (ls: string[]) => ls.map((l, i) => (i === 1000 ? l.replace(/\(/, '(x') : l)),
+        (ls: string[]) => [...ls.slice(0, 500), '    x1 = size(I)', ...ls.slice(500)],
+        (ls: string[]) => [...ls.slice(0, 9000), 'def solve_0badcafe(I):', '    O = solve_0badcafe(I)', '    return O', '', ...ls.slice(9000)],
+      ];
+      let text = lines;
+      let editMs = 0;
+      for (const edit of edits) {
+        text = edit(text);
+        const src = text.join('\n');
+        const [[names, problems], ms] = await timed(async () => [await a.namesDetailed('/ws/big.py', src), await a.lint('/ws/big.py', src, gen.dslNames)] as const);
+        editMs = Math.max(editMs, ms);
+        const whole = await a.namesDetailed('', src); // no path: the whole-module answer
+        assert.deepStrictEqual([names.names, names.starImports, names.syntaxError], [whole.names, whole.starImports, whole.syntaxError]);
+        assert.deepStrictEqual(problems, await a.lint('', src, gen.dslNames));
+      }
+      console.log(`      8k-solver file: first lint ${firstMs.toFixed(0)} ms, slowest lint after an edit ${editMs.toFixed(0)} ms`);
+      assert.ok(editMs < firstMs * 0.4, `lint after an edit took ${editMs.toFixed(0)} ms, the first ${firstMs.toFixed(0)} ms`);
     } finally {
       a.dispose();
     }
