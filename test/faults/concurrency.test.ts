@@ -179,7 +179,8 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
     // Caches: every line of every segment decodes, except at most the last line of the victim's segments.
     let partial = 0;
     const partialIn: Record<string, number> = {};
-    for (const sub of fs.readdirSync(cacheDir)) {
+    // (the cache folder also holds files, e.g. interpreters.json: only the stores' folders have segments)
+    for (const sub of fs.readdirSync(cacheDir).filter((n) => fs.statSync(path.join(cacheDir, n)).isDirectory())) {
       const before = partial;
       for (const name of fs.readdirSync(path.join(cacheDir, sub)).filter((n) => n.startsWith('seg-'))) {
         const lines = fs.readFileSync(path.join(cacheDir, sub, name), 'utf8').split('\n').filter((l) => l !== '');
