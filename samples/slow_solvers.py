@@ -6,7 +6,7 @@ def settle(grid: Grid) -> Grid:
     """Let every non-zero cell fall one row at a time until nothing moves.
 
     Deliberate bug: `moving` is never updated, so the loop never ends. batt stops the call at the workspace
-    timeout (batt.json: 2 s) and recycles the worker.
+    timeout (batt.json: 2 s of CPU time); the worker lives on.
     """
     moving = True
     while moving:
