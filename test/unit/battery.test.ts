@@ -84,6 +84,7 @@ describe('battery: first failure, stages, timeout quarantine (real workers)', fu
   let engine: Engine;
   /** the jobs in the order the pool finished them (one worker: the order it ran them) */
   let order: PoolJob['run'][];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(pool); restored in after()
   const run = Pool.prototype.run;
   let cold: RunJson;
   let progress: Array<[number, number]>;
