@@ -3,9 +3,10 @@
  * candidates in arc-dsl's style, each named for an ARC-AGI-1 training task, mixed as a real battery is:
  *   - real solvers (REAL): short programs that solve their own task, some also another one (the transfers a
  *     battery is for: rot180 solves 3c9b0459 and 6150a2bd);
- *   - generated programs (seeded, deterministic): chains of grid transformations, objects-based programs and
- *     colour programs that mostly fail on the first pair of any task, and error-prone ones (an empty `first`, a
- *     `vconcat` of different widths, an `argmax` of nothing) that raise;
+ *   - generated programs (seeded, deterministic) of one to three stages: grid transformations, objects stages and
+ *     colour stages that mostly fail on the first pair of any task, and error-prone ones (an empty `first`, a
+ *     `vconcat` of different widths, an `argmax` of nothing) that raise. The plain loop spends about 1 ms per
+ *     job on them on average (timeouts aside), a few a second or more;
  *   - one endless loop (turns a grid forever when it holds colour 9: a timeout on about one task in ten) and one
  *     slow program (an `underfill` quadratic in the cells of an upscaled grid: ~0.1 s typical, seconds on 30x30).
  * Exactly 5% of the generated programs (and nothing else, no DSL function either) call `trim`: the primitive the
@@ -81,31 +82,41 @@ const GROW = ['upscale($, TWO)', 'hconcat($, $)', 'vconcat($, $)'];
 
 type Pick = <T>(xs: readonly T[]) => T;
 
-/** One generated program: `xK = ...` lines ending with `O = ...`. */
+/**
+ * One generated program: `xK = ...` lines ending with `O = ...`, one to three stages as arc-dsl's solvers have
+ * (transformations, an objects stage, a colour stage, or an error-prone stage that raises on most grids), each
+ * taking the grid the previous one made. At most one step grows the grid, so none grows past 60x60.
+ */
 function generatedBody(r: () => number, withEdited: boolean): string[] {
   const pick: Pick = (xs) => xs[Math.floor(r() * xs.length)];
   const colour = () => pick(COLOURS);
   const calls: string[] = [];
   let cur = 'I';
+  let grown = false;
   const push = (call: string) => {
     calls.push(call);
     cur = `x${calls.length}`;
     return cur;
   };
   const unary = (tpl: string) => push(tpl.replace(/\$/g, cur).replace(/#/g, colour));
-  if (withEdited) push(`${EDITED_PRIMITIVE}(I)`);
-  const form = r();
-  if (form < 0.4) {
+  const transform = () => {
     // a chain of transformations: mostly a mismatch (wrong shape or wrong cells)
-    const n = 2 + Math.floor(r() * 5);
-    const growAt = r() < 0.4 ? Math.floor(r() * n) : -1;
-    for (let i = 0; i < n; i++) unary(i === growAt ? pick(GROW) : pick(UNARY));
-  } else if (form < 0.65) {
-    // objects-based: the heavier jobs
-    if (r() < 0.25) push(`upscale(${cur}, TWO)`);
+    const n = 1 + Math.floor(r() * 3);
+    for (let i = 0; i < n; i++) {
+      const grow = !grown && r() < 0.15;
+      grown ||= grow;
+      unary(pick(grow ? GROW : UNARY));
+    }
+  };
+  const objectsStage = () => {
+    // the heavier jobs, as most real solvers
+    if (!grown && r() < 0.2) {
+      grown = true;
+      push(`upscale(${cur}, TWO)`);
+    }
     const grid = cur;
     const objs = push(`objects(${grid}, ${pick(['T', 'F'])}, ${pick(['T', 'F'])}, ${pick(['T', 'F'])})`);
-    const k = Math.floor(r() * 3);
+    const k = Math.floor(r() * 4);
     if (k === 0) {
       push(`${pick(['argmax', 'argmin'])}(${objs}, size)`);
       push(`subgrid(${cur}, ${grid})`);
@@ -113,12 +124,17 @@ function generatedBody(r: () => number, withEdited: boolean): string[] {
       push(`sizefilter(${objs}, ${pick(['ONE', 'TWO', 'THREE', 'FOUR'])})`);
       push(`merge(${cur})`);
       push(`fill(${grid}, ${colour()}, ${cur})`);
+    } else if (k === 2) {
+      push(`colorfilter(${objs}, ${colour()})`);
+      push(`mapply(toindices, ${cur})`);
+      push(`${pick(['fill', 'underfill'])}(${grid}, ${colour()}, ${cur})`);
     } else {
       const cells = push(`merge(${objs})`);
       push(r() < 0.5 ? `fill(${grid}, ${colour()}, ${cells})` : `paint(${grid}, ${cells})`);
     }
-  } else if (form < 0.85) {
-    // error-prone: raises on most grids (IndexError, ValueError) and fails on the rest
+  };
+  const errorStage = () => {
+    // raises on most grids (IndexError, ValueError) and fails on the rest
     const grid = cur;
     const k = Math.floor(r() * 4);
     if (k === 0) {
@@ -138,8 +154,8 @@ function generatedBody(r: () => number, withEdited: boolean): string[] {
       const half = push(`${pick(['tophalf', 'lefthalf'])}(${grid})`);
       push(`${pick(['hconcat', 'vconcat'])}(${grid}, ${half})`);
     }
-  } else {
-    // colour programs
+  };
+  const colourStage = () => {
     const grid = cur;
     const k = Math.floor(r() * 3);
     if (k === 0) {
@@ -157,8 +173,16 @@ function generatedBody(r: () => number, withEdited: boolean): string[] {
       const s = push(`shape(${grid})`);
       push(`canvas(${c}, ${s})`);
     }
+  };
+  if (withEdited) push(`${EDITED_PRIMITIVE}(I)`);
+  const stages = 1 + Math.floor(r() * 3);
+  for (let i = 0; i < stages; i++) {
+    const f = r();
+    if (f < 0.3) transform();
+    else if (f < 0.7) objectsStage();
+    else if (f < 0.85) errorStage();
+    else colourStage();
   }
-  if (r() < 0.3) unary(pick(UNARY));
   return calls.map((c, i) => `${i === calls.length - 1 ? 'O' : `x${i + 1}`} = ${c}`);
 }
 
