@@ -1,11 +1,12 @@
 // The `batt` command as a user runs it (a real process): the JSON document's schema, the text report, exit codes.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { RunJson } from '../../src/protocol/results';
+import { spawnCli } from '../cliProcess';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -135,30 +136,20 @@ describe('batt CLI', function () {
  * solver has started. Returns the exit code and what batt printed by then.
  */
 async function interrupted(args: string[], started: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), ...args], {
-    cwd: REPO,
-    detached: true,
-    env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const cli = spawnCli(args);
   try {
     const deadline = Date.now() + 60000;
     while (!fs.existsSync(started)) {
-      assert.ok(Date.now() < deadline, `no solver started within 60 s: ${stderr}`);
-      assert.equal(child.exitCode, null, `batt exited before any solver started: ${stderr}`);
+      assert.ok(Date.now() < deadline, `no solver started within 60 s: ${cli.stderr()}`);
+      assert.equal(cli.child.exitCode, null, `batt exited before any solver started: ${cli.stderr()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    process.kill(-child.pid!, 'SIGINT');
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60000))]);
-    assert.notEqual(code, 'hung', `batt did not exit within 60 s of one SIGINT: ${stderr}`);
-    return { code: code as number | null, stdout, stderr };
+    process.kill(-cli.child.pid!, 'SIGINT');
+    const code = await Promise.race([cli.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60000))]);
+    assert.notEqual(code, 'hung', `batt did not exit within 60 s of one SIGINT: ${cli.stderr()}`);
+    return { code: code as number | null, stdout: cli.stdout(), stderr: cli.stderr() };
   } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    cli.kill();
   }
 }
 

@@ -3,13 +3,12 @@
  * a couple of seconds, with a cancelled report and no verdicts, and leaves no analyzer behind.
  */
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnCli } from '../cliProcess';
 import { until } from '../poll';
 
-const REPO = path.resolve(__dirname, '../..');
 const SOLVERS = 46000;
 
 /** arc-dsl style solvers with distinct 8-hex-digit task ids and a few body shapes (about 5 MB for 46k). */
@@ -59,22 +58,13 @@ describe('batt CLI: Ctrl-C during the analysis of a huge file', function () {
 
   it('exits within a couple of seconds of one SIGINT, reporting a cancelled run with no verdicts', async () => {
     assert.ok(fs.statSync(path.join(ws, 'solvers.py')).size > 4_500_000);
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), 'run', '--workspace', ws, '--json', '--no-cache'], {
-      cwd: REPO,
-      detached: true, // its own process group, which SIGINT goes to as a terminal sends it
-      env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const cli = spawnCli(['run', '--workspace', ws, '--json', '--no-cache']);
+    const { child, exited } = cli;
     const pgid = child.pid!;
     try {
       // The analyzer has the 5 MB file (seconds of parsing) when the Ctrl-C comes.
       const analyzers = await until('batt to start its analyzer', () => {
-        assert.strictEqual(child.exitCode, null, `batt exited early: ${stderr}`);
+        assert.strictEqual(child.exitCode, null, `batt exited early: ${cli.stderr()}`);
         const p = groupPids(pgid, 'analyze.py');
         return p.length ? p : undefined;
       }, 60000, 20);
@@ -82,18 +72,18 @@ describe('batt CLI: Ctrl-C during the analysis of a huge file', function () {
       process.kill(-pgid, 'SIGINT');
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30000))]);
       const ms = Date.now() - t0;
-      assert.notStrictEqual(code, 'hung', `batt did not exit within 30 s of one SIGINT: ${stderr}`);
+      assert.notStrictEqual(code, 'hung', `batt did not exit within 30 s of one SIGINT: ${cli.stderr()}`);
       console.log(`      exited ${ms} ms after SIGINT (code ${code})`);
-      assert.strictEqual(code, 130, stderr);
+      assert.strictEqual(code, 130, cli.stderr());
       assert.ok(ms < 3000, `batt took ${ms} ms to exit after SIGINT`);
-      const r = JSON.parse(stdout) as { cancelled: boolean; summary: { ran: number }; tasks: Array<{ solved: boolean; candidates: Array<{ status: string }> }> };
+      const r = JSON.parse(cli.stdout()) as { cancelled: boolean; summary: { ran: number }; tasks: Array<{ solved: boolean; candidates: Array<{ status: string }> }> };
       assert.strictEqual(r.cancelled, true);
       assert.strictEqual(r.summary.ran, 0);
-      assert.ok(r.tasks.every((t) => !t.solved && t.candidates.every((c) => c.status === 'cancelled')), stdout.slice(0, 400));
-      assert.doesNotMatch(stderr, /internal error/);
+      assert.ok(r.tasks.every((t) => !t.solved && t.candidates.every((c) => c.status === 'cancelled')), cli.stdout().slice(0, 400));
+      assert.doesNotMatch(cli.stderr(), /internal error/);
       await until('the analyzers to be gone', () => analyzers.every((p) => !fs.existsSync(`/proc/${p}`) || /^State:\s+Z/m.test(fs.readFileSync(`/proc/${p}/status`, 'utf8'))), 5000);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-pgid, 'SIGKILL');
+      cli.kill();
     }
   });
 });
