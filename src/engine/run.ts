@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { RunJson } from '../protocol/results';
 import { UsageError } from './errors';
 import type { Pool } from './pool/pool';
-import { assembleTasks, selectCandidates, verdictCounts, type TaskSelection } from './scoring/assemble';
+import { assembleTasks, selectCandidates, temperatureOf, verdictCounts, type TaskSelection } from './scoring/assemble';
 import { scorePhase, type ScoreOutput } from './scoring/jobs';
 import { LineAnchors } from './scoring/remap';
 import type { KvStore } from './store/kvStore';
@@ -259,7 +259,7 @@ function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
     workspace: env.root,
     tasksPath: s.tasks,
     startedAt: p.startedAt,
-    temperature: counts.ran === 0 && hits > 0 ? 'hot' : hits === 0 ? 'cold' : 'warm',
+    temperature: temperatureOf(counts, hits),
     cancelled: scored.cancelled,
     summary: {
       tasks: taskJson.length,

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { aggregate, compareRank, describeError, describeMismatch, scoreOutcome } from '../../src/engine/scoring/verdicts';
 import type { PairResult } from '../../src/engine/types';
+import { temperatureOf } from '../../src/engine/scoring/assemble';
 
 describe('scoring', () => {
   it('describes a wrong shape', () => {
@@ -39,5 +40,15 @@ describe('scoring', () => {
     });
     const sorted = [mk('slow', 1, 3, 50, 3), mk('demoOnly', 0, 3, 1, 1), mk('fast', 1, 3, 5, 9), mk('fastShort', 1, 3, 5, 2), mk('lessDemo', 1, 2, 1, 1)].sort(compareRank);
     assert.deepStrictEqual(sorted.map((x) => x.name), ['fastShort', 'fast', 'slow', 'lessDemo', 'demoOnly']);
+  });
+});
+
+describe('run temperature', () => {
+  it('hot only when every needed verdict came from the cache; a run cancelled before anything ran is not hot', () => {
+    assert.strictEqual(temperatureOf({ ran: 0, cancelled: 0 }, 54), 'hot');
+    assert.strictEqual(temperatureOf({ ran: 0, cancelled: 22334 }, 13), 'warm', 'cancelled before any job ran, with inline hits');
+    assert.strictEqual(temperatureOf({ ran: 0, cancelled: 5 }, 0), 'cold');
+    assert.strictEqual(temperatureOf({ ran: 4, cancelled: 0 }, 50), 'warm');
+    assert.strictEqual(temperatureOf({ ran: 54, cancelled: 0 }, 0), 'cold');
   });
 });

@@ -114,6 +114,15 @@ export function verdictCounts(tasks: TaskJson[]): { ran: number; cached: number;
   return n;
 }
 
+/**
+ * 'hot' = every verdict the run needed came from the cache (nothing ran, nothing was cancelled); 'cold' = no cache hit
+ * at all; 'warm' = anything between. A run cancelled before its jobs ran is never hot.
+ */
+export function temperatureOf(counts: { ran: number; cancelled: number }, hits: number): 'cold' | 'warm' | 'hot' {
+  if (counts.ran === 0 && counts.cancelled === 0 && hits > 0) return 'hot';
+  return hits === 0 ? 'cold' : 'warm';
+}
+
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
