@@ -5,8 +5,7 @@
  * and stops at its first failing pair; its remaining pairs are 'skipped' (allPairs runs them all).
  */
 import type { Pool, PoolJob, PoolResult } from '../pool/pool';
-import { timeoutMessage } from '../pool/limits';
-import { describeError, scoreOutcome } from './verdicts';
+import { faultVerdict, scoreOutcome } from './verdicts';
 import type { Candidate, PairResult, Task } from '../types';
 import { expectedOf, pairsOf, taskMessage, type Pair, type PairRef } from './pairs';
 import { Quarantine } from './quarantine';
@@ -69,33 +68,6 @@ export interface ScoreOutput {
 /** Durations are remembered per (candidate hash, task hash, pair) and reused after edits by (file, name, task, pair). */
 function durationKey(c: Candidate, task: Task, p: PairRef): string {
   return `${c.file}#${c.batt ? 'batt' : c.name}#${task.id}#${p.kind}${p.index}`;
-}
-
-/** Verdict for a non-ok pool result (timeout, crash, exception). */
-function faultVerdict(r: PoolResult, p: PairRef, timeoutMs: number, memoryMB: number): PairResult {
-  const base = { kind: p.kind, index: p.index, ms: r.ms };
-  if (r.status === 'timeout') {
-    const t = r.timeout ?? { by: 'wall', limitMs: timeoutMs };
-    return { ...base, status: 'timeout', message: timeoutMessage(t), timedOutBy: t.by, stdout: r.result?.stdout, stderr: r.result?.stderr };
-  }
-  if (r.status === 'crash') {
-    const how = r.exit?.signal ? `signal ${r.exit.signal}` : `exit code ${r.exit?.code ?? '?'}`;
-    // faulthandler ends with the Python stack; its "Fatal Python error: ..." line says what happened.
-    const lines = (r.stderrTail ?? '').split('\n').filter((l) => l.trim() !== '');
-    const hint = lines.find((l) => l.startsWith('Fatal Python error')) ?? lines[lines.length - 1];
-    const tail = hint ? ` — ${hint.trim().slice(0, 200)}` : '';
-    return { ...base, status: 'crash', message: `crash: worker died (${how})${tail}` };
-  }
-  const m = r.result;
-  const error = m?.error;
-  return {
-    ...base,
-    status: 'error',
-    message: error ? describeError(error, memoryMB) : 'error without details',
-    error,
-    stdout: m?.stdout,
-    stderr: m?.stderr,
-  };
 }
 
 export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {

@@ -4,6 +4,8 @@
  */
 import type { PairKind, WireError, WireOutcome } from '../../protocol/worker';
 import type { Grid, PairResult, Verdict } from '../types';
+import type { PoolResult } from '../pool/pool';
+import { timeoutMessage } from '../pool/limits';
 
 export function shapeOf(g: Grid): string {
   return `${g.length}x${g.length ? g[0].length : 0}`;
@@ -53,6 +55,33 @@ export function scoreOutcome(kind: PairKind, index: number, outcome: WireOutcome
   }
   const actual = outcome.output ?? [];
   return { ...base, status: 'fail', message: describeMismatch(expected, actual), actual };
+}
+
+/** Verdict for a non-ok pool result (timeout, crash, exception). */
+export function faultVerdict(r: PoolResult, p: { kind: PairKind; index: number }, timeoutMs: number, memoryMB: number): PairResult {
+  const base = { kind: p.kind, index: p.index, ms: r.ms };
+  if (r.status === 'timeout') {
+    const t = r.timeout ?? { by: 'wall', limitMs: timeoutMs };
+    return { ...base, status: 'timeout', message: timeoutMessage(t), timedOutBy: t.by, stdout: r.result?.stdout, stderr: r.result?.stderr };
+  }
+  if (r.status === 'crash') {
+    const how = r.exit?.signal ? `signal ${r.exit.signal}` : `exit code ${r.exit?.code ?? '?'}`;
+    // faulthandler ends with the Python stack; its "Fatal Python error: ..." line says what happened.
+    const lines = (r.stderrTail ?? '').split('\n').filter((l) => l.trim() !== '');
+    const hint = lines.find((l) => l.startsWith('Fatal Python error')) ?? lines[lines.length - 1];
+    const tail = hint ? ` — ${hint.trim().slice(0, 200)}` : '';
+    return { ...base, status: 'crash', message: `crash: worker died (${how})${tail}` };
+  }
+  const m = r.result;
+  const error = m?.error;
+  return {
+    ...base,
+    status: 'error',
+    message: error ? describeError(error, memoryMB) : 'error without details',
+    error,
+    stdout: m?.stdout,
+    stderr: m?.stderr,
+  };
 }
 
 /** Severity of the verdicts of pairs that ran; 'skipped' and 'cancelled' pairs did not run and have none. */
