@@ -31,7 +31,7 @@ export interface CacheArgs {
   json: boolean;
 }
 
-export type Args = RunArgs | CacheArgs | { cmd: 'help' } | { cmd: 'version' };
+export type Args = RunArgs | CacheArgs | { cmd: 'help'; topic?: 'cache' } | { cmd: 'version' };
 
 /** A setting's help line(s), from the model: flag, text, range, and where the value comes from without the flag. */
 function option(name: SettingName): string {
@@ -79,19 +79,40 @@ function need(argv: string[], i: number, flag: string): string {
   return v;
 }
 
-/** A numeric setting's flag value, checked against the model's range. */
+/**
+ * A numeric setting's flag value: decimal text (not "0x3", "1e2" or ""), an integer where the model says so, within
+ * the model's range.
+ */
 function number(v: string, flag: string, name: SettingName): number {
-  const { min, max } = SETTINGS[name];
+  const { min, max, type } = SETTINGS[name];
+  const integer = type === 'integer';
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min! || n > max!) throw new UsageError(`${flag} must be a number from ${min} to ${max}, got "${v}"`);
+  const text = integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)$/;
+  if (!text.test(v.trim()) || !Number.isFinite(n) || n < min! || n > max!) {
+    throw new UsageError(`${flag} must be a number: ${integer ? 'an integer' : 'a decimal number'} from ${min} to ${max}, got "${v}"`);
+  }
   return n;
 }
+
+/** Flags that take one value and may appear once (a second one would silently win). */
+const ONCE = new Set(['--workspace', '--tasks', '--workers', '--timeout', '--memory', '--timeout-quarantine', '--python', '--cache-dir']);
+const LONG: Record<string, string> = { '-w': '--workspace', '-t': '--tasks', '-n': '--workers' };
+
+export const CACHE_USAGE = `Usage:
+  batt cache stats [options]    each cache's entries, size and bound (bytes; least recently used evicted beyond it)
+  batt cache clear [options]    delete the workspace's caches
+
+Options for cache:
+  -w, --workspace DIR   the workspace (default: current folder)
+      --cache-dir DIR   cache folder (default: batt.json "cacheDir", else <workspace>/.batt/cache)
+      --json            print JSON instead of text (stats)`;
 
 export function parseArgs(argv: string[]): Args {
   if (!argv.length || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { cmd: 'help' };
   if (argv[0] === '--version' || argv[0] === '-V') return { cmd: 'version' };
   const [cmd, ...rest] = argv;
   if (cmd === 'cache') {
+    if (rest.some((f) => f === '--help' || f === '-h')) return { cmd: 'help', topic: 'cache' };
     const action = rest[0];
     if (action !== 'stats' && action !== 'clear') throw new UsageError(`batt cache needs "stats" or "clear"${action ? `, got "${action}"` : ''}`);
     const a: CacheArgs = { cmd: 'cache', action, workspace: '.', json: false };
@@ -105,14 +126,22 @@ export function parseArgs(argv: string[]): Args {
     return a;
   }
   if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run or cache; see batt --help)`);
+  if (rest.some((f) => f === '--help' || f === '-h')) return { cmd: 'help' };
   const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true };
+  const seen = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     let f = rest[i];
     let inline: string | undefined;
     const eq = f.indexOf('=');
-    if (f.startsWith('--') && eq > 0) {
-      inline = f.slice(eq + 1);
+    if (f.startsWith('-') && eq > 1) {
+      inline = f.slice(eq + 1); // --workers=2, and -n=2 alike
       f = f.slice(0, eq);
+    }
+    if (!f.startsWith('-')) throw new UsageError(`unexpected argument "${f}" (did you mean --workspace ${f}?)`);
+    const long = LONG[f] ?? f;
+    if (ONCE.has(long)) {
+      if (seen.has(long)) throw new UsageError(`${long} given twice (one per run; the second would silently win)`);
+      seen.add(long);
     }
     const val = () => (inline !== undefined ? inline : need(rest, i++, f));
     switch (f) {

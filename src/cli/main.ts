@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
 import { cacheStatistics, errorLines, summaryLine, taskLines, timingSummary } from '../engine/report';
-import { Args, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
+import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
 
 const VERSION = '0.1.0';
@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (args.cmd) {
       case 'help':
-        process.stdout.write(USAGE + '\n');
+        process.stdout.write((args.topic === 'cache' ? CACHE_USAGE : USAGE) + '\n');
         return 0;
       case 'version':
         process.stdout.write(`batt ${VERSION}\n`);

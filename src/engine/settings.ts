@@ -21,6 +21,7 @@ export function valueProblem(name: SettingName, value: unknown): string | undefi
   if (s.type === 'integer' || s.type === 'number') {
     if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
     if ((s.min !== undefined && value < s.min) || (s.max !== undefined && value > s.max)) return `must be between ${s.min} and ${s.max}`;
+    if (s.type === 'integer' && !Number.isInteger(value)) return `must be an integer from ${s.min} to ${s.max}`;
     return undefined;
   }
   return typeof value === s.type ? undefined : `must be a ${s.type}`;

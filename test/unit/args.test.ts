@@ -19,4 +19,24 @@ describe('cli arguments', () => {
     assert.throws(() => parseArgs(['cache', 'purge']), /needs "stats" or "clear", got "purge"/);
     assert.throws(() => parseArgs(['walk']), /unknown command "walk"/);
   });
+  it('numbers are decimal text, integers where the setting is one (issue 10)', () => {
+    for (const v of ['2.5', '0x3', '1e1', '', ' ']) {
+      assert.throws(() => parseArgs(['run', '--workers', v]), (e: Error) => e instanceof UsageError && /--workers must be a number: an integer from 1 to 64/.test(e.message), v);
+    }
+    assert.throws(() => parseArgs(['run', '--timeout-quarantine', '1.5']), /--timeout-quarantine must be a number: an integer from 0 to 1000, got "1.5"/);
+    assert.throws(() => parseArgs(['run', '--timeout', '0x10']), /--timeout must be a number: a decimal number from 0.05 to 3600/);
+    assert.strictEqual((parseArgs(['run', '--timeout', '.5']) as { timeoutMs: number }).timeoutMs, 500);
+  });
+  it('help per command, short flags with =, a bare word and a repeated flag (issue 10)', () => {
+    assert.deepStrictEqual(parseArgs(['run', '--help']), { cmd: 'help' });
+    assert.deepStrictEqual(parseArgs(['run', '--workspace', 'x', '-h']), { cmd: 'help' });
+    assert.deepStrictEqual(parseArgs(['cache', '--help']), { cmd: 'help', topic: 'cache' });
+    assert.deepStrictEqual(parseArgs(['cache', 'stats', '--help']), { cmd: 'help', topic: 'cache' });
+    const a = parseArgs(['run', '-n=2', '-w=samples']) as { workers: number; workspace: string };
+    assert.deepStrictEqual([a.workers, a.workspace], [2, 'samples']);
+    assert.throws(() => parseArgs(['run', 'samples']), /unexpected argument "samples" \(did you mean --workspace samples\?\)/);
+    assert.throws(() => parseArgs(['run', '--tasks', 'a', '-t', 'b']), /--tasks given twice/);
+    assert.throws(() => parseArgs(['run', '-n', '2', '--workers=3']), /--workers given twice/);
+    assert.strictEqual((parseArgs(['run', '-i', 'a', '-i', 'b']) as { taskIds: string[] }).taskIds.length, 2, '--task stays repeatable');
+  });
 });

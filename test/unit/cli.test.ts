@@ -95,6 +95,17 @@ describe('batt CLI', function () {
     assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
   });
 
+  it('help per command exits 0; a bare word and a fractional --workers exit 2 saying what to fix (issue 10)', () => {
+    const runHelp = batt(['run', '--help']);
+    assert.deepStrictEqual([runHelp.code, /Options for run:/.test(runHelp.stdout)], [0, true], runHelp.stderr);
+    const cacheHelp = batt(['cache', '--help']);
+    assert.deepStrictEqual([cacheHelp.code, /batt cache stats \[options\]/.test(cacheHelp.stdout)], [0, true], cacheHelp.stderr);
+    const bare = batt(['run', 'samples']);
+    assert.deepStrictEqual([bare.code, bare.stderr.trim()], [2, 'batt: unexpected argument "samples" (did you mean --workspace samples?)']);
+    const frac = batt(['run', '--workers', '2.5']);
+    assert.deepStrictEqual([frac.code, frac.stderr.trim()], [2, 'batt: --workers must be a number: an integer from 1 to 64, got "2.5"']);
+  });
+
   it('exit code 2 with a message that says what to fix', () => {
     const bad = batt(['run', '--workers', 'many']);
     assert.equal(bad.code, 2);

@@ -52,6 +52,18 @@ describe('settings: one precedence rule', () => {
     });
   }
 
+  it('batt.json: an integer setting with a fraction is rejected naming the file and key (issue 10)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-settings-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'batt.json'), JSON.stringify({ workers: 2.5, timeoutSeconds: 2.5 }));
+      const j = readBattJson(dir);
+      assert.deepStrictEqual(j.values, { timeoutSeconds: 2.5 });
+      assert.deepStrictEqual(j.errors.map((e) => [e.place, e.message]), [['workers', '"workers" must be an integer from 1 to 64']]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('batt.json: keys by their file names, ranges and types rejected naming the file and key, the rest used', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-settings-'));
     try {
