@@ -71,6 +71,11 @@ export interface ErrorJson {
   line?: number; // 1-based
   col?: number; // 1-based
   message: string;
+  /**
+   * 'warning': the run is still what was asked for (e.g. the cache was skipped, a low memory cap, solvers not
+   * sandboxed, test outputs unknown); absent = an error: an input was skipped (`--strict` exits 3 on any).
+   */
+  severity?: 'warning';
 }
 
 export interface CacheCounts {
