@@ -2,7 +2,7 @@
 import type { RunResultParams } from '../protocol/lsp';
 import type { CandidateJson, TaskJson } from '../protocol/results';
 import { seconds, when } from './format';
-import { renderPair } from './grid';
+import { renderCandidatePairs } from './pairView';
 import { button, h, withAction, type VNode } from './vdom';
 
 /** The leaderboard's task: the one named by `taskId`, else the only/first one. */
@@ -58,14 +58,6 @@ function row(c: CandidateJson, selected: boolean): VNode {
   return withAction(tr, { kind: 'select', candidate: c.name });
 }
 
-export function renderGridDiff(lb: RunResultParams, c: CandidateJson | undefined): VNode {
-  const head = h('h3', { id: 'grid-diff-h' }, c ? `Pairs of ${c.name}` : 'Pairs');
-  if (!c) return h('div', { id: 'grid-diff', 'aria-labelledby': 'grid-diff-h', 'aria-live': 'polite' }, head, h('p', { class: 'muted' }, 'Select a candidate.'));
-  const note = c.duplicateOf ? h('p', { class: 'muted' }, `Same program as ${c.duplicateOf}; it did not run again.`) : null;
-  const pairs = c.pairs.length ? c.pairs.map((p) => renderPair(p, lb.task)) : [h('p', { class: 'muted' }, 'No pair results.')];
-  return h('div', { id: 'grid-diff', 'aria-labelledby': 'grid-diff-h', 'aria-live': 'polite' }, head, note, ...pairs);
-}
-
 export function renderLeaderboard(lb: RunResultParams, selected: string | undefined): VNode {
   const task = leaderboardTask(lb);
   const taskId = lb.taskId ?? task?.id;
@@ -92,6 +84,6 @@ export function renderLeaderboard(lb: RunResultParams, selected: string | undefi
         )
       : h('p', { class: 'muted' }, 'No candidates ran on this task.'),
     candidates.length ? h('p', { id: 'leaderboard-help', class: 'muted' }, 'Up/Down or Tab to move between rows, Enter or Space to show their pairs.') : null,
-    renderGridDiff(lb, candidates.find((c) => c.name === sel)),
+    renderCandidatePairs(lb, candidates.find((c) => c.name === sel)),
   );
 }
