@@ -17,6 +17,7 @@ const stages = [
   { name: 'ui', cmd: [process.execPath, 'scripts/ui-check.mjs'], counts: true },
   { name: 'dormant', cmd: [process.execPath, 'scripts/dormant-check.mjs', '--no-build'], counts: true },
   { name: 'vsix', cmd: [process.execPath, 'scripts/vsix-check.mjs'], counts: true },
+  { name: 'install', cmd: [process.execPath, 'scripts/cli-install-check.mjs'], counts: true },
 ].filter((s) => !only.length || only.includes(s.name));
 
 function run(stage) {
