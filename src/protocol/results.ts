@@ -26,11 +26,30 @@ export interface PairJson {
   timedOutBy?: 'cpu' | 'wall' | 'import';
   /** actual grid of a mismatch (valid grid that differs from the expected one) */
   actual?: WireGrid;
+  /** what a mismatch ('fail') is: its class, the sentence (also `message`) and the share of cells right */
+  mismatch?: MismatchJson;
   error?: WireError;
   stdout?: string;
   stderr?: string;
   /** verdict taken from the validation cache */
   cached?: boolean;
+}
+
+/**
+ * The class of a mismatch (src/engine/scoring/explain.ts): 'shape' a wrong shape (both sizes, their ratio, or the same
+ * picture at another scale); the expected output is the actual one under a 'rotation' (90°/180°/270° clockwise), a
+ * 'flip' (horizontal, vertical) or a 'transpose' (main or anti-diagonal); 'permutation' the colours swapped among
+ * themselves, 'recolouring' some colours replaced; 'translation' the picture moved by (dy, dx); 'crop' the expected
+ * is a part of the actual, 'padding' the actual is a part of the expected; else 'cells' (how many differ, where).
+ */
+export type MismatchKind = 'shape' | 'rotation' | 'flip' | 'transpose' | 'permutation' | 'recolouring' | 'translation' | 'crop' | 'padding' | 'cells';
+
+export interface MismatchJson {
+  kind: MismatchKind;
+  /** e.g. "colours permuted (expected→actual): 2→4, 4→2; 7 of 9 cells right" */
+  text: string;
+  /** share of cells right, 0..1, when the shapes agree */
+  credit?: number;
 }
 
 export interface CandidateJson {
