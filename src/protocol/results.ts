@@ -48,6 +48,8 @@ export interface MismatchJson {
   kind: MismatchKind;
   /** e.g. "colours permuted (expected→actual): 2→4, 4→2; 7 of 9 cells right" */
   text: string;
+  /** a few words for a narrow place (a thumbnail, a table cell), e.g. "colours 2→4, 4→2" */
+  short: string;
   /** share of cells right, 0..1, when the shapes agree */
   credit?: number;
 }
