@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
 import { cacheStatistics, errorLines, summaryLine, taskLines, timingSummary } from '../engine/report';
+import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
 
@@ -51,7 +52,7 @@ async function runCommand(a: RunArgs): Promise<number> {
       if (r.errors.length) parts.push('', errorLines(r));
       if (r.stored.length) parts.push('', ...r.stored.map((s) => `stored ${s.name} for ${s.task}: ${path.relative(process.cwd(), s.path)}`));
       parts.push('', summaryLine(r), cacheStatistics(r), timingSummary(r), '');
-      process.stdout.write(parts.join('\n'));
+      process.stdout.write(printableLines(parts.join('\n'))); // a last guard: no control bytes reach the terminal
     }
     return interrupted ? 130 : 0;
   } finally {
@@ -106,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`batt: ${e.message}\n`);
+      process.stderr.write(`batt: ${printableLines(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -127,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`batt: ${e.message}\n`);
+      process.stderr.write(`batt: ${printableLines(e.message)}\n`);
       return 2;
     }
     process.stderr.write(`batt: internal error: ${(e as Error).stack ?? String(e)}\n`);

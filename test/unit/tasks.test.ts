@@ -177,6 +177,29 @@ describe('tasks: loading from disk', () => {
     assert.match(msgs[1], /^cut\.json: invalid JSON at line 1, column 31: /);
   });
 
+  it('a task file of random bytes, control bytes in a value, a bundle key with an escape sequence: messages are printable and capped (issue 10)', async () => {
+    const bytes = Buffer.alloc(512);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) % 256; // every byte value, twice, in a fixed order
+    fs.writeFileSync(path.join(tmp, 'noise.json'), bytes);
+    fs.writeFileSync(path.join(tmp, 'ctrl.json'), '{"train": [{"input": [[1]], "output": [[\x01\x1b[31m]]}]}');
+    fs.writeFileSync(path.join(tmp, 'cell.json'), taskText({ test: [{ input: G, output: [[1, '\u202e\u0007x']] }] }));
+    const r = await loadTasks(tmp);
+    assert.deepEqual(r.tasks, []);
+    const messages = r.errors.map((e) => `${e.place ?? ''} ${e.message}`);
+    assert.equal(messages.length, 3, messages.join('\n'));
+    for (const m of messages) assert.ok(!/[\p{Cc}\p{Cf}\uFFFD]/u.test(m), JSON.stringify(m));
+    assert.match(messages.join('\n'), /\\x01\\x1B\[31m/, 'the control bytes are quoted as escapes');
+    assert.match(messages.join('\n'), /"\\u202E\\u0007x" at row 0, column 1 is not an integer/);
+
+    const bundle = path.join(tmp, 'b_challenges.json');
+    fs.writeFileSync(bundle, JSON.stringify({ [`\x1b[2J${'z'.repeat(500)}`]: { train: [{ input: G, output: G }], test: [{ input: G }] } }));
+    const b = await loadTasks(bundle);
+    const bad = b.errors.find((e) => e.kind === 'task')!;
+    assert.ok(bad.place!.startsWith('\\x1B[2Jzzz') && bad.place!.length <= 60, bad.place);
+    assert.match(bad.message, /^invalid task id "\\x1B\[2Jz+…" \(a letter/);
+    assert.ok(bad.message.length < 200, bad.message);
+  });
+
   it('a missing path is one config error', async () => {
     const r = await loadTasks(path.join(tmp, 'nope'));
     assert.deepEqual(r, { tasks: [], errors: [{ kind: 'config', file: path.join(tmp, 'nope'), message: 'no such file or folder' }] });

@@ -3,6 +3,7 @@
  * (indices are 0-based: "row 3" is rows[3]), so a task error can say exactly where it is.
  */
 import type { Grid } from '../types';
+import { escapeNonPrintable } from './printable';
 
 export const MAX_GRID_SIDE = 30;
 
@@ -13,7 +14,7 @@ export function jsonTypeName(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
-/** A value as it would appear in the JSON file, shortened for messages. */
+/** A value as it would appear in the JSON file, shortened and made printable for messages. */
 export function showValue(value: unknown): string {
   let text: string;
   try {
@@ -21,7 +22,7 @@ export function showValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 20 ? `${text.slice(0, 17)}...` : text;
+  return escapeNonPrintable(text.length > 20 ? `${text.slice(0, 17)}...` : text);
 }
 
 function cellProblem(cell: unknown, r: number, c: number): string | undefined {

@@ -5,8 +5,9 @@
  */
 import { existsSync, promises as fsp } from 'fs';
 import * as path from 'path';
-import { MIB, parseJson, readTextLimited, sha256 } from '../fsutil';
+import { MIB, parseJson, readTextLimited, sha256, type JsonError } from '../fsutil';
 import { gridProblem, jsonTypeName } from './gridCheck';
+import { printableExcerpt, quote } from './printable';
 import type { Grid, InputError, Task } from '../types';
 
 export interface TaskLoad {
@@ -35,7 +36,7 @@ export function taskHash(train: Task['train'], test: Task['test']): string {
 }
 
 function badIdMessage(id: string): string {
-  return `invalid task id ${JSON.stringify(id)} (a letter or digit, then letters, digits, "_", "-" or "."; at most 64 characters; no "..")`;
+  return `invalid task id ${quote(id)} (a letter or digit, then letters, digits, "_", "-" or "."; at most 64 characters; no "..")`;
 }
 
 /**
@@ -95,14 +96,19 @@ function checkTask(
   return { task: { id, source: file, ...t, hash: taskHash(t.train, t.test) }, errors };
 }
 
+/** Longest JSON parse message kept: V8 quotes the text around the error, which may be anything. */
+const JSON_MESSAGE_LIMIT = 200;
+
+/** A file's JSON syntax error, its quoted excerpt made printable (a file of random bytes is not echoed raw). */
+function jsonError(file: string, e: JsonError): InputError {
+  return { kind: 'task', file, line: e.line, col: e.col, message: printableExcerpt(e.message, JSON_MESSAGE_LIMIT) };
+}
+
 /** Parse and validate one task file's text; `id` normally comes from the file name. */
 export function parseTask(text: string, file: string, id: string): { task?: Task; errors: InputError[] } {
   if (!isValidTaskId(id)) return { errors: [{ kind: 'task', file, message: badIdMessage(id) }] };
   const parsed = parseJson(text);
-  if ('error' in parsed) {
-    const { line, col, message } = parsed.error;
-    return { errors: [{ kind: 'task', file, line, col, message }] };
-  }
+  if ('error' in parsed) return { errors: [jsonError(file, parsed.error)] };
   return checkTask(parsed.value, file, id, '', false);
 }
 
@@ -137,10 +143,7 @@ async function readBundleJson(file: string, errors: InputError[]): Promise<Recor
   const read = await readTextLimited(file, BUNDLE_FILE_LIMIT, 'a bundle file');
   if ('error' in read) return void errors.push({ kind: 'task', file, message: read.error });
   const parsed = parseJson(read.text);
-  if ('error' in parsed) {
-    const { line, col, message } = parsed.error;
-    return void errors.push({ kind: 'task', file, line, col, message });
-  }
+  if ('error' in parsed) return void errors.push(jsonError(file, parsed.error));
   const v = parsed.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     return void errors.push({ kind: 'task', file, message: `expected an object of task id -> task, got ${jsonTypeName(v)}` });
@@ -165,7 +168,7 @@ async function loadBundle(challenges: string): Promise<TaskLoad> {
   }
   for (const id of Object.keys(data)) {
     if (!isValidTaskId(id)) {
-      errors.push({ kind: 'task', file: challenges, place: id, message: badIdMessage(id) });
+      errors.push({ kind: 'task', file: challenges, place: printableExcerpt(id), message: badIdMessage(id) });
       continue;
     }
     const checked = checkTask(data[id], challenges, id, `${id}.`, true);

@@ -1,0 +1,54 @@
+// Bad inputs as a new user meets them, through the `batt` process (issue 10): what the terminal shows, on which
+// stream, and the exit code.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { RunJson } from '../../src/protocol/results';
+import { spawnCli } from '../cliProcess';
+
+const G = [[1, 2], [3, 4]];
+const TASK = { train: [{ input: G, output: G }], test: [{ input: G, output: G }] };
+/** An identity solver for task aaaaaaaa, and one for bbbbbbbb whose exception message carries terminal escapes. */
+const SOLVERS = 'def solve_aaaaaaaa(I):\n    return I\n\n\ndef solve_bbbbbbbb(I):\n    raise ValueError("\\x1b[2J\\x1b]0;pwned\\x07 gone")\n';
+
+async function batt(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnCli([...args, '--no-progress', '--workers', '1']);
+  try {
+    const code = await cli.exited;
+    return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+  } finally {
+    cli.kill();
+  }
+}
+
+/** Anything a terminal would act on, other than a line break. */
+const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+describe('batt CLI on bad inputs (issue 10)', function () {
+  this.timeout(120000);
+  let tmp: string;
+  let ws: string;
+  const writeJson = (file: string, v: unknown) => fs.writeFileSync(file, JSON.stringify(v));
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-inputs-'));
+    ws = path.join(tmp, 'ws');
+    fs.mkdirSync(path.join(ws, 'tasks'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'solvers.py'), SOLVERS);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a task file of random bytes and a solver message with escape sequences print no control bytes', async () => {
+    writeJson(path.join(ws, 'tasks', 'aaaaaaaa.json'), TASK);
+    writeJson(path.join(ws, 'tasks', 'bbbbbbbb.json'), TASK);
+    fs.copyFileSync(path.join(__dirname, '../fixtures/inputs/noise.json'), path.join(ws, 'tasks', 'noise.json'));
+    const r = await batt(['run', '--workspace', ws]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout + r.stderr;
+    assert.ok(!CONTROL.test(out), JSON.stringify(out.match(new RegExp(`.{0,40}${CONTROL.source}.{0,40}`))?.[0]));
+    assert.match(out, /noise\.json:1:1: invalid JSON at line 1, column 1: /);
+    assert.match(r.stdout, /ValueError: \\x1B\[2J\\x1B\]0;pwned\\x07 gone/);
+  });
+});
