@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { RunJson } from '../../src/protocol/results';
 import { spawnCli } from '../cliProcess';
 
 const G = [[1, 2], [3, 4]];
@@ -50,5 +49,16 @@ describe('batt CLI on bad inputs (issue 10)', function () {
     assert.ok(!CONTROL.test(out), JSON.stringify(out.match(new RegExp(`.{0,40}${CONTROL.source}.{0,40}`))?.[0]));
     assert.match(out, /noise\.json:1:1: invalid JSON at line 1, column 1: /);
     assert.match(r.stdout, /ValueError: \\x1B\[2J\\x1B\]0;pwned\\x07 gone/);
+  });
+
+  it('a Kaggle bundle with hyphenated names is read as a bundle, its solutions file with it', async () => {
+    const challenge = { train: TASK.train, test: [{ input: G }] };
+    writeJson(path.join(ws, 'tasks', 'arc-agi-training-challenges.json'), { aaaaaaaa: challenge, bbbbbbbb: challenge });
+    writeJson(path.join(ws, 'tasks', 'arc-agi-training-solutions.json'), { aaaaaaaa: [G], bbbbbbbb: [G] });
+    const r = await batt(['run', '--workspace', ws]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^aaaaaaaa {2}SOLVED {2}\(1 demo, 1 test; 1 candidate\)$/m);
+    assert.match(r.stdout, /^2 tasks - solved = 1 - candidates = 2 /m);
+    assert.doesNotMatch(r.stdout + r.stderr, /missing "train"|error:/);
   });
 });

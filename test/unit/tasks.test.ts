@@ -257,6 +257,31 @@ describe('tasks: loading from disk', () => {
       assert.ok(r.tasks.every((t) => t.test.every((p) => p.output === null)));
     });
 
+    it('hyphenated and mixed names are bundles like the underscore ones (issue 10)', async () => {
+      const pairs: Array<[string, string]> = [
+        ['arc-agi-training-challenges.json', 'arc-agi-training-solutions.json'],
+        ['arc-agi_training-challenges.json', 'arc-agi_training_solutions.json'],
+        ['arc-agi_training_challenges.json', 'arc-agi_training-solutions.json'],
+      ];
+      for (const [ch, sol] of pairs) {
+        const dir = fs.mkdtempSync(path.join(tmp, 'k-'));
+        fs.writeFileSync(path.join(dir, ch), JSON.stringify({ bbb: B, aaa: A }));
+        fs.writeFileSync(path.join(dir, sol), JSON.stringify({ aaa: [[[9]]], bbb: [G, [[6]]] }));
+        for (const where of [dir, path.join(dir, ch), path.join(dir, sol)]) {
+          const r = await loadTasks(where);
+          assert.deepEqual(r.errors, [], `${ch} + ${sol} via ${path.basename(where)}`);
+          assert.deepEqual(r.tasks.map((t) => [t.id, t.source, t.test.map((p) => p.output)]), [
+            ['aaa', path.join(dir, ch), [[[9]]]],
+            ['bbb', path.join(dir, ch), [G, [[6]]]],
+          ]);
+        }
+      }
+      const lone = path.join(tmp, 'arc-agi-evaluation-challenges.json');
+      fs.writeFileSync(lone, JSON.stringify({ aaa: A }));
+      const r = await loadTasks(lone);
+      assert.deepEqual(r.errors.map((e) => e.message), ['no solutions file arc-agi-evaluation-solutions.json beside it: test verdicts will be unknown']);
+    });
+
     it('a bad task inside a bundle is placed by id; a bad id is rejected', async () => {
       const file = path.join(tmp, 'x_challenges.json');
       fs.writeFileSync(file, JSON.stringify({ good: A, bad: { train: [], test: [{ input: G }] }, '../../x': A }));

@@ -1,6 +1,6 @@
 /**
  * Reading ARC tasks: a folder of <id>.json files, one task file, a Kaggle bundle (`*_challenges.json` with an
- * optional `*_solutions.json` beside it) or a folder of bundles. Every grid is validated; a bad task becomes one
+ * optional `*_solutions.json` beside it; `-` for either `_` alike) or a folder of bundles. Every grid is validated; a bad task becomes one
  * or more InputErrors of kind 'task' and is skipped while the rest load. Places are JSON paths with 0-based indices.
  */
 import { existsSync, promises as fsp } from 'fs';
@@ -17,8 +17,9 @@ export interface TaskLoad {
 
 export const TASK_FILE_LIMIT = 16 * MIB;
 export const BUNDLE_FILE_LIMIT = 256 * MIB;
-const CHALLENGES = '_challenges.json';
-const SOLUTIONS = '_solutions.json';
+/** Kaggle's names, `arc-agi_training_challenges.json`, and the hyphenated `arc-agi-training-challenges.json` alike. */
+const CHALLENGES = /[_-]challenges\.json$/;
+const SOLUTIONS = /[_-]solutions\.json$/;
 /** Files read at once when loading a folder: parallel enough to be fast, bounded to stay under fd limits. */
 const READ_BATCH = 64;
 
@@ -151,6 +152,20 @@ async function readBundleJson(file: string, errors: InputError[]): Promise<Recor
   return v as Record<string, unknown>;
 }
 
+/** The solutions file of a challenges file: the same separator first (`x_solutions.json`), then the other one. */
+function solutionsBeside(challenges: string): string {
+  const stem = challenges.slice(0, -'_challenges.json'.length);
+  const sep = challenges[stem.length];
+  const [same, other] = [sep, sep === '_' ? '-' : '_'].map((x) => `${stem}${x}solutions.json`);
+  return existsSync(same) || !existsSync(other) ? same : other;
+}
+
+/** The challenges file a solutions file belongs to (either separator), if there is one. */
+function challengesBeside(solutions: string): string | undefined {
+  const stem = solutions.slice(0, -'_solutions.json'.length);
+  return [`${stem}${solutions[stem.length]}challenges.json`, `${stem}_challenges.json`, `${stem}-challenges.json`].find((f) => existsSync(f));
+}
+
 /**
  * A Kaggle bundle. Test outputs come from the solutions file beside it (id -> list of output grids); when that file
  * is missing they are null, with one 'config' error. A task whose solutions are absent, invalid or of the wrong count
@@ -161,7 +176,7 @@ async function loadBundle(challenges: string): Promise<TaskLoad> {
   const tasks: Task[] = [];
   const data = await readBundleJson(challenges, errors);
   if (!data) return { tasks, errors };
-  const solutionsFile = challenges.slice(0, -CHALLENGES.length) + SOLUTIONS;
+  const solutionsFile = solutionsBeside(challenges);
   let solutions: Record<string, unknown> | undefined;
   if (existsSync(solutionsFile)) {
     solutions = await readBundleJson(solutionsFile, errors);
@@ -230,18 +245,18 @@ export async function loadTasks(where: string, cache?: TaskFileCache): Promise<T
   const loads: TaskLoad[] = [];
   if (stat.isDirectory()) {
     const names = (await fsp.readdir(root)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-    const bundles = names.filter((n) => n.endsWith(CHALLENGES));
+    const bundles = names.filter((n) => CHALLENGES.test(n));
     if (bundles.length > 0) {
       for (const b of bundles) loads.push(await loadBundle(path.join(root, b)));
     } else {
-      const files = names.filter((n) => !n.endsWith(SOLUTIONS)).map((n) => path.join(root, n));
+      const files = names.filter((n) => !SOLUTIONS.test(n)).map((n) => path.join(root, n));
       const results = await inBatches(files, READ_BATCH, (f) => loadTaskFileCached(f, cache));
       loads.push(...results.map((r) => ({ tasks: r.task ? [r.task] : [], errors: r.errors })));
     }
-  } else if (root.endsWith(CHALLENGES)) {
+  } else if (CHALLENGES.test(path.basename(root))) {
     loads.push(await loadBundle(root));
-  } else if (root.endsWith(SOLUTIONS) && existsSync(root.slice(0, -SOLUTIONS.length) + CHALLENGES)) {
-    loads.push(await loadBundle(root.slice(0, -SOLUTIONS.length) + CHALLENGES));
+  } else if (SOLUTIONS.test(path.basename(root)) && challengesBeside(root)) {
+    loads.push(await loadBundle(challengesBeside(root)!));
   } else {
     const r = await loadTaskFileCached(root, cache);
     loads.push({ tasks: r.task ? [r.task] : [], errors: r.errors });
