@@ -1,20 +1,20 @@
 import * as assert from 'assert';
-import { aggregate, compareRank, describeError, describeMismatch, scoreOutcome } from '../../src/engine/scoring/verdicts';
+import { aggregate, compareRank, describeError, mismatchFields, scoreOutcome } from '../../src/engine/scoring/verdicts';
 import type { PairResult } from '../../src/engine/types';
 import { temperatureOf } from '../../src/engine/scoring/assemble';
 
 describe('scoring', () => {
   it('describes a wrong shape', () => {
     const nine = Array.from({ length: 9 }, () => new Array(9).fill(0));
-    assert.strictEqual(describeMismatch([[1, 2, 3], [4, 5, 6], [7, 8, 9]], nine), 'expected 3x3, got 9x9');
+    assert.strictEqual(mismatchFields([[1, 2, 3], [4, 5, 6], [7, 8, 9]], nine).message, 'expected 3x3, got 9x9: actual is 3x the expected in both dimensions');
   });
   it('counts differing cells and names the first', () => {
-    assert.strictEqual(describeMismatch([[1, 2], [3, 4]], [[1, 0], [3, 0]]), '2 of 4 cells differ (first at row 0, column 1)');
+    assert.strictEqual(mismatchFields([[1, 2], [2, 4]], [[1, 0], [2, 0]]).message, '2 of 4 cells differ, (row,col) expected→actual: (0,1) 2→0, (1,1) 4→0');
   });
   it('scores an outcome: pass, fail, invalid, unknown', () => {
     assert.strictEqual(scoreOutcome('demo', 0, { match: true }, [[1]], 1).status, 'pass');
     const f = scoreOutcome('demo', 1, { match: false, output: [[2]] }, [[1]], 1);
-    assert.deepStrictEqual([f.status, f.message, f.actual], ['fail', '1 of 1 cells differ (first at row 0, column 0)', [[2]]]);
+    assert.deepStrictEqual([f.status, f.message, f.actual], ['fail', '1 of 1 cells differ, (row,col) expected→actual: (0,0) 1→2', [[2]]]);
     const e = scoreOutcome('test', 0, { match: false, invalid: 'returned NoneType' }, [[1]], 1);
     assert.deepStrictEqual([e.status, e.message], ['error', 'returned NoneType']);
     assert.strictEqual(scoreOutcome('test', 0, { match: null, output: [[1]] }, null, 1).status, 'unknown');

@@ -1,7 +1,8 @@
 /** Which candidates run on which task (with duplicates folded), and the per-task report with ranking. */
 import type { CandidateJson, TaskJson } from '../../protocol/results';
-import { aggregate, compareRank } from './verdicts';
+import { aggregate, compareRank, mismatchFields } from './verdicts';
 import { resultKey } from './jobs';
+import { expectedOf } from './pairs';
 import type { Candidate, PairResult, Task } from '../types';
 
 export interface TaskSelection {
@@ -85,14 +86,17 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
 
 /**
  * A candidate's results in pair order, every pair present: one the run never gave a verdict (it was cancelled before
- * the pair ran) is 'cancelled', never left out, so a candidate that did not run cannot look like a pass.
+ * the pair ran) is 'cancelled', never left out, so a candidate that did not run cannot look like a pass. A mismatch
+ * cached before the explainer existed gets its class and message now, from its actual grid.
  */
 function pairRow(task: Task, row: PairResult[] | undefined): PairResult[] {
   const n = task.train.length + task.test.length;
   const out: PairResult[] = [];
   for (let at = 0; at < n; at++) {
     const demo = at < task.train.length;
-    out.push(row?.[at] ?? { kind: demo ? 'demo' : 'test', index: demo ? at : at - task.train.length, status: 'cancelled', ms: 0, message: 'cancelled before it ran' });
+    const p = row?.[at] ?? { kind: demo ? 'demo' : 'test', index: demo ? at : at - task.train.length, status: 'cancelled', ms: 0, message: 'cancelled before it ran' };
+    const expected = p.status === 'fail' && p.actual && !p.mismatch ? expectedOf(task, p) : null;
+    out.push(expected && p.actual ? { ...p, ...mismatchFields(expected, p.actual) } : p);
   }
   return out;
 }

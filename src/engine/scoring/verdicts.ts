@@ -1,34 +1,20 @@
 /**
- * The score phase: exact match per pair (the ARC rule), messages that say what differs, per-candidate aggregation
- * and ranking. Pure functions over pool results; no I/O.
+ * The score phase: exact match per pair (the ARC rule), messages that say what differs (a mismatch's from the
+ * explainer), per-candidate aggregation and ranking. Pure functions over pool results; no I/O.
  */
 import type { PairKind, WireError, WireOutcome } from '../../protocol/worker';
 import type { Grid, PairResult, Verdict } from '../types';
 import type { PoolResult } from '../pool/pool';
 import { timeoutMessage } from '../pool/limits';
+import { explainMismatch } from './explain';
 
-export function shapeOf(g: Grid): string {
-  return `${g.length}x${g.length ? g[0].length : 0}`;
-}
-
-/** What differs between an expected and an actual grid: shape, or the number of differing cells. */
-export function describeMismatch(expected: Grid, actual: Grid): string {
-  if (expected.length !== actual.length || (expected[0]?.length ?? 0) !== (actual[0]?.length ?? 0)) {
-    return `expected ${shapeOf(expected)}, got ${shapeOf(actual)}`;
-  }
-  let diff = 0;
-  let first: [number, number] | undefined;
-  for (let i = 0; i < expected.length; i++) {
-    for (let j = 0; j < expected[i].length; j++) {
-      if (expected[i][j] !== actual[i][j]) {
-        diff++;
-        if (!first) first = [i, j];
-      }
-    }
-  }
-  const cells = expected.length * expected[0].length;
-  const where = first ? ` (first at row ${first[0]}, column ${first[1]})` : '';
-  return `${diff} of ${cells} cells differ${where}`;
+/**
+ * A mismatch's message and class: the explainer's sentence (scoring/explain.ts). Grids the explainer finds equal are
+ * no mismatch; the worker compares them too, so that only happens to a verdict from another task's data.
+ */
+export function mismatchFields(expected: Grid, actual: Grid): Pick<PairResult, 'message' | 'mismatch'> {
+  const m = explainMismatch(expected, actual);
+  return m ? { message: m.text, mismatch: m } : { message: 'the actual output equals the expected one' };
 }
 
 /** One line for an exception, e.g. "IndexError: tuple index out of range (in dsl.first, line 120)". */
@@ -54,7 +40,7 @@ export function scoreOutcome(kind: PairKind, index: number, outcome: WireOutcome
     return { ...base, status: 'unknown', message: 'expected output unknown', actual: outcome.output };
   }
   const actual = outcome.output ?? [];
-  return { ...base, status: 'fail', message: describeMismatch(expected, actual), actual };
+  return { ...base, status: 'fail', ...mismatchFields(expected, actual), actual };
 }
 
 /** Verdict for a non-ok pool result (timeout, crash, exception). */
