@@ -2,7 +2,7 @@
  * Messages between the extension host (panel.ts) and the timing panel webview (src/webview).
  * The host validates every inbound message with `parseFromWebview`; anything else is dropped and logged.
  */
-import type { PoolStatusParams, RunRecord, RunResultParams } from './lsp';
+import type { PoolStatusParams, RunReason, RunRecord, RunResultParams } from './lsp';
 
 //#region host -> webview
 
@@ -15,6 +15,41 @@ export interface StateMessage {
   leaderboard?: RunResultParams;
   history: RunRecord[];
   pool?: PoolStatusParams;
+  /** every task with known results (the workspace as a whole, newest result per task): the per-task table */
+  tasks?: TaskRow[];
+  /** the run going on now, if any */
+  progress?: RunProgress;
+  /** what the panel opens on: set by a command ("Run batt on task": the leaderboard, "Run every task": the tasks);
+   *  the webview follows a `seq` it has not followed yet, and otherwise keeps the user's choice */
+  show?: { view: PanelView; seq: number };
+}
+
+export type PanelView = 'leaderboard' | 'tasks';
+
+/** One task of the per-task table, from the newest result that included it. */
+export interface TaskRow {
+  id: string;
+  solved: boolean;
+  candidates: number;
+  /** the best ranked candidate (duplicates aside) */
+  best?: string;
+  /** pairs the best candidate passed, of its pairs (demo and test) */
+  passed: number;
+  pairs: number;
+  /** the best share of cells right over a candidate's pairs (a pass counts 1), 0..1; absent when no mismatch said */
+  credit?: number;
+  /** start of the run the row comes from, and why it ran */
+  at: string;
+  reason: RunReason;
+}
+
+/** Jobs done of total of the run going on. */
+export interface RunProgress {
+  reason: RunReason;
+  /** for "Run batt on task" */
+  taskId?: string;
+  done: number;
+  total: number;
 }
 
 /** Pool status only (frequent). */
@@ -23,7 +58,13 @@ export interface PoolMessage {
   pool: PoolStatusParams;
 }
 
-export type ToWebview = StateMessage | PoolMessage;
+/** Progress of the run going on (frequent); absent = no run any more. */
+export interface ProgressMessage {
+  type: 'progress';
+  progress?: RunProgress;
+}
+
+export type ToWebview = StateMessage | PoolMessage | ProgressMessage;
 
 //#endregion
 
@@ -35,6 +76,8 @@ export type FromWebview =
   | { type: 'restartWorkers' }
   | { type: 'clearCache' }
   | { type: 'runTask'; taskId: string }
+  /** a row of the per-task table: its leaderboard, from the known results or by running it */
+  | { type: 'openTask'; taskId: string }
   | { type: 'showLog' };
 
 //#endregion
@@ -61,7 +104,8 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
         ? { type: 'openLocation', file: v.file, line: v.line as number }
         : undefined;
     case 'runTask':
-      return only('taskId') && typeof v.taskId === 'string' && TASK_ID.test(v.taskId) && !v.taskId.includes('..') ? { type: 'runTask', taskId: v.taskId } : undefined;
+    case 'openTask':
+      return only('taskId') && typeof v.taskId === 'string' && TASK_ID.test(v.taskId) && !v.taskId.includes('..') ? { type: v.type, taskId: v.taskId } : undefined;
     default:
       return undefined;
   }
