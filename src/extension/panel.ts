@@ -67,6 +67,10 @@ export class Panel implements vscode.Disposable {
         return;
       }
       this.received.push(m);
+      if (m.type === 'copyGrid') {
+        const g = m.grid;
+        void vscode.env.clipboard.writeText(JSON.stringify(g)).then(() => vscode.window.setStatusBarMessage(`batt: copied a ${g.length}x${g[0]?.length ?? 0} grid as ARC JSON`, 3000));
+      }
       if (m.type === 'ready') {
         this.ready = true;
         this.post(this.model.state());

@@ -78,7 +78,9 @@ export type FromWebview =
   | { type: 'runTask'; taskId: string }
   /** a row of the per-task table: its leaderboard, from the known results or by running it */
   | { type: 'openTask'; taskId: string }
-  | { type: 'showLog' };
+  | { type: 'showLog' }
+  /** "Copy as ARC JSON" on a grid of the pair view: the host puts `JSON.stringify(grid)` on the clipboard */
+  | { type: 'copyGrid'; grid: number[][] };
 
 //#endregion
 
@@ -87,6 +89,23 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Bounds of a copied grid: a solver's wrong output may be larger than ARC's 30x30, not unboundedly so. */
+const GRID_MAX_SIDE = 1000;
+const GRID_MAX_CELLS = 250_000;
+
+/** A copy of `v` when it is a grid (rows of integers, within the bounds), else undefined. */
+function parseGrid(v: unknown): number[][] | undefined {
+  if (!Array.isArray(v) || v.length > GRID_MAX_SIDE) return undefined;
+  let cells = 0;
+  const out: number[][] = [];
+  for (const row of v as unknown[]) {
+    if (!Array.isArray(row) || row.length > GRID_MAX_SIDE || (cells += row.length) > GRID_MAX_CELLS) return undefined;
+    if (!row.every((c) => Number.isSafeInteger(c))) return undefined;
+    out.push([...(row as number[])]);
+  }
+  return out;
+}
 
 /** Returns the message when it is exactly one of FromWebview, else undefined. */
 export function parseFromWebview(v: unknown): FromWebview | undefined {
@@ -106,6 +125,10 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
     case 'runTask':
     case 'openTask':
       return only('taskId') && typeof v.taskId === 'string' && TASK_ID.test(v.taskId) && !v.taskId.includes('..') ? { type: v.type, taskId: v.taskId } : undefined;
+    case 'copyGrid': {
+      const grid = only('grid') ? parseGrid(v.grid) : undefined;
+      return grid ? { type: 'copyGrid', grid } : undefined;
+    }
     default:
       return undefined;
   }
