@@ -50,7 +50,7 @@ function task(id: string, candidates: CandidateJson[]): TaskJson {
   return { id, file: `/ws/tasks/${id}.json`, solved: candidates.some((c) => c.solved && !c.duplicateOf), demoPairs: 2, testPairs: 1, candidates };
 }
 
-const fail = (credit: number): PairJson => ({ kind: 'demo', index: 0, status: 'fail', ms: 1, mismatch: { kind: 'cells', text: 'x', credit } });
+const fail = (credit: number): PairJson => ({ kind: 'demo', index: 0, status: 'fail', ms: 1, mismatch: { kind: 'cells', text: 'x', short: 'x', credit } });
 const pass: PairJson = { kind: 'demo', index: 1, status: 'pass', ms: 1 };
 
 describe('panel model: the per-task table and what the panel opens on', () => {
