@@ -86,20 +86,37 @@ function jobCounts(s: RunJson['summary']): string {
   return `jobs = ${s.jobs} (ran ${s.ran}, ${s.cached} cached${s.cancelled ? `, ${s.cancelled} cancelled` : ''})${s.skipped ? `, ${s.skipped} skipped` : ''}`;
 }
 
+/**
+ * `solved = N`; when test outputs are unknown (a Kaggle bundle without solutions) it says so and why:
+ * `solved = ? (test outputs unknown: ...)` for all tasks, `solved = N (test outputs unknown for K of T tasks: ...)`.
+ */
+function solvedCount(s: RunJson['summary']): string {
+  const u = s.unknownOutputs;
+  if (!u) return `solved = ${s.solved}`;
+  const why = u.reasons.length > 2 ? `${u.reasons.slice(0, 2).join('; ')}; ${u.reasons.length - 2} more` : u.reasons.join('; ');
+  return u.tasks >= s.tasks ? `solved = ? (test outputs unknown: ${why})` : `solved = ${s.solved} (test outputs unknown for ${u.tasks} of ${s.tasks} tasks: ${why})`;
+}
+
 export function summaryLine(r: RunJson): string {
   const s = r.summary;
   const cancelled = r.cancelled ? `, cancelled after ${s.ran + s.cached} of ${s.jobs} jobs` : '';
   return (
-    `${s.tasks} tasks - solved = ${s.solved} - candidates = ${s.candidates} - ${jobCounts(s)} in ${(s.wallMs / 1000).toFixed(3)}s` +
+    `${s.tasks} tasks - ${solvedCount(s)} - candidates = ${s.candidates} - ${jobCounts(s)} in ${(s.wallMs / 1000).toFixed(3)}s` +
     ` [${r.temperature}${cancelled}; pool ${r.pool.started ? `${r.pool.workers} workers` : 'not started'}, restarts ${r.pool.restarts}]`
   );
 }
 
+/** One line per input problem: `warning: <file>[:line[:col]][ place]: message` or `error: ...` (ErrorJson.severity). */
 export function errorLines(r: RunJson): string {
   return r.errors
     .map((e) => {
       const where = e.line ? `${e.file}:${e.line}${e.col ? `:${e.col}` : ''}` : e.file;
-      return `error: ${where}${e.place ? ` ${e.place}` : ''}: ${e.message}`;
+      return `${e.severity === 'warning' ? 'warning' : 'error'}: ${where}${e.place ? ` ${e.place}` : ''}: ${e.message}`;
     })
     .join('\n');
+}
+
+/** The input errors of a run, not its warnings: what `--strict` exits 3 for. */
+export function inputErrorCount(r: RunJson): number {
+  return r.errors.filter((e) => e.severity !== 'warning').length;
 }

@@ -95,7 +95,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const validation = new ValidationCache(env.validationStore);
   const interpreter = env.interpreter(); // overlaps discovery (a probe, when one is needed, spawns Python)
 
-  const { tasks, model } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
+  const { tasks, model, unknownOutputs } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
   env.precompile(model, ro.overrides);
   const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides, ro.signal), model));
   errors.push(...ws.errors);
@@ -105,7 +105,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const taskJson = assembleTasks(selections, scored.results, env.root);
   const stored = ro.store && !scored.cancelled ? await timer.time('store', () => storePhase(env.root, selections, taskJson, ws)) : [];
 
-  const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors });
+  const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors, unknownOutputs });
   await appendRunLog(env.root, runRecord(json)).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
   return json;
 }
@@ -127,7 +127,12 @@ function discoverInput(env: RunEnv, s: RunSettings, extraFiles: string[], overri
 }
 
 /** Phase "discover": the selected tasks and the workspace's files with their parses. */
-async function discoverPhase(env: RunEnv, s: RunSettings, ro: RunOptions, errors: InputError[]): Promise<{ tasks: Task[]; model: Map<string, WorkspaceFile> }> {
+async function discoverPhase(
+  env: RunEnv,
+  s: RunSettings,
+  ro: RunOptions,
+  errors: InputError[],
+): Promise<{ tasks: Task[]; model: Map<string, WorkspaceFile>; unknownOutputs: Map<string, string> }> {
   await env.loadCaches();
   env.warmPool();
   if (!s.tasks) {
@@ -142,7 +147,7 @@ async function discoverPhase(env: RunEnv, s: RunSettings, ro: RunOptions, errors
   const tasks = ro.tasks?.length ? selectTasks(load, ro.tasks, s.tasks, errors) : load.tasks;
   const found = await discoverFiles(discoverInput(env, s, extra, ro.overrides, ro.signal));
   errors.push(...found.errors);
-  return { tasks, model: found.files };
+  return { tasks, model: found.files, unknownOutputs: load.unknownOutputs ?? new Map() };
 }
 
 /** The tasks asked for by id; unknown ids are errors, or a UsageError when none is known and no bad file explains it. */
@@ -246,6 +251,8 @@ interface RunParts {
   validation: ValidationCache;
   stored: RunJson['stored'];
   errors: InputError[];
+  /** why a task's test outputs are unknown, by id (TaskLoad.unknownOutputs) */
+  unknownOutputs: Map<string, string>;
 }
 
 /** The run's document: verdicts, summary, phases (wall time measured now), cache counts, pool. */
@@ -268,6 +275,7 @@ function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
       jobs: counts.ran + counts.cached + counts.cancelled,
       ...counts,
       wallMs: Math.round(wallMs * 1000) / 1000,
+      ...unknownSummary(taskJson, p.unknownOutputs),
     },
     tasks: taskJson,
     phases: p.timer.phases(wallMs),
@@ -279,4 +287,10 @@ function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
     stored: p.stored,
     errors: p.errors.map((e) => ({ ...e })),
   };
+}
+
+/** summary.unknownOutputs: the run's tasks whose test outputs are unknown, and the distinct reasons (none: absent). */
+function unknownSummary(taskJson: RunJson['tasks'], why: Map<string, string>): Pick<RunJson['summary'], 'unknownOutputs'> {
+  const reasons = taskJson.map((t) => why.get(t.id)).filter((r): r is string => r !== undefined);
+  return reasons.length ? { unknownOutputs: { tasks: reasons.length, reasons: [...new Set(reasons)] } } : {};
 }

@@ -108,6 +108,15 @@ export interface CacheCounts {
   savedMs: number;
 }
 
+/**
+ * In RunJson.summary when some of the run's tasks have unknown test outputs (a Kaggle bundle without solutions): how
+ * many (`solved` counts only the others) and why, e.g. "no solutions file x_solutions.json beside x_challenges.json".
+ */
+export interface UnknownOutputs {
+  tasks: number;
+  reasons: string[];
+}
+
 export interface RunJson {
   version: 1;
   workspace: string;
@@ -121,7 +130,7 @@ export interface RunJson {
    * run needed = `ran` (executed now) + `cached` (answered by the validation cache) + `cancelled` (needed, not run
    * because the run was cancelled); `skipped` pairs were not needed (see 'skipped') and are not jobs.
    */
-  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; cached: number; skipped: number; cancelled: number; wallMs: number };
+  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; cached: number; skipped: number; cancelled: number; wallMs: number; unknownOutputs?: UnknownOutputs };
   tasks: TaskJson[];
   phases: Array<{ name: string; ms: number }>;
   cache: { inline: CacheCounts; validation: CacheCounts };

@@ -110,7 +110,7 @@ describe('task faults through Engine.run', function () {
     const challenge = { train: FAULT_TASK.train, test: FAULT_TASK.test.map((p) => ({ input: p.input })) };
     writeJson(ch, { fa000001: challenge, fa000003: challenge, fa000004: challenge });
     let load = await loadTasks(ch);
-    assert.deepEqual(load.errors, [{ kind: 'config', file: ch, message: 'no solutions file arc_solutions.json beside it: test verdicts will be unknown' }]);
+    assert.deepEqual(load.errors, [{ kind: 'config', file: ch, message: 'no solutions file arc_solutions.json beside it: test verdicts will be unknown', severity: 'warning' }]);
     assert.ok(load.tasks.every((t) => t.test.every((p) => p.output === null)));
 
     writeJson(sol, { fa000001: [FAULT_TASK.test[0].output], fa000004: [FAULT_TASK.test[0].output, [[1]]] });

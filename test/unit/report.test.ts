@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { cacheStatistics, summaryLine, taskLines, timingSummary } from '../../src/engine/report';
+import { cacheStatistics, errorLines, inputErrorCount, summaryLine, taskLines, timingSummary } from '../../src/engine/report';
 import type { CandidateJson, PairJson, RunJson } from '../../src/protocol/results';
 
 function run(): RunJson {
@@ -76,5 +76,29 @@ describe('report formats (domain.md §6)', () => {
     assert.strictEqual(lines[7], '        demo 0: IndexError: tuple index out of range');
     assert.strictEqual(lines.length, 8);
     assert.match(summaryLine(r), / - jobs = 12 \(ran 3, 1 cached, 8 cancelled\) in 2\.932s \[warm, cancelled after 4 of 12 jobs; pool 4 workers/);
+  });
+  it('warnings and errors are told apart; --strict counts only the errors (issue 10)', () => {
+    const r = run();
+    r.errors = [
+      { kind: 'config', file: '/t/x_challenges.json', message: 'no solutions file x_solutions.json beside it: test verdicts will be unknown', severity: 'warning' },
+      { kind: 'task', file: '/t/bad.json', line: 3, col: 7, message: 'invalid JSON at line 3, column 7: unexpected end of JSON input' },
+      { kind: 'task', file: '/t/b.json', place: 'train[0].output', message: 'grid is empty' },
+    ];
+    assert.strictEqual(errorLines(r), [
+      'warning: /t/x_challenges.json: no solutions file x_solutions.json beside it: test verdicts will be unknown',
+      'error: /t/bad.json:3:7: invalid JSON at line 3, column 7: unexpected end of JSON input',
+      'error: /t/b.json train[0].output: grid is empty',
+    ].join('\n'));
+    assert.strictEqual(inputErrorCount(r), 2);
+    r.errors = [r.errors[0]];
+    assert.strictEqual(inputErrorCount(r), 0);
+  });
+  it('the summary says when test outputs are unknown, and why, instead of solved = 0 (issue 10)', () => {
+    const r = run();
+    r.summary = { ...r.summary, tasks: 3, solved: 0, unknownOutputs: { tasks: 3, reasons: ['no solutions file x_solutions.json beside x_challenges.json'] } };
+    assert.match(summaryLine(r), /^3 tasks - solved = \? \(test outputs unknown: no solutions file x_solutions\.json beside x_challenges\.json\) - candidates = 2 - /);
+    r.summary = { ...r.summary, tasks: 5, solved: 1, unknownOutputs: { tasks: 2, reasons: ['no usable solutions in y_solutions.json', 'a', 'b', 'c'] } };
+    assert.match(summaryLine(r), /^5 tasks - solved = 1 \(test outputs unknown for 2 of 5 tasks: no usable solutions in y_solutions\.json; a; 2 more\) - /);
+    assert.match(summaryLine(run()), /^1 tasks - solved = 1 - candidates/);
   });
 });

@@ -234,7 +234,7 @@ describe('tasks: loading from disk', () => {
       }
     });
 
-    it('without solutions: outputs null and one config error', async () => {
+    it('without solutions: outputs null and one config warning, and why by task id (issue 10: a warning)', async () => {
       const file = challenges(tmp);
       const r = await loadTasks(file);
       assert.deepEqual(r.tasks.map((t) => t.test.map((p) => p.output)), [[null], [null, null]]);
@@ -242,6 +242,9 @@ describe('tasks: loading from disk', () => {
       assert.equal(r.errors[0].kind, 'config');
       assert.equal(r.errors[0].file, file);
       assert.match(r.errors[0].message, /arc-agi_training_solutions\.json.*test verdicts will be unknown/);
+      assert.equal(r.errors[0].severity, 'warning');
+      const why = 'no solutions file arc-agi_training_solutions.json beside arc-agi_training_challenges.json';
+      assert.deepEqual([...r.unknownOutputs!].sort(), [['aaa', why], ['bbb', why]]);
     });
 
     it('mismatched solutions: an error naming the solutions file and the id; the task still loads', async () => {
@@ -255,6 +258,8 @@ describe('tasks: loading from disk', () => {
       ]);
       assert.deepEqual(r.tasks.map((t) => t.id), ['aaa', 'bbb']);
       assert.ok(r.tasks.every((t) => t.test.every((p) => p.output === null)));
+      assert.ok(r.errors.every((e) => e.severity === undefined), 'a broken solutions file is an error, not a warning');
+      assert.deepEqual([...r.unknownOutputs!.values()], ['no usable solutions in arc-agi_training_solutions.json', 'no usable solutions in arc-agi_training_solutions.json']);
     });
 
     it('hyphenated and mixed names are bundles like the underscore ones (issue 10)', async () => {

@@ -13,6 +13,9 @@ import type { Grid, InputError, Task } from '../types';
 export interface TaskLoad {
   tasks: Task[];
   errors: InputError[];
+  /** why a loaded task's test outputs are unknown (null), by task id: e.g. "no solutions file x_solutions.json beside
+   *  x_challenges.json"; only Kaggle bundles have such tasks */
+  unknownOutputs?: Map<string, string>;
 }
 
 export const TASK_FILE_LIMIT = 16 * MIB;
@@ -168,7 +171,8 @@ function challengesBeside(solutions: string): string | undefined {
 
 /**
  * A Kaggle bundle. Test outputs come from the solutions file beside it (id -> list of output grids); when that file
- * is missing they are null, with one 'config' error. A task whose solutions are absent, invalid or of the wrong count
+ * is missing they are null, with one 'config' warning (the run is what was asked for: a test set ships without
+ * solutions). A task whose solutions are absent, invalid or of the wrong count
  * still loads (its demos are fine) with null test outputs, plus an error naming the solutions file and the id.
  */
 async function loadBundle(challenges: string): Promise<TaskLoad> {
@@ -176,6 +180,7 @@ async function loadBundle(challenges: string): Promise<TaskLoad> {
   const tasks: Task[] = [];
   const data = await readBundleJson(challenges, errors);
   if (!data) return { tasks, errors };
+  const unknownOutputs = new Map<string, string>();
   const solutionsFile = solutionsBeside(challenges);
   let solutions: Record<string, unknown> | undefined;
   if (existsSync(solutionsFile)) {
@@ -195,16 +200,21 @@ async function loadBundle(challenges: string): Promise<TaskLoad> {
       task.test = task.test.map((p, i) => ({ input: p.input, output: outputs ? outputs[i] : null }));
       task.hash = taskHash(task.train, task.test);
     }
+    if (task.test.some((p) => p.output === null)) {
+      const sol = path.basename(solutionsFile);
+      unknownOutputs.set(id, solutions ? `no usable solutions in ${sol}` : existsSync(solutionsFile) ? `${sol} could not be read` : `no solutions file ${sol} beside ${path.basename(challenges)}`);
+    }
     tasks.push(task);
   }
-  if (!existsSync(solutionsFile) && tasks.some((t) => t.test.some((p) => p.output === null))) {
+  if (!existsSync(solutionsFile) && unknownOutputs.size > 0) {
     errors.push({
       kind: 'config',
       file: challenges,
       message: `no solutions file ${path.basename(solutionsFile)} beside it: test verdicts will be unknown`,
+      severity: 'warning',
     });
   }
-  return { tasks, errors };
+  return { tasks, errors, unknownOutputs };
 }
 
 function solutionOutputs(
@@ -263,6 +273,7 @@ export async function loadTasks(where: string, cache?: TaskFileCache): Promise<T
   }
   const byId = new Map<string, Task>();
   const errors: InputError[] = [];
+  const unknownOutputs = new Map<string, string>();
   for (const load of loads) {
     errors.push(...load.errors);
     for (const task of load.tasks) {
@@ -274,11 +285,15 @@ export async function loadTasks(where: string, cache?: TaskFileCache): Promise<T
           place: task.id,
           message: `duplicate task id "${task.id}" (already loaded from ${first.source})`,
         });
-      } else byId.set(task.id, task);
+      } else {
+        byId.set(task.id, task);
+        const why = load.unknownOutputs?.get(task.id);
+        if (why) unknownOutputs.set(task.id, why);
+      }
     }
   }
   const tasks = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { tasks, errors };
+  return { tasks, errors, unknownOutputs };
 }
 
 /**
