@@ -15,6 +15,8 @@ export interface RunArgs {
   verbose: boolean;
   noCache: boolean;
   progress: boolean;
+  /** exit 3 when any input error (not a warning) occurred */
+  strict: boolean;
   workers?: number;
   timeoutMs?: number;
   memoryMB?: number;
@@ -69,8 +71,13 @@ ${option('cacheDir')}
       --json            print one JSON document instead of text
   -v, --verbose         list every candidate, not the first 10 per task
       --no-progress     no progress bar (it is shown on a terminal for runs longer than a second)
+      --strict          exit 3 when an input was skipped (an "error:" line; warnings do not count), for CI
+
+The report goes to stdout; "warning:" and "error:" lines about the inputs go to stderr (with --json they are in the
+document's "errors", an error without "severity", a warning with "severity": "warning").
 
 Exit codes: 0 the run completed (whatever was solved), 2 usage or configuration error, 1 internal failure,
+3 with --strict: the run completed but an input error occurred,
 130 cancelled by Ctrl-C (the report of what ran is still printed; a second Ctrl-C quits at once).`;
 
 function need(argv: string[], i: number, flag: string): string {
@@ -96,6 +103,10 @@ function number(v: string, flag: string, name: SettingName): number {
 
 /** Flags that take one value and may appear once (a second one would silently win). */
 const ONCE = new Set(['--workspace', '--tasks', '--workers', '--timeout', '--memory', '--timeout-quarantine', '--python', '--cache-dir']);
+/** What a repeated flag is told, where there is more to say than "one per run". */
+const ONCE_WHY: Record<string, string> = {
+  '--tasks': 'one tasks path per run is supported: a folder, a task file or a Kaggle bundle',
+};
 const LONG: Record<string, string> = { '-w': '--workspace', '-t': '--tasks', '-n': '--workers' };
 
 export const CACHE_USAGE = `Usage:
@@ -127,7 +138,7 @@ export function parseArgs(argv: string[]): Args {
   }
   if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run or cache; see batt --help)`);
   if (rest.some((f) => f === '--help' || f === '-h')) return { cmd: 'help' };
-  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true };
+  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true, strict: false };
   const seen = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     let f = rest[i];
@@ -140,7 +151,7 @@ export function parseArgs(argv: string[]): Args {
     if (!f.startsWith('-')) throw new UsageError(`unexpected argument "${f}" (did you mean --workspace ${f}?)`);
     const long = LONG[f] ?? f;
     if (ONCE.has(long)) {
-      if (seen.has(long)) throw new UsageError(`${long} given twice (one per run; the second would silently win)`);
+      if (seen.has(long)) throw new UsageError(`${long} given twice (${ONCE_WHY[long] ?? 'one per run'}; the second would silently win)`);
       seen.add(long);
     }
     const val = () => (inline !== undefined ? inline : need(rest, i++, f));
@@ -156,6 +167,7 @@ export function parseArgs(argv: string[]): Args {
       case '-v': case '--verbose': a.verbose = true; break;
       case '--no-cache': a.noCache = true; break;
       case '--no-progress': a.progress = false; break;
+      case '--strict': a.strict = true; break;
       case '-n': case '--workers': a.workers = number(val(), f, 'workers'); break;
       case '--timeout': a.timeoutMs = number(val(), f, 'timeoutSeconds') * 1000; break;
       case '--memory': a.memoryMB = number(val(), f, 'memoryLimitMB'); break;

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
-import { cacheStatistics, errorLines, summaryLine, taskLines, timingSummary } from '../engine/report';
+import { cacheStatistics, errorLines, inputErrorCount, summaryLine, taskLines, timingSummary } from '../engine/report';
 import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
@@ -48,13 +48,23 @@ async function runCommand(a: RunArgs): Promise<number> {
     if (a.json) {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     } else {
-      const parts = [taskLines(r, { verbose: a.verbose })];
-      if (r.errors.length) parts.push('', errorLines(r));
+      // The report on stdout, the input problems (`warning:` / `error:`) on stderr where they stood in it; every line
+      // made printable as a last guard (no control bytes from task files or solver messages reach the terminal).
+      const tasks = taskLines(r, { verbose: a.verbose });
+      if (tasks) process.stdout.write(printableLines(tasks) + '\n');
+      if (r.errors.length) process.stderr.write(`${tasks ? '\n' : ''}${printableLines(errorLines(r))}\n`);
+      const parts: string[] = [];
       if (r.stored.length) parts.push('', ...r.stored.map((s) => `stored ${s.name} for ${s.task}: ${path.relative(process.cwd(), s.path)}`));
       parts.push('', summaryLine(r), cacheStatistics(r), timingSummary(r), '');
-      process.stdout.write(printableLines(parts.join('\n'))); // a last guard: no control bytes reach the terminal
+      process.stdout.write(printableLines(parts.join('\n')));
     }
-    return interrupted ? 130 : 0;
+    if (interrupted) return 130;
+    const errors = inputErrorCount(r);
+    if (a.strict && errors > 0) {
+      process.stderr.write(`batt: --strict: ${errors} input error${errors === 1 ? '' : 's'} (exit 3)\n`);
+      return 3;
+    }
+    return 0;
   } finally {
     bar.done();
     process.off('SIGINT', onSigint);

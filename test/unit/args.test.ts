@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseArgs } from '../../src/cli/args';
+import { parseArgs, USAGE } from '../../src/cli/args';
 import { UsageError } from '../../src/engine/errors';
 
 describe('cli arguments', () => {
@@ -38,5 +38,12 @@ describe('cli arguments', () => {
     assert.throws(() => parseArgs(['run', '--tasks', 'a', '-t', 'b']), /--tasks given twice/);
     assert.throws(() => parseArgs(['run', '-n', '2', '--workers=3']), /--workers given twice/);
     assert.strictEqual((parseArgs(['run', '-i', 'a', '-i', 'b']) as { taskIds: string[] }).taskIds.length, 2, '--task stays repeatable');
+  });
+  it('--strict (exit 3 on input errors) is off by default; --tasks twice says one tasks path per run (issue 10)', () => {
+    assert.strictEqual((parseArgs(['run']) as { strict: boolean }).strict, false);
+    assert.strictEqual((parseArgs(['run', '--strict', '--json']) as { strict: boolean }).strict, true);
+    assert.match(USAGE, /^ {6}--strict {10}exit 3 when an input was skipped/m);
+    assert.match(USAGE, /3 with --strict: the run completed but an input error occurred/);
+    assert.throws(() => parseArgs(['run', '--tasks', 'training', '--tasks', 'evaluation']), (e: Error) => e instanceof UsageError && /^--tasks given twice \(one tasks path per run is supported: a folder, a task file or a Kaggle bundle; /.test(e.message));
   });
 });

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import type { RunJson } from '../../src/protocol/results';
 import { spawnCli } from '../cliProcess';
 
 const G = [[1, 2], [3, 4]];
@@ -60,5 +61,45 @@ describe('batt CLI on bad inputs (issue 10)', function () {
     assert.match(r.stdout, /^aaaaaaaa {2}SOLVED {2}\(1 demo, 1 test; 1 candidate\)$/m);
     assert.match(r.stdout, /^2 tasks - solved = 1 - candidates = 2 /m);
     assert.doesNotMatch(r.stdout + r.stderr, /missing "train"|error:/);
+  });
+
+  it('a Kaggle bundle without solutions: a warning on stderr, and the summary says test verdicts are unknown and why', async () => {
+    const challenge = { train: TASK.train, test: [{ input: G }] };
+    writeJson(path.join(ws, 'tasks', 'arc-agi_test_challenges.json'), { aaaaaaaa: challenge, bbbbbbbb: challenge });
+    const r = await batt(['run', '--workspace', ws, '--strict']);
+    assert.equal(r.code, 0, `a warning is not an input error, even with --strict: ${r.stderr}`);
+    assert.ok(r.stderr.includes(`\nwarning: ${path.join(ws, 'tasks', 'arc-agi_test_challenges.json')}: no solutions file arc-agi_test_solutions.json beside it: test verdicts will be unknown\n`), r.stderr);
+    assert.doesNotMatch(r.stderr, /error:/);
+    assert.match(r.stdout, /^2 tasks - solved = \? \(test outputs unknown: no solutions file arc-agi_test_solutions\.json beside arc-agi_test_challenges\.json\) - candidates = 2 /m);
+    assert.doesNotMatch(r.stdout, /warning:|error:/, 'input problems are not mixed into the report');
+
+    const j = await batt(['run', '--workspace', ws, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.doesNotMatch(j.stderr, /warning:|error:/, 'with --json the problems are in the document');
+    const doc = JSON.parse(j.stdout) as RunJson;
+    assert.deepEqual(doc.summary.unknownOutputs, { tasks: 2, reasons: ['no solutions file arc-agi_test_solutions.json beside arc-agi_test_challenges.json'] });
+    assert.deepEqual(doc.errors.map((e) => [e.kind, e.severity]), [['config', 'warning']]);
+  });
+
+  it('input errors go to stderr as "error:"; --strict exits 3 for them (text and --json), the default stays 0', async () => {
+    writeJson(path.join(ws, 'tasks', 'aaaaaaaa.json'), TASK);
+    fs.writeFileSync(path.join(ws, 'tasks', 'broken.json'), '{"train": [');
+    const line = `error: ${path.join(ws, 'tasks', 'broken.json')}:1:12: invalid JSON at line 1, column 12: `;
+    const plain = await batt(['run', '--workspace', ws]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(plain.stderr.startsWith(`\n${line}`), plain.stderr);
+    assert.doesNotMatch(plain.stdout, /error:/);
+    assert.match(plain.stdout, /^aaaaaaaa {2}SOLVED/m);
+
+    const strict = await batt(['run', '--workspace', ws, '--strict']);
+    assert.equal(strict.code, 3, strict.stderr);
+    assert.ok(strict.stderr.includes(line), strict.stderr);
+    assert.match(strict.stderr, /\nbatt: --strict: 1 input error \(exit 3\)\n$/);
+    assert.match(strict.stdout, /^1 tasks - solved = 1 - /m, 'the report is still printed');
+
+    const json = await batt(['run', '--workspace', ws, '--strict', '--json']);
+    assert.equal(json.code, 3, json.stderr);
+    const doc = JSON.parse(json.stdout) as RunJson;
+    assert.deepEqual(doc.errors.map((e) => [path.basename(e.file), e.severity]), [['broken.json', undefined]]);
   });
 });
