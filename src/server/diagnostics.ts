@@ -1,9 +1,10 @@
 /**
  * Run results -> LSP diagnostics (source `batt`), per file, and lint problems -> `batt-lint` diagnostics. Pure: no
  * connection, no I/O.
- * An exception is an Error on the line where it surfaced in the solver; a mismatch, timeout or crash an Error on the
- * `def` line naming the first failing pair; a duplicate a Hint pointing at its twin; syntax errors and bad task files
- * are diagnostics on those files.
+ * Each says its verdict once: the pair that gives it, with its message (a mismatch's is the explainer's,
+ * scoring/explain.ts), and the pair counts. An exception is an Error on the expression of the line where it surfaced in
+ * the solver; a mismatch, timeout or crash an Error on the `def` line; a duplicate a Hint pointing at its twin; syntax
+ * errors and bad task files are diagnostics on those files, Errors or, for ErrorJson severity 'warning', Warnings.
  */
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import { pathToFileURL } from 'url';
@@ -20,21 +21,56 @@ function wholeLine(line: number): Diagnostic['range'] {
   return { start: { line: line0(line), character: 0 }, end: { line: line0(line), character: 10000 } };
 }
 
+/**
+ * The part of a line that raised: without its indentation, an assignment's target (`x3 = `) or `return`, and a
+ * trailing comment. The whole line when its text is unknown.
+ */
+export function expressionRange(line: number, text: string | undefined): Diagnostic['range'] {
+  if (text === undefined) return wholeLine(line);
+  const indent = text.length - text.trimStart().length;
+  const head = /^\s*(?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*\s*=(?!=)\s*|return\s+)?/.exec(text)![0].length;
+  let end = codeEnd(text);
+  while (end > indent && /\s/.test(text[end - 1])) end--;
+  const start = head < end ? head : indent;
+  return { start: { line: line0(line), character: start }, end: { line: line0(line), character: Math.max(end, start + 1) } };
+}
+
+/** Where a line's code ends: at a `#` outside string quotes, else the line's end. */
+function codeEnd(text: string): number {
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '#') return i;
+  }
+  return text.length;
+}
+
 function pairText(p: PairJson): string {
   return p.message ?? p.status;
 }
 
-/** e.g. "demo 2/3 — pair 1: expected 3x3, got 9x9; test 0/1" */
-export function verdictText(c: CandidateJson): string {
-  const firstDemo = c.pairs.find((p) => p.kind === 'demo' && p.status !== 'pass');
-  const firstTest = c.pairs.find((p) => p.kind === 'test' && p.status !== 'pass' && p.status !== 'unknown');
-  const demo = `demo ${c.demo.passed}/${c.demo.total}${firstDemo ? ` — pair ${firstDemo.index}: ${pairText(firstDemo)}` : ''}`;
+/**
+ * The pair counts and one pair with its message: `focus`, else the first demo pair, then test pair, that did not pass,
+ * e.g. "demo 2/3 — pair 1: expected 3x3, got 9x9; test 0/1".
+ */
+export function verdictText(c: CandidateJson, focus?: PairJson): string {
+  const p =
+    focus ??
+    c.pairs.find((x) => x.kind === 'demo' && x.status !== 'pass') ??
+    c.pairs.find((x) => x.kind === 'test' && x.status !== 'pass' && x.status !== 'unknown');
+  const at = (kind: PairJson['kind']) => (p?.kind === kind ? ` — pair ${p.index}: ${pairText(p)}` : '');
   const unknown = c.test.unknown ? ` (${c.test.unknown} unknown)` : '';
-  const test = `test ${c.test.passed}/${c.test.total}${unknown}${!firstDemo && firstTest ? ` — pair ${firstTest.index}: ${pairText(firstTest)}` : ''}`;
-  return `${demo}; ${test}`;
+  return `demo ${c.demo.passed}/${c.demo.total}${at('demo')}; test ${c.test.passed}/${c.test.total}${unknown}${at('test')}`;
 }
 
-function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<string, CandidateJson>): Diagnostic | undefined {
+/** The text of a line of a file (1-based), undefined when it cannot be read. */
+export type LineText = (file: string, line: number) => string | undefined;
+
+function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<string, CandidateJson>, lineText: LineText): Diagnostic | undefined {
   if (c.duplicateOf) {
     const twin = byName.get(c.duplicateOf);
     return {
@@ -57,8 +93,8 @@ function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<strin
       severity: DiagnosticSeverity.Error,
       source: SOURCE,
       code: e?.type ?? 'error',
-      range: wholeLine(inFile ?? c.line),
-      message: `${c.name}: ${p ? `${p.kind} pair ${p.index}: ${pairText(p)}` : 'error'} — ${verdictText(c)}${task}`,
+      range: inFile ? expressionRange(inFile, lineText(c.file, inFile)) : wholeLine(c.line),
+      message: `${c.name}: ${verdictText(c, p)}${task}`,
       relatedInformation:
         e?.dslFile && e.dslLine
           ? [{ location: { uri: pathToFileURL(e.dslFile).toString(), range: wholeLine(e.dslLine) }, message: `raised in ${e.dslFunc ?? 'the DSL'}` }]
@@ -73,7 +109,7 @@ function errorDiagnostic(e: ErrorJson): Diagnostic {
   const line = line0(e.line);
   const col = Math.max(0, (e.col ?? 1) - 1);
   return {
-    severity: DiagnosticSeverity.Error,
+    severity: e.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
     source: SOURCE,
     code: e.kind,
     range: { start: { line, character: e.line ? col : 0 }, end: { line, character: e.line ? col + 1 : 10000 } },
@@ -90,8 +126,9 @@ export function ownTask(c: CandidateJson, taskId: string): boolean {
  * Diagnostics per absolute file path, then per key (candidate name, or "input" for syntax and task-file errors), for
  * every candidate file and every file with an input error in the run. Only a candidate's verdict on its own task becomes
  * a diagnostic: a battery's transfer attempts on other tasks are leaderboard material, not errors in the solver.
+ * `lineText` gives the source lines an exception's range is cut to.
  */
-export function runDiagnostics(run: RunJson): Map<string, Map<string, Diagnostic[]>> {
+export function runDiagnostics(run: RunJson, lineText: LineText = () => undefined): Map<string, Map<string, Diagnostic[]>> {
   const out = new Map<string, Map<string, Diagnostic[]>>();
   const push = (file: string, key: string, d?: Diagnostic) => {
     const byKey = out.get(file) ?? new Map<string, Diagnostic[]>();
@@ -103,7 +140,7 @@ export function runDiagnostics(run: RunJson): Map<string, Map<string, Diagnostic
   for (const t of run.tasks) {
     const own = t.candidates.filter((c) => ownTask(c, t.id));
     const byName = new Map(own.map((c) => [c.name, c]));
-    for (const c of own) push(c.file, c.name, candidateDiagnostic(c, t.id, byName));
+    for (const c of own) push(c.file, c.name, candidateDiagnostic(c, t.id, byName, lineText));
   }
   for (const e of run.errors) {
     if (e.kind === 'config' && !e.line) push(e.file, 'input', { ...errorDiagnostic(e), severity: DiagnosticSeverity.Warning });

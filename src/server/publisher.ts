@@ -3,6 +3,7 @@
  * (and "input" for syntax and task-file errors), lint diagnostics (`batt-lint`) per document. Knows nothing of the
  * connection: it is given a sink and the open documents' versions.
  */
+import * as fs from 'fs';
 import { pathToFileURL } from 'url';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { RunJson } from '../protocol/results';
@@ -15,6 +16,16 @@ export interface PublisherDeps {
   version(uri: string): number | undefined;
   /** does this path name a file (results for files that are gone are dropped) */
   isFile(path: string): boolean;
+  /** a file's text, for the source lines exception ranges are cut to (default: read from disk, as the run did) */
+  readFile?(path: string): string | undefined;
+}
+
+function readFromDisk(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export interface PublishOptions {
@@ -38,7 +49,12 @@ export class DiagnosticsPublisher {
    * document version are never published.
    */
   publishRun(run: RunJson, opts: PublishOptions = {}): void {
-    const byFile = runDiagnostics(run);
+    const lines = new Map<string, string[] | undefined>();
+    const lineText = (file: string, line: number) => {
+      if (!lines.has(file)) lines.set(file, (this.deps.readFile ?? readFromDisk)(file)?.split(/\r?\n/));
+      return lines.get(file)?.[line - 1];
+    };
+    const byFile = runDiagnostics(run, lineText);
     // A fixed syntax error clears: the saved file is published even when the run has nothing for it.
     if (opts.saved && !byFile.has(opts.saved)) byFile.set(opts.saved, new Map());
     for (const [file, byKey] of byFile) {

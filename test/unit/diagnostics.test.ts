@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import { runDiagnostics, verdictText } from '../../src/server/diagnostics';
+import { expressionRange, runDiagnostics, verdictText } from '../../src/server/diagnostics';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 
 function cand(over: Partial<CandidateJson>): CandidateJson {
@@ -53,6 +53,45 @@ describe('run diagnostics', () => {
     assert.match(h.message, /same program as solve_aaaa0000 \(line 10\)/);
     const syn = runDiagnostics(run([])).get('/w/broken.py')!.get('input')![0];
     assert.deepStrictEqual([syn.range.start.line, syn.range.start.character], [1, 13]);
+  });
+  it('says an exception once: the pair, its message, the counts (issue 11 §5)', () => {
+    const exc = cand({
+      name: 'solve_aaaa0000_e', status: 'error', solved: false, demo: { passed: 2, total: 3 }, test: { passed: 0, total: 1, unknown: 0 },
+      pairs: [
+        { kind: 'demo', index: 0, status: 'fail', ms: 1, message: 'expected 3x3, got 9x9: actual is 3x the expected in both dimensions' },
+        { kind: 'demo', index: 1, status: 'error', ms: 1, message: 'IndexError: x (in first, dsl.py:9)', error: { type: 'IndexError', message: 'x', file: '/w/solvers.py', line: 23, traceback: '' } },
+        { kind: 'demo', index: 2, status: 'pass', ms: 1 },
+        { kind: 'test', index: 0, status: 'error', ms: 1, message: 'IndexError: x (in first, dsl.py:9)' },
+      ],
+    });
+    const e = runDiagnostics(run([exc])).get('/w/solvers.py')!.get('solve_aaaa0000_e')![0];
+    assert.strictEqual(e.message, 'solve_aaaa0000_e: demo 2/3 — pair 1: IndexError: x (in first, dsl.py:9); test 0/1 [task aaaa0000]');
+  });
+  it('an exception squiggle covers the expression that raised, not the indentation', () => {
+    const exc = cand({
+      name: 'solve_aaaa0000_e', status: 'error', solved: false, demo: { passed: 0, total: 1 },
+      pairs: [{ kind: 'demo', index: 0, status: 'error', ms: 1, message: 'IndexError: x', error: { type: 'IndexError', message: 'x', file: '/w/solvers.py', line: 23, traceback: '' } }],
+    });
+    const lines: Record<number, string> = { 23: '    x3 = first(x2)  # the smallest object' };
+    const e = runDiagnostics(run([exc]), (file, line) => (file === '/w/solvers.py' ? lines[line] : undefined)).get('/w/solvers.py')!.get('solve_aaaa0000_e')![0];
+    assert.deepStrictEqual(e.range, { start: { line: 22, character: 9 }, end: { line: 22, character: 18 } });
+    assert.deepStrictEqual(expressionRange(5, '\treturn f(x)'), { start: { line: 4, character: 8 }, end: { line: 4, character: 12 } });
+    assert.deepStrictEqual(expressionRange(5, "  raise ValueError('a # b')"), { start: { line: 4, character: 2 }, end: { line: 4, character: 27 } });
+    assert.deepStrictEqual(expressionRange(5, '    if x == y:'), { start: { line: 4, character: 4 }, end: { line: 4, character: 14 } });
+    assert.deepStrictEqual(expressionRange(5, '    x = ('), { start: { line: 4, character: 8 }, end: { line: 4, character: 9 } });
+    assert.strictEqual(expressionRange(5, undefined).start.character, 0, 'no source: the whole line');
+  });
+  it('an input problem of severity warning is a Warning, an error an Error', () => {
+    const r = run([]);
+    r.errors = [
+      { kind: 'task', file: '/w/tasks/k.json', message: 'test outputs unknown', severity: 'warning' },
+      { kind: 'syntax', file: '/w/b.py', line: 3, col: 1, message: 'SyntaxError: bad' },
+      { kind: 'config', file: '/w/batt.json', line: 2, col: 5, message: 'memory cap below 256 MB', severity: 'warning' },
+    ];
+    const d = runDiagnostics(r);
+    assert.strictEqual(d.get('/w/tasks/k.json')!.get('input')![0].severity, DiagnosticSeverity.Warning);
+    assert.strictEqual(d.get('/w/b.py')!.get('input')![0].severity, DiagnosticSeverity.Error);
+    assert.strictEqual(d.get('/w/batt.json')!.get('input')![0].severity, DiagnosticSeverity.Warning);
   });
   it('a battery\'s transfer attempts on other tasks are not diagnostics', () => {
     const other = cand({ name: 'solve_bbbb1111', status: 'fail', solved: false });

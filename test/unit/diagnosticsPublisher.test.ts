@@ -86,6 +86,21 @@ describe('diagnostics publisher', () => {
     assert.deepStrictEqual(last(), []);
   });
 
+  it('cuts an exception\'s range to the raising expression of the file\'s text, read once per file', () => {
+    const reads: string[] = [];
+    const text = 'from dsl import *\n\ndef solve_aaaa0000(I):\n    x1 = first(I)\n    O = last(x1)\n    return O\n';
+    const sent: Diagnostic[][] = [];
+    const publisher = new DiagnosticsPublisher({ send: (_u, d) => sent.push(d), version: () => undefined, isFile: () => true, readFile: (p) => (reads.push(p), text) });
+    const error = (name: string, line: number) =>
+      cand(name, { status: 'error', pairs: [{ kind: 'demo', index: 0, status: 'error', ms: 1, message: 'IndexError: x', error: { type: 'IndexError', message: 'x', file: FILE, line, traceback: '' } }] });
+    publisher.publishRun(run('aaaa0000', [error('solve_aaaa0000', 4), error('solve_aaaa0000_b', 5)]));
+    assert.deepStrictEqual(sent.at(-1)!.map((d) => [d.range.start, d.range.end]), [
+      [{ line: 3, character: 9 }, { line: 3, character: 17 }],
+      [{ line: 4, character: 8 }, { line: 4, character: 16 }],
+    ]);
+    assert.deepStrictEqual(reads, [FILE]);
+  });
+
   it('files that are gone get nothing', () => {
     const sent: string[] = [];
     const publisher = new DiagnosticsPublisher({ send: (uri) => sent.push(uri), version: () => undefined, isFile: () => false });
