@@ -20,6 +20,7 @@ import {
   RunTaskRequest,
   ServerSettings,
   SettingsNotification,
+  type TaskInfo,
 } from '../protocol/lsp';
 import { CONFIG_FILE, RESTART_SETTINGS, SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
@@ -29,6 +30,10 @@ import { Panel } from './panel';
 import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { StatusBar } from './statusBar';
+import { nextFilter, taskPickGroups, type VerdictFilter } from './taskPick';
+
+/** An item of the "Run batt on task" quick pick (separators have no id). */
+type TaskQuickPickItem = vscode.QuickPickItem & { id?: string };
 
 /** What activate returns: a small API the integration tests assert on. */
 export interface BattApi {
@@ -38,6 +43,8 @@ export interface BattApi {
   panel: Panel;
   runResults: RunResultParams[];
   ready: Promise<void>;
+  /** the "Run batt on task" quick pick while it is open */
+  taskPick(): vscode.QuickPick<TaskQuickPickItem> | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -85,6 +92,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       case 'runTask':
         void runTask(m.taskId);
         break;
+      case 'openTask': {
+        // a row of the per-task table: the known results for that task, else run it
+        const known = model.knownLeaderboard(m.taskId);
+        if (!known) {
+          void runTask(m.taskId);
+          break;
+        }
+        model.leaderboard = known;
+        model.open('leaderboard');
+        panel.refresh();
+        break;
+      }
       case 'ready':
         void loadHistory();
         break;
@@ -128,6 +147,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       model.pool = s;
       statusBar.render(s);
       panel.post({ type: 'pool', pool: s });
+      // an idle pool runs nothing: a run that ended without a result (cancelled) leaves no progress behind
+      if (s.state !== 'busy' && s.state !== 'starting' && !s.queued) endProgress();
     });
     client.onNotification(RunResultNotification.type, (r) => {
       runResults.push(r);
@@ -135,13 +156,65 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       // Without actual grids and prints: the leaderboard comes from the "Run batt on task" response, which has them.
       const { record, earlier, ...shown } = r;
       model.last = shown;
+      model.addResult(shown);
       model.addRecords([...earlier, record]);
+      model.progress = undefined;
       panel.refresh();
     });
-    client.onNotification(ProgressNotification.type, (p) => progressListeners.forEach((l) => l(p)));
+    client.onNotification(ProgressNotification.type, (p) => {
+      progressListeners.forEach((l) => l(p));
+      model.progress = { reason: p.reason, taskId: p.reason === 'task' ? runningTask : undefined, done: p.done, total: p.total };
+      panel.post({ type: 'progress', progress: model.progress });
+    });
     await client.start();
     if (!settings.trusted) statusBar.render({ state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [] });
     if (panel.ready) await loadHistory();
+  }
+
+  /** the task "Run batt on task" runs now, for the panel's progress line */
+  let runningTask: string | undefined;
+  function endProgress(): void {
+    if (!model.progress) return;
+    model.progress = undefined;
+    panel.post({ type: 'progress' });
+  }
+
+  /** The task quick pick: tasks grouped unsolved, not run, solved; a title button filters by verdict. */
+  let openPick: vscode.QuickPick<TaskQuickPickItem> | undefined;
+  function pickTask(tasks: TaskInfo[]): Promise<string | undefined> {
+    const rows = new Map(model.taskRows().map((r) => [r.id, r]));
+    const qp = vscode.window.createQuickPick<TaskQuickPickItem>();
+    openPick = qp;
+    let filter: VerdictFilter = 'all';
+    const fill = () => {
+      const groups = taskPickGroups(tasks, rows, filter);
+      qp.title = filter === 'all' ? 'Run batt on task' : `Run batt on task — ${filter} only`;
+      qp.buttons = [{ iconPath: new vscode.ThemeIcon(filter === 'all' ? 'filter' : 'filter-filled'), tooltip: `Show ${nextFilter(filter) === 'all' ? 'all tasks' : `${nextFilter(filter)} tasks only`}` }];
+      qp.items = groups.flatMap((g): TaskQuickPickItem[] => [
+        { label: `${g.verdict} (${g.items.length})`, kind: vscode.QuickPickItemKind.Separator },
+        ...g.items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, id: i.id })),
+      ]);
+    };
+    qp.placeholder = 'Type to filter tasks by id or verdict (unsolved first); the filter button shows one verdict';
+    qp.matchOnDescription = true;
+    qp.matchOnDetail = true;
+    fill();
+    return new Promise((resolve) => {
+      qp.onDidTriggerButton(() => {
+        filter = nextFilter(filter);
+        fill();
+      });
+      qp.onDidAccept(() => {
+        resolve(qp.selectedItems[0]?.id);
+        qp.hide();
+      });
+      qp.onDidHide(() => {
+        resolve(undefined);
+        if (openPick === qp) openPick = undefined;
+        qp.dispose();
+      });
+      qp.show();
+    });
   }
 
   let starting: Promise<void> | undefined;
@@ -166,19 +239,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
         if (pick) await vscode.commands.executeCommand('batt.selectTasksFolder');
         return;
       }
-      const item = await vscode.window.showQuickPick(
-        tasks.map((t) => ({
-          label: t.id,
-          description: `${t.demo} demo, ${t.test} test`,
-          detail: t.last ? `last run: ${t.last}` : 'not run yet',
-          id: t.id,
-        })),
-        { title: 'Run batt on task', placeHolder: 'Type to filter tasks by id', matchOnDescription: true },
-      );
-      if (!item) return;
-      taskId = item.id;
+      taskId = await pickTask(tasks);
+      if (!taskId) return;
     }
     const id = taskId;
+    runningTask = id;
+    // the panel shows the run's progress, then its leaderboard
+    panel.show();
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `batt: running the battery on ${id}`, cancellable: true },
       async (progress, token) => {
@@ -192,8 +259,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
         try {
           const r = await client!.sendRequest(RunTaskRequest.type, { taskId: id }, token);
           if (r) {
-            model.leaderboard = r;
-            model.last = r;
+            model.setLeaderboard(r);
             panel.show();
             panel.refresh();
           }
@@ -204,6 +270,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
           }
         } finally {
           progressListeners.delete(listener);
+          if (runningTask === id) runningTask = undefined;
+          endProgress();
         }
       },
     );
@@ -232,9 +300,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     vscode.commands.registerCommand('batt.runAll', async () => {
       await ensureStarted();
       if (!client) return;
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
-        client!.sendRequest(RunAllRequest.type, token),
-      );
+      panel.show();
+      try {
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
+          client!.sendRequest(RunAllRequest.type, token),
+        );
+        // the panel opens on the per-task table
+        model.open('tasks');
+        panel.refresh();
+      } finally {
+        endProgress();
+      }
     }),
     vscode.commands.registerCommand('batt.selectTasksFolder', async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
@@ -279,6 +355,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     panel,
     runResults,
     ready,
+    taskPick: () => openPick,
   };
 }
 

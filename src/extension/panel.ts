@@ -15,6 +15,8 @@ export class Panel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** messages received (for tests and the log) */
   received: FromWebview[] = [];
+  /** types of the messages posted to the webview, the last 500 (for tests: progress before the leaderboard) */
+  posted: Array<ToWebview['type']> = [];
   dropped = 0;
   ready = false;
 
@@ -59,29 +61,35 @@ export class Panel implements vscode.Disposable {
       this.panel = undefined;
       this.ready = false;
     }, null, this.disposables);
-    panel.webview.onDidReceiveMessage((raw: unknown) => {
-      const m = parseFromWebview(raw);
-      if (!m) {
-        this.dropped++;
-        log.error(`timing panel: dropped a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}`);
-        return;
-      }
-      this.received.push(m);
-      if (m.type === 'copyGrid') {
-        const g = m.grid;
-        void vscode.env.clipboard.writeText(JSON.stringify(g)).then(() => vscode.window.setStatusBarMessage(`batt: copied a ${g.length}x${g[0]?.length ?? 0} grid as ARC JSON`, 3000));
-      }
-      if (m.type === 'ready') {
-        this.ready = true;
-        this.post(this.model.state());
-      }
-      this.onMessage(m);
-    }, null, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw), null, this.disposables);
+  }
+
+  /** A message from the webview (the real-VS-Code tests hand it ones a click would send): validated, then handled. */
+  receive(raw: unknown): void {
+    const m = parseFromWebview(raw);
+    if (!m) {
+      this.dropped++;
+      log.error(`timing panel: dropped a malformed message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    this.received.push(m);
+    if (m.type === 'copyGrid') {
+      const g = m.grid;
+      void vscode.env.clipboard.writeText(JSON.stringify(g)).then(() => vscode.window.setStatusBarMessage(`batt: copied a ${g.length}x${g[0]?.length ?? 0} grid as ARC JSON`, 3000));
+    }
+    if (m.type === 'ready') {
+      this.ready = true;
+      this.post(this.model.state());
+    }
+    this.onMessage(m);
   }
 
   /** Sends the state (or a pool update) if the panel is open. */
   post(msg: ToWebview): void {
-    if (this.panel && this.ready) void this.panel.webview.postMessage(msg);
+    if (!this.panel || !this.ready) return;
+    void this.panel.webview.postMessage(msg);
+    this.posted.push(msg.type);
+    if (this.posted.length > 500) this.posted.splice(0, this.posted.length - 500);
   }
 
   refresh(): void {
