@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import { explainMismatch } from '../../src/engine/scoring/explain';
-import type { Grid } from '../../src/engine/types';
+import { assembleTasks, selectCandidates } from '../../src/engine/scoring/assemble';
+import { scoreOutcome } from '../../src/engine/scoring/verdicts';
+import type { Candidate, Grid, PairResult, Task } from '../../src/engine/types';
 
 const x = (expected: Grid, actual: Grid) => {
   const m = explainMismatch(expected, actual);
@@ -149,6 +151,26 @@ describe('mismatch explainer', () => {
       assert.deepStrictEqual(x([[]], [[], []]), { kind: 'shape', text: 'expected 1x0, got 2x0', short: '2x0, not 1x0' });
       assert.strictEqual(x([], [[1]]).text, 'expected 0x0, got 1x1');
       assert.strictEqual(x([[3]], [[]]).text, 'expected 1x1, got 1x0');
+    });
+  });
+
+  describe('in the verdicts', () => {
+    it('a mismatch verdict carries the class, and its message is the class\'s text', () => {
+      const f = scoreOutcome('demo', 0, { match: false, output: [[2, 1]] }, [[1, 2]], 1);
+      assert.deepStrictEqual([f.status, f.message, f.mismatch], ['fail', f.mismatch?.text, explainMismatch([[1, 2]], [[2, 1]])]);
+      assert.strictEqual(f.mismatch?.kind, 'flip');
+    });
+    it('a mismatch cached without a class (stored before the explainer) gets one when the task is assembled', () => {
+      const task: Task = { id: 'aaaa0000', source: '/w/tasks/aaaa0000.json', hash: 't', train: [{ input: [[1, 2, 2]], output: [[1, 2, 2]] }], test: [{ input: [[3]], output: [[3]] }] };
+      const c: Candidate = { name: 'solve_aaaa0000', file: '/w/solvers.py', line: 1, endLine: 3, kind: 'I', taskId: 'aaaa0000', hash: 'c', length: 1 };
+      const old: PairResult = { kind: 'demo', index: 0, status: 'fail', ms: 1, message: '3 of 3 cells differ (first at row 0, column 0)', actual: [[2, 1, 1]], cached: true };
+      const pass: PairResult = { kind: 'test', index: 0, status: 'pass', ms: 1, cached: true };
+      const [t] = assembleTasks(selectCandidates([task], [c], { battery: false }), new Map([['aaaa0000', new Map([['c', [old, pass]]])]]), '/w');
+      const [p0, p1] = t.candidates[0].pairs;
+      assert.strictEqual(p0.mismatch?.kind, 'permutation');
+      assert.strictEqual(p0.message, 'colours permuted (expected→actual): 1→2, 2→1; 0 of 3 cells right');
+      assert.ok(p0.cached);
+      assert.deepStrictEqual(p1, pass);
     });
   });
 });
