@@ -51,7 +51,7 @@ describe('engine on the sample workspace', function () {
     }
     const triple = cand(cold, '0d9e3b72', 'solve_0d9e3b72_triple');
     assert.strictEqual(triple.status, 'fail');
-    assert.strictEqual(triple.pairs[0].message, 'expected 6x6, got 9x9');
+    assert.strictEqual(triple.pairs[0].message, 'expected 6x6, got 9x9: actual is 1.5x the expected in both dimensions — the same picture at another scale');
     assert.deepStrictEqual(triple.pairs[0].actual?.length, 9);
 
     const deep = cand(cold, '9fd2a6c3', 'solve_9fd2a6c3');
@@ -69,7 +69,7 @@ describe('engine on the sample workspace', function () {
 
     const mirror = cand(cold, 'b70e19d4', 'solve_b70e19d4');
     assert.deepStrictEqual(mirror.pairs.map((p) => p.status), ['pass', 'fail', 'fail', 'fail']);
-    assert.match(mirror.pairs[1].message!, /^\d+ of \d+ cells differ/);
+    assert.match(mirror.pairs[1].message!, /^the expected is the actual rotated 180°; \d+ of \d+ cells right$/);
 
     const copy = cand(cold, 'c81f4a6b', 'solve_c81f4a6b_copy');
     assert.strictEqual(copy.duplicateOf, 'solve_c81f4a6b');
@@ -120,7 +120,7 @@ describe('engine on the sample workspace', function () {
       assert.strictEqual(r.summary.ran, 4, 'only the edited candidate\'s four pairs');
       assert.strictEqual(r.cache.inline.misses, 1);
       const now = cand(r, '0d9e3b72', 'solve_0d9e3b72_triple');
-      assert.strictEqual(now.pairs[0].message, 'expected 6x6, got 12x12');
+      assert.strictEqual(now.pairs[0].message, 'expected 6x6, got 12x12: actual is 2x the expected in both dimensions — the expected scaled up 2x');
     } finally {
       fs.writeFileSync(file, text);
     }
