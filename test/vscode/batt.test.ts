@@ -78,9 +78,9 @@ suite('batt extension', function () {
     assert.match(exc.message, /IndexError: .* \(in first, dsl\.py:\d+\)/);
     const shape = diags.find((d) => d.code === 'mismatch' && d.message.includes('solve_0d9e3b72_triple'))!;
     assert.strictEqual(shape.range.start.line, lineOf(doc, 'def solve_0d9e3b72_triple'));
-    assert.match(shape.message, /demo 0\/3 — pair 0: expected 6x6, got 9x9; test 0\/1/);
+    assert.match(shape.message, /demo 0\/3 — pair 0: expected 6x6, got 9x9: actual is 1\.5x the expected in both dimensions — the same picture at another scale; test 0\/1/);
     const cells = diags.find((d) => d.message.includes('solve_b70e19d4'))!;
-    assert.match(cells.message, /demo 1\/3 — pair 1: \d+ of \d+ cells differ/);
+    assert.match(cells.message, /demo 1\/3 — pair 1: the expected is the actual rotated 180°; \d+ of \d+ cells right; test 0\/1/);
     const dup = vscode.languages.getDiagnostics(vscode.Uri.file(file)).find((d) => d.source === 'batt' && d.code === 'duplicate');
     assert.ok(dup && dup.severity === vscode.DiagnosticSeverity.Hint && /same program as solve_c81f4a6b/.test(dup.message));
   });
