@@ -19,6 +19,7 @@ SAMPLES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SAMPLES)
 
 import batt_sample  # noqa: E402
+import explained  # noqa: E402
 import solvers  # noqa: E402
 
 ARC = "/work/shared/arc-agi-1"
@@ -39,7 +40,19 @@ EXPECTED = {
     "solve_b70e19d4": ("b70e19d4", ["pass", "fail", "fail"] + ["fail"]),
     "solve_63d5af2e_sic": ("63d5af2e", ["pass"] * 3 + ["pass"]),
     "solve_d1e84c5a": ("d1e84c5a", ["pass"] * 3 + ["pass"]),
+    # explained.py: wrong on purpose, one per class of the mismatch explainer (the class in the comments there)
+    "solve_a3f1c07e_quarter": ("a3f1c07e", ["fail", "fail", "shape"] + ["shape", "fail"]),
+    "solve_41c7d8ab_mirrored": ("41c7d8ab", ["fail"] * 3 + ["fail"]),
+    "solve_41c7d8ab_transposed": ("41c7d8ab", ["fail", "shape", "fail"] + ["shape"]),
+    "solve_7b4c2e91_background": ("7b4c2e91", ["fail"] * 3 + ["fail"] * 2),
+    "solve_7b4c2e91_replace": ("7b4c2e91", ["fail"] * 3 + ["fail"] * 2),
+    "solve_d1e84c5a_shifted": ("d1e84c5a", ["fail"] * 3 + ["fail"]),
+    "solve_63d5af2e_largest": ("63d5af2e", ["fail"] * 3 + ["fail"]),
+    "solve_e6a05f38_all": ("e6a05f38", ["shape"] * 3 + ["shape"]),
+    "solve_0d9e3b72_trimmed": ("0d9e3b72", ["shape"] * 3 + ["shape"]),
+    "solve_c81f4a6b_beside": ("c81f4a6b", ["shape"] * 3 + ["shape"]),
 }
+SOLVER_FILES = ("solvers.py", "explained.py")
 ENDLESS = ("slow_solvers", "solve_2ab8e5f0", "2ab8e5f0")
 # The one candidate that solves a task other than its own.
 TRANSFER = ("solve_a3f1c07e", "5e2b9d14")
@@ -80,7 +93,7 @@ def verdict(name, fn, demos, grid, expected):
 
 
 def candidates():
-    return {n: f for n, f in vars(solvers).items() if n.startswith("solve_") and callable(f)}
+    return {n: f for m in (solvers, explained) for n, f in vars(m).items() if n.startswith("solve_") and callable(f)}
 
 
 def canonical(fn_node):
@@ -143,7 +156,7 @@ class Sources(unittest.TestCase):
 
     def test_solvers_are_straight_line_dsl_programs(self):
         line = re.compile(r"^    \w+ = \w+\((\w+(, \w+)*)?\)$")
-        for path in (os.path.join(SAMPLES, "solvers.py"), os.path.join(SAMPLES, "slow_solvers.py")):
+        for path in [os.path.join(SAMPLES, f) for f in SOLVER_FILES + ("slow_solvers.py",)]:
             with open(path) as f:
                 text = f.read().splitlines()
             for name, node in solver_defs(path).items():
@@ -194,8 +207,7 @@ class Solvers(unittest.TestCase):
         self.assertEqual(solved, {TRANSFER})
 
     def test_duplicate_has_the_same_canonical_form_and_no_other_does(self):
-        defs = solver_defs(os.path.join(SAMPLES, "solvers.py"))
-        forms = {name: canonical(node) for name, node in defs.items()}
+        forms = {name: canonical(node) for f in SOLVER_FILES for name, node in solver_defs(os.path.join(SAMPLES, f)).items()}
         same = {(a, b) for a in forms for b in forms if a > b and forms[a] == forms[b]}
         self.assertEqual(same, {DUPLICATE})
 

@@ -57,7 +57,7 @@ describe('batt CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Json;
     const summary = shape(doc.summary, { tasks: 'integer', solved: 'integer', candidates: 'integer', jobs: 'integer', ran: 'integer', wallMs: 'number' }, 'summary');
-    assert.deepEqual([summary.tasks, summary.solved, summary.candidates], [12, 8, 17]);
+    assert.deepEqual([summary.tasks, summary.solved, summary.candidates], [12, 8, 27]);
     const tasks = doc.tasks as Json[];
     assert.equal(tasks.length, 12);
     for (const t of tasks) {
@@ -89,7 +89,7 @@ describe('batt CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^0d9e3b72 {2}SOLVED/m);
     assert.match(r.stdout, /demo 0: expected 6x6, got 9x9/);
-    assert.match(r.stdout, /^12 tasks - solved = 8 - candidates = 17/m);
+    assert.match(r.stdout, /^12 tasks - solved = 8 - candidates = 27/m);
     assert.match(r.stdout, /\n=== Cache Statistics ===\n\nValidation Cache:\n {2}Hits: \d+\n {2}Misses: \d+\n/);
     assert.match(r.stdout, /\nTiming summary \(seconds\):\n( {2}\S+\s+-?\d+\.\d{3}\n)+/);
     assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
