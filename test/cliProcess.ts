@@ -19,11 +19,16 @@ export interface CliProcess {
   kill(): void;
 }
 
-export function spawnCli(args: string[]): CliProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), ...args], {
+/**
+ * `prefix`: a command that runs the CLI's command line (e.g. `unshare -m sh -c '... exec "$@"' sh`); `env`: variables
+ * set (or, undefined, removed) on top of this process's environment.
+ */
+export function spawnCli(args: string[], opts: { prefix?: string[]; env?: Record<string, string | undefined> } = {}): CliProcess {
+  const argv = [...(opts.prefix ?? []), process.execPath, '--require', 'tsx/cjs', path.join(REPO, 'src/cli/main.ts'), ...args];
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: REPO,
     detached: true,
-    env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules') },
+    env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules'), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

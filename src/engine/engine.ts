@@ -11,8 +11,9 @@ import { optionValues, readBattJson, resolveSettings, type EngineSettingOptions 
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
 import { InterpreterFingerprints } from './workspace/interpreter';
-import { sha256 } from './fsutil';
+import { isUnwritable, sha256 } from './fsutil';
 import { KvStats, KvStore } from './store/kvStore';
+import { SkippedWrites } from './store/skippedWrites';
 import { Pool, PoolStatus } from './pool/pool';
 import { runOnce, type RunEnv, type RunOptions } from './run';
 import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks/tasks';
@@ -203,19 +204,37 @@ export class Engine {
     return this.pool?.status();
   }
 
-  private loadCaches(): Promise<void> {
-    this.loaded ??= Promise.all([this.fileCache.load(), this.inlineCache.load(), this.validationStore.load(), this.durations.load()]).then(() => undefined);
+  private get stores(): Array<KvStore<unknown>> {
+    return [this.fileCache, this.inlineCache, this.validationStore, this.durations] as Array<KvStore<unknown>>;
+  }
+
+  /** Loads the caches once; a cache folder the file system refuses to read is an empty cache (noted in `writes`). */
+  private loadCaches(writes: SkippedWrites): Promise<void> {
+    this.loaded ??= Promise.all(
+      this.stores.map((st) =>
+        st.load().catch((e: unknown) => {
+          if (!writes.note('the cache', e, this.cacheDir)) throw e;
+        }),
+      ),
+    ).then(() => undefined);
     return this.loaded;
   }
 
-  /** One run (src/engine/run.ts). Never throws for solver or input faults (they are verdicts and errors); throws
-   *  UsageError for bad setup. */
-  run(ro: RunOptions = {}): Promise<RunJson> {
-    return runOnce(this.runEnv(), ro);
+  /**
+   * One run (src/engine/run.ts). Never throws for solver or input faults (they are verdicts and errors); throws
+   * UsageError for bad setup. What the file system refuses to write (a read-only cache or workspace) is skipped, with
+   * one warning in the errors.
+   */
+  async run(ro: RunOptions = {}): Promise<RunJson> {
+    const writes = new SkippedWrites();
+    const json = await runOnce(this.runEnv(writes), ro);
+    const warning = writes.warning(this.cacheDir);
+    if (warning) json.errors.push(warning);
+    return json;
   }
 
   /** What a run borrows from the engine. */
-  private runEnv(): RunEnv {
+  private runEnv(writes: SkippedWrites): RunEnv {
     return {
       root: this.root,
       settings: () => this.settings(),
@@ -224,10 +243,13 @@ export class Engine {
       inlineCache: this.inlineCache,
       validationStore: this.validationStore,
       durations: this.durations,
-      loadCaches: () => this.loadCaches(),
+      loadCaches: () => this.loadCaches(writes),
       flushCaches: async () => {
-        await Promise.all([this.validationStore.flush(), this.durations.flush(), this.fileCache.flush(), this.inlineCache.flush()]);
+        for (const r of await Promise.allSettled(this.stores.map((st) => st.flush()))) {
+          if (r.status === 'rejected' && !writes.note('the cache', r.reason, this.cacheDir)) throw r.reason;
+        }
       },
+      writes,
       analyzer: () => this.analyzer(),
       analyzer2: () => this.analyzer2(),
       precompile: (files, overrides) => this.precompile(files, overrides),
@@ -313,10 +335,16 @@ export class Engine {
     return { validation, inlining, files, durations };
   }
 
+  /** Clears every cache; a cache folder the file system refuses to change is a UsageError saying so. */
   async clearCache(): Promise<void> {
-    await Promise.all([this.fileCache.clear(), this.inlineCache.clear(), this.validationStore.clear(), this.durations.clear()]);
-    this.compiled.clear();
-    await Promise.all([fs.promises.rm(this.pycacheDir(), { recursive: true, force: true }), this.interpreters.clear()]);
+    try {
+      await Promise.all(this.stores.map((st) => st.clear()));
+      this.compiled.clear();
+      await Promise.all([fs.promises.rm(this.pycacheDir(), { recursive: true, force: true }), this.interpreters.clear()]);
+    } catch (e) {
+      if (isUnwritable(e)) throw new UsageError(`cannot clear the cache in ${this.cacheDir}: ${(e as Error).message}`);
+      throw e;
+    }
   }
 
   async dispose(): Promise<void> {

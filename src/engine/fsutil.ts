@@ -56,6 +56,38 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
   }
 }
 
+/** The codes with which a file system refuses a write: permissions, a read-only mount. */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** The errno code of an error, or of the error it wraps (`cause`). */
+export function errorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}
+
+/** Did the file system refuse a write (EACCES, EPERM, EROFS), directly or as the cause of `err`? */
+export function isUnwritable(err: unknown): boolean {
+  return UNWRITABLE.has(errorCode(err) ?? '');
+}
+
+/**
+ * `mkdir -p`. Node reports a recursive mkdir refused by a read-only mount as ENOENT; this retries the first missing
+ * folder alone, so the error says why (EROFS, EACCES) and names that folder.
+ */
+export async function mkdirp(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = dir;
+    while (path.dirname(missing) !== missing && !(await fsp.stat(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
+    await fsp.mkdir(missing);
+    await fsp.mkdir(dir, { recursive: true });
+  }
+}
+
 /**
  * Append one record as `"\n" + line` in a single write (O_APPEND). A line left partial by a killed writer is
  * terminated by the next append's leading newline and skipped by readers. Creates the folder if needed.
@@ -67,7 +99,7 @@ export async function appendRecord(file: string, line: string): Promise<void> {
     await fsp.appendFile(file, data);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await mkdirp(path.dirname(file));
     await fsp.appendFile(file, data);
   }
 }

@@ -25,7 +25,7 @@
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { randomSuffix } from '../fsutil';
+import { isUnwritable, mkdirp, randomSuffix } from '../fsutil';
 import { decodeRecord, encodeRecord, peekRecord } from './kvRecord';
 
 export { decodeRecord, encodeRecord } from './kvRecord';
@@ -265,12 +265,14 @@ export class KvStore<V> {
     const lines = this.pending;
     this.pending = [];
     try {
-      await fsp.mkdir(this.dir, { recursive: true });
+      await mkdirp(this.dir);
       this.segment ??= `seg-${process.pid}-${randomSuffix()}.jsonl`;
       await fsp.appendFile(path.join(this.dir, this.segment), '\n' + lines.join('\n'));
     } catch (err) {
-      this.pending = lines.concat(this.pending);
-      throw new Error(`cannot write cache ${this.dir}: ${(err as Error).message}`);
+      // A folder the file system refuses to write (read-only) keeps the entries in memory only: they are not queued
+      // again, so a long-lived engine on a read-only cache does not pile up records it can never write.
+      if (!isUnwritable(err)) this.pending = lines.concat(this.pending);
+      throw new Error(`cannot write cache ${this.dir}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -352,7 +354,10 @@ export class KvStore<V> {
         const file = path.join(this.dir, name);
         if (!m) {
           if (name.startsWith(TMP_PREFIX) && !pidAlive(Number(name.slice(TMP_PREFIX.length).split('-')[0]))) {
-            await unlinkQuiet(file);
+            // housekeeping only: a read-only folder keeps the file
+            await unlinkQuiet(file).catch((err: unknown) => {
+              if (!isUnwritable(err)) throw err;
+            });
           }
           return undefined;
         }

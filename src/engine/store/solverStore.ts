@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { appendRecord, readRecords } from '../fsutil';
+import { appendRecord, mkdirp, readRecords } from '../fsutil';
 import type { Candidate, Task } from '../types';
 import type { CandidateScore } from '../scoring/verdicts';
 
@@ -78,7 +78,7 @@ function withoutDefs(lines: string[], defs: Array<{ line: number; endLine: numbe
 /** Writes one stored solver; returns its path, or undefined when the same content is already stored. */
 export async function storeSolver(workspace: string, rec: Omit<StoreRecord, 'path' | 'at'>, text: string): Promise<string | undefined> {
   const dir = storeDir(workspace);
-  await fs.promises.mkdir(dir, { recursive: true });
+  await mkdirp(dir);
   const file = path.join(dir, `${rec.hash}.py`);
   try {
     // 'wx': never overwrite; content-addressed, so an existing file already holds this solver.

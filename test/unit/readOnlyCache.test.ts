@@ -1,0 +1,99 @@
+// A cache folder or workspace the file system refuses to write (issue 10), through the `batt` process: the run
+// completes and prints its verdicts; the cache (and the run log, the solver store) is skipped with ONE warning.
+// Truly read-only even as root (CI runs as root, where chmod does not stop writes): a read-only bind mount in a
+// private mount namespace (unshare -m); as another user, chmod 555.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { RunJson } from '../../src/protocol/results';
+import { spawnCli } from '../cliProcess';
+
+const G = [[1, 2], [3, 4]];
+const TASK = { train: [{ input: G, output: G }], test: [{ input: G, output: G }] };
+const SOLVERS = 'def solve_aaaaaaaa(I):\n    return I\n';
+const isRoot = process.getuid?.() === 0;
+
+/** Why a folder cannot be made read-only here, or undefined when it can. */
+function readOnlyUnavailable(): string | undefined {
+  if (!isRoot) return undefined; // chmod 555 works for other users
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'd=$(mktemp -d) && mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" && ! touch "$d/x" 2>/dev/null'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `running as root and a read-only bind mount is unavailable (unshare -m: ${r.error?.message ?? (r.stderr.trim() || `exit ${r.status}`)})`;
+}
+
+/** Runs the CLI with `dir` read-only (a read-only bind mount as root, else chmod 555 for the run). */
+async function battReadOnly(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const prefix = isRoot ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', dir] : [];
+  if (!isRoot) fs.chmodSync(dir, 0o555);
+  const cli = spawnCli([...args, '--no-progress', '--workers', '1'], { prefix });
+  try {
+    const code = await cli.exited;
+    return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+  } finally {
+    cli.kill();
+    if (!isRoot) fs.chmodSync(dir, 0o755);
+  }
+}
+
+/** The run completed with its verdict (task aaaaaaaa solved) and exactly one warning, which is returned. */
+function completedWithOneWarning(r: { code: number | null; stdout: string; stderr: string }): RunJson['errors'][number] {
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  const doc = JSON.parse(r.stdout) as RunJson;
+  assert.deepEqual([doc.summary.tasks, doc.summary.solved], [1, 1], 'the verdicts are there');
+  assert.equal(doc.tasks[0].candidates[0].status, 'pass');
+  assert.equal(doc.errors.length, 1, JSON.stringify(doc.errors));
+  assert.equal(doc.errors[0].severity, 'warning');
+  return doc.errors[0];
+}
+
+describe('batt CLI on a read-only cache or workspace (issue 10)', function () {
+  this.timeout(120000);
+  let tmp: string;
+  let ws: string;
+
+  before(function () {
+    const why = readOnlyUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`); // the tests show as pending, with this reason above them
+      this.skip();
+    }
+  });
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-readonly-'));
+    ws = path.join(tmp, 'ws');
+    fs.mkdirSync(path.join(ws, 'tasks'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'tasks', 'aaaaaaaa.json'), JSON.stringify(TASK));
+    fs.writeFileSync(path.join(ws, 'solvers.py'), SOLVERS);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('a read-only cache folder: verdicts printed, the cache skipped with one warning (also with --no-cache)', async () => {
+    const cache = path.join(tmp, 'cache');
+    fs.mkdirSync(cache);
+    for (const extra of [[], ['--no-cache']]) {
+      const w = completedWithOneWarning(await battReadOnly(cache, ['run', '-w', ws, '--json', '--cache-dir', cache, ...extra]));
+      assert.equal(w.file, cache, 'names the cache folder');
+      assert.match(w.message, /^cannot be written \((EROFS: read-only file system|EACCES: permission denied)\): the cache was skipped; the verdicts are complete but not saved$/);
+    }
+    assert.deepEqual(fs.readdirSync(cache), [], 'nothing was written');
+    assert.ok(fs.existsSync(path.join(ws, '.batt', 'runs.jsonl')), 'the run log, outside the cache, was written');
+  });
+
+  it('a read-only workspace: verdicts printed; the cache, the solver store and the run log skipped with one warning', async () => {
+    const w = completedWithOneWarning(await battReadOnly(ws, ['run', '-w', ws, '--json', '--store']));
+    assert.equal(w.file, path.join(fs.realpathSync(ws), '.batt'), 'names the folder that could not be created');
+    assert.match(w.message, /\): the cache, the solver store and the run log were skipped; the verdicts are complete but not saved$/);
+    assert.ok(!fs.existsSync(path.join(ws, '.batt')), 'nothing was written');
+  });
+
+  it('the text report of a read-only workspace still lists the verdicts', async () => {
+    const r = await battReadOnly(ws, ['run', '-w', ws]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /aaaaaaaa\s+SOLVED/);
+    assert.match(`${r.stdout}${r.stderr}`, /cannot be written .*the cache and the run log were skipped/);
+  });
+});
