@@ -27,7 +27,9 @@ export type PairKind = 'demo' | 'test';
  */
 export interface FilesMessage {
   t: 'files';
-  files: Record<string, { sha: string; deps: string[]; patch?: FilePatch }>;
+  /** `source`: the file's text, for a file the worker's sandbox cannot read (added at the workspace's top level after
+   *  the worker started, while the tasks folder is inside the workspace: see src/engine/pool/sandbox.ts) */
+  files: Record<string, { sha: string; deps: string[]; patch?: FilePatch; source?: string }>;
 }
 
 /**
@@ -93,6 +95,15 @@ export interface ReadyMessage {
   python: string; // e.g. "3.11.7"
   /** whether the worker enforces RunMessage.limitMs (signal.setitimer: Linux, macOS); if not, the engine's wall-clock timer is the limit */
   cpuTimer?: boolean;
+  /** whether solvers run sandboxed (src/worker/scoring/sandbox.py) */
+  sandbox?: SandboxState;
+}
+
+/** The worker's sandbox: applied with the kernel's Landlock ABI, or not, and why (or which paths could not be granted). */
+export interface SandboxState {
+  applied: boolean;
+  abi?: number;
+  reason?: string;
 }
 
 /**

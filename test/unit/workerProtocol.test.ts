@@ -69,7 +69,7 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
       exit: [],
     }));
     assert.deepEqual(sorted(py.fromWorker), sorted({
-      ready: ['pid', 'python', 'cpuTimer'],
+      ready: ['pid', 'python', 'cpuTimer', 'sandbox'],
       phase: ['id', 'phase'],
       result: ['id', 'ok', 'ms', 'timedOut', 'cpuMs', 'outcome', 'batt', 'error', 'stdout', 'stderr', 'truncated'],
       log: ['level', 'msg'],

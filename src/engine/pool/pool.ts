@@ -6,11 +6,12 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { FilesMessage, PhaseMessage, ResultMessage } from '../../protocol/worker';
+import type { FilesMessage, PhaseMessage, ResultMessage, SandboxState } from '../../protocol/worker';
 import { SETTINGS } from '../../protocol/settings';
 import { AbortWatch } from './abortWatch';
 import { type TimeoutInfo, watchPhase } from './limits';
 import { JobQueue } from './queue';
+import { sandboxLine, WorkspaceGrants, withSources } from './sandbox';
 import type { PoolStatus, WorkerState } from './status';
 import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
 import { WorkerProcess, type WorkerExit, type WorkerProcessOptions } from './workerProcess';
@@ -84,10 +85,16 @@ export class Pool extends EventEmitter {
   private disposed = false;
   private broken: Error | undefined;
   private startWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  /** what the workers' sandbox grants in the workspace, fixed for the pool's life (undefined: sandbox off) */
+  private readonly grants: WorkspaceGrants | undefined;
+  /** the sandbox state the last ready worker reported */
+  private sandboxState: SandboxState | undefined;
 
   constructor(opts: PoolOptions) {
     super();
     this.opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers || SETTINGS.workers.default)) };
+    const sandbox = opts.sandbox ?? { enabled: true };
+    if (sandbox.enabled) this.grants = new WorkspaceGrants(opts.roots, sandbox.tasksPath, opts.pycacheDir);
     for (let id = 0; id < this.opts.workers; id++) {
       this.slots.push({ id, state: 'dead', restarts: 0, jobsDone: 0, startFailures: 0 });
     }
@@ -102,7 +109,7 @@ export class Pool extends EventEmitter {
 
   /** Broadcast to live workers now and remember for respawned ones. */
   setFiles(files: FilesMessage['files']): void {
-    this.files = { t: 'files', files };
+    this.files = { t: 'files', files: withSources(files, this.grants) };
     for (const slot of this.slots) if (slot.state === 'idle' || slot.state === 'busy') slot.proc?.send(this.files);
   }
 
@@ -133,6 +140,17 @@ export class Pool extends EventEmitter {
       return w;
     });
     return { workers, queued: this.queue.length, running, restarts: this.restarts, python: this.python };
+  }
+
+  /** Whether the sandboxed workers lack access to a folder or file of the workspace that appeared since they started
+   *  (the tasks folder inside the workspace: see sandbox.ts); the engine then restarts them. */
+  sandboxStale(): boolean {
+    return this.grants?.stale() ?? false;
+  }
+
+  /** Whether solvers run sandboxed, as the workers reported it (undefined until one is ready). */
+  sandbox(): SandboxState | undefined {
+    return this.sandboxState;
   }
 
   /** Sends exit, waits 200 ms, then SIGKILLs every worker's process group; resolves when none is left. */
@@ -169,6 +187,7 @@ export class Pool extends EventEmitter {
       roots: this.opts.roots,
       memoryMB: this.opts.memoryMB,
       pycacheDir: this.opts.pycacheDir,
+      sandbox: this.grants?.workerPolicy() ?? { enabled: false, read: this.opts.roots, list: [], hidden: [] },
       onLog: this.opts.onLog,
     });
     slot.proc = proc;
@@ -182,6 +201,7 @@ export class Pool extends EventEmitter {
       (ready) => {
         if (slot.proc !== proc || this.disposed) return;
         this.python = ready.python;
+        this.noteSandbox(slot, ready.sandbox);
         slot.startFailures = 0;
         slot.state = 'idle';
         if (this.files) proc.send(this.files);
@@ -196,6 +216,13 @@ export class Pool extends EventEmitter {
       (err: Error) => this.onStartFailure(slot, proc, err),
     );
     this.changed();
+  }
+
+  /** Logs the sandbox state once per pool, and again only if a worker reports another one. */
+  private noteSandbox(slot: Slot, state: SandboxState | undefined): void {
+    const line = sandboxLine(state);
+    if (line !== sandboxLine(this.sandboxState)) this.opts.onLog?.(slot.id, 'worker', line);
+    this.sandboxState = state ?? { applied: false, reason: 'the worker did not report a sandbox' };
   }
 
   private onStartFailure(slot: Slot, proc: PoolWorker, err: Error): void {

@@ -13,6 +13,8 @@ export interface PoolOptions {
   timeoutMs: number; // per job: CPU time of the call (see limits.ts)
   memoryMB: number; // per worker; 0 = unlimited
   pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
+  /** the workers' sandbox (sandbox.ts; default on): the tasks path is kept unreadable to solvers */
+  sandbox?: { enabled: boolean; tasksPath?: string };
   onLog?: WorkerLog;
   /** starts one worker (default: a WorkerProcess; tests pass in-process fakes) */
   createWorker?: (opts: WorkerProcessOptions) => PoolWorker;

@@ -1,13 +1,18 @@
 /**
  * One Python scoring worker (src/worker/scoring/main.py): spawn, NDJSON framing on fds 3/4, stray-output logging, kill.
- * The worker runs in its own process group, so kill() also takes down any process a solver started.
+ * The worker runs in its own process group, so kill() also takes down any process a solver started. Each worker has a
+ * scratch folder of its own in os.tmpdir() (its TMPDIR; the one folder its sandbox lets solvers write), created here
+ * and removed when it exits.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { FromWorker, ReadyMessage, ToWorker } from '../../protocol/worker';
 import { LineReader } from './lineReader';
+import type { SandboxPolicy } from './sandbox';
 
 export type WorkerLogStream = 'stdout' | 'stderr' | 'worker';
 export type WorkerLog = (workerId: number, stream: WorkerLogStream, line: string) => void;
@@ -27,6 +32,8 @@ export interface WorkerProcessOptions {
   memoryMB: number;
   /** folder of precompiled hash-checked .pyc files (sys.pycache_prefix), read only */
   pycacheDir?: string;
+  /** what the worker's sandbox grants in the workspace (the scratch folder is the worker's own); absent: no sandbox */
+  sandbox?: Omit<SandboxPolicy, 'scratch' | 'pycache'>;
   onLog?: WorkerLog;
 }
 
@@ -60,6 +67,8 @@ export class WorkerProcess extends EventEmitter {
   /** set as soon as the process is gone, before its pipes are drained and 'exit' is emitted */
   private exiting = false;
   private readonly log: WorkerLog;
+  /** the worker's temp folder */
+  readonly scratch: string;
 
   constructor(private readonly opts: WorkerProcessOptions) {
     super();
@@ -69,12 +78,19 @@ export class WorkerProcess extends EventEmitter {
     for (const root of opts.roots) args.push('--root', root);
     args.push('--memory-mb', String(Math.max(0, Math.floor(opts.memoryMB))));
     if (opts.pycacheDir) args.push('--pycache', opts.pycacheDir);
+    this.scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-worker-')));
+    if (opts.sandbox) {
+      const policy: SandboxPolicy = { ...opts.sandbox, scratch: this.scratch, pycache: opts.pycacheDir };
+      const file = path.join(this.scratch, '.batt-sandbox.json');
+      fs.writeFileSync(file, JSON.stringify(policy));
+      args.push('--sandbox', file);
+    }
     this.child = spawn(opts.python, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
       // Solvers see the workspace root as their cwd (relative paths in user code), whatever folder batt started in.
       cwd: opts.roots.find((r) => fs.existsSync(r)),
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: this.scratch },
       windowsHide: true,
     });
     this.pid = this.child.pid;
@@ -112,6 +128,7 @@ export class WorkerProcess extends EventEmitter {
         if (!exitInfo || closed) return;
         closed = true;
         protocol.end();
+        fs.rmSync(this.scratch, { recursive: true, force: true });
         this.exit = exitInfo;
         if (!this.readyMessage) rejectReady(this.startError(exitInfo));
         this.emit('exit', exitInfo);

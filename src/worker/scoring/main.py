@@ -1,8 +1,10 @@
-"""batt scoring worker: python3 main.py --root <abs dir> [--root ...] --memory-mb <N> [--pycache <dir>]
+"""batt scoring worker: python3 main.py --root <abs dir> [--root ...] --memory-mb <N> [--pycache <dir>] [--sandbox <file>]
 
 Reads ToWorker messages (NDJSON) on fd 3 and writes FromWorker messages on fd 4 (protocol.py mirrors
 src/protocol/worker.ts). Persistent: the DSL is imported once and kept until its file changes.
-Standard library only; Python >= 3.8.
+The sandbox (sandbox.py) is applied once the worker's own setup is done and before it reads its first message, so
+every workspace module (the DSL included) is imported, and every solver runs, inside it. Standard library only;
+Python >= 3.8.
 """
 
 import os
@@ -14,13 +16,14 @@ sys.dont_write_bytecode = True  # before our own imports: never leave __pycache_
 # Our sibling modules are imported under private names so that workspace files called runner.py,
 # protocol.py, ... import the workspace's own module, not ours.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_OWN = ("protocol", "grid_check", "workspace", "runner")
+_OWN = ("protocol", "grid_check", "workspace", "runner", "landlock", "sandbox")
 for _name in _OWN:
     if _name in sys.modules:
         raise SystemExit(f"batt worker: module {_name!r} already imported")
 import protocol  # noqa: E402
 import workspace  # noqa: E402
 import runner  # noqa: E402
+import sandbox  # noqa: E402
 
 for _name in _OWN:
     sys.modules["_batt_worker_" + _name] = sys.modules.pop(_name)
@@ -30,24 +33,43 @@ if "" in sys.path:
     sys.path.remove("")
 
 
-def _parse_args(argv: List[str]) -> Tuple[List[str], int, Optional[str]]:
+def _parse_args(argv: List[str]) -> Tuple[List[str], int, Optional[str], Optional[str]]:
     roots: List[str] = []
     memory_mb = 0
     pycache: Optional[str] = None
+    policy: Optional[str] = None
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg in ("--root", "--memory-mb", "--pycache") and i + 1 < len(argv):
+        if arg in ("--root", "--memory-mb", "--pycache", "--sandbox") and i + 1 < len(argv):
             if arg == "--root":
                 roots.append(argv[i + 1])
             elif arg == "--pycache":
                 pycache = argv[i + 1]
+            elif arg == "--sandbox":
+                policy = argv[i + 1]
             else:
                 memory_mb = int(argv[i + 1])
             i += 2
         else:
-            raise SystemExit(f"batt worker: unexpected argument {arg!r} (usage: main.py --root DIR ... --memory-mb N [--pycache DIR])")
-    return roots, memory_mb, pycache
+            raise SystemExit(f"batt worker: unexpected argument {arg!r} (usage: main.py --root DIR ... --memory-mb N "
+                             "[--pycache DIR] [--sandbox FILE])")
+    return roots, memory_mb, pycache, policy
+
+
+def _sandbox(policy_file: Optional[str], roots: List[str]) -> sandbox.Sandbox:
+    """The policy the engine wrote (the file is removed once read); without one, a sandbox that is turned off."""
+    policy: Dict[str, Any] = {}
+    if policy_file:
+        with open(policy_file, "rb") as fh:
+            policy = protocol.json.loads(fh.read())
+        os.remove(policy_file)
+    scratch = policy.get("scratch")
+    if isinstance(scratch, str) and scratch:
+        import tempfile
+        tempfile.tempdir = scratch  # solvers' temp files go to the one folder they may write
+        os.environ["TMPDIR"] = scratch
+    return sandbox.Sandbox(policy, roots, _HERE)
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -77,7 +99,7 @@ def _die_with_parent() -> None:
 
 
 def main(argv: List[str]) -> None:
-    roots, memory_mb, pycache = _parse_args(argv)
+    roots, memory_mb, pycache, policy = _parse_args(argv)
     if pycache:
         # Read (never write: dont_write_bytecode) the hash-checked .pyc files the analyzer precompiles there, so a
         # respawned worker does not recompile a big solver module. A .pyc whose source hash differs is ignored.
@@ -99,10 +121,12 @@ def main(argv: List[str]) -> None:
     def log(level: str, text: str) -> None:
         send({"t": "log", "level": level, "msg": text[:2000]})
 
-    run = runner.Runner(ws, lambda rid, phase: send({"t": "phase", "id": rid, "phase": phase}))
+    box = _sandbox(policy, ws.roots)
+    run = runner.Runner(ws, lambda rid, phase: send({"t": "phase", "id": rid, "phase": phase}), box.note)
     _limit_memory(memory_mb)
+    state = box.apply()
     send({"t": "ready", "pid": os.getpid(), "python": ".".join(str(n) for n in sys.version_info[:3]),
-          "cpuTimer": runner.CPU_TIMER})
+          "cpuTimer": runner.CPU_TIMER, "sandbox": state})
     loads = protocol.json.loads
     msg = None
     for raw in inp:
@@ -117,6 +141,7 @@ def main(argv: List[str]) -> None:
                 except Exception as exc:
                     log("error", f"bad task message {msg.get('key')!r}: {type(exc).__name__}: {exc}")
             elif t == "files":
+                box.serve(msg.get("files") or {})
                 ws.set_files(msg.get("files") or {})
             elif t == "exit":
                 break

@@ -18,7 +18,7 @@ TO_WORKER: Dict[str, List[str]] = {
 
 # worker -> Node: message type -> field names (besides "t").
 FROM_WORKER: Dict[str, List[str]] = {
-    "ready": ["pid", "python", "cpuTimer"],
+    "ready": ["pid", "python", "cpuTimer", "sandbox"],
     "phase": ["id", "phase"],
     "result": ["id", "ok", "ms", "timedOut", "cpuMs", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
     "log": ["level", "msg"],
@@ -30,6 +30,7 @@ RECORDS: Dict[str, List[str]] = {
     "WireOutcome": ["match", "output", "invalid"],
     "BattOutcome": ["match", "output", "invalid", "t", "mutated", "source"],
     "FilePatch": ["base", "fns", "moves"],
+    "SandboxState": ["applied", "abi", "reason"],
 }
 
 # Fields a message must carry (the rest are optional in worker.ts).

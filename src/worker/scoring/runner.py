@@ -136,9 +136,11 @@ def _truncate(text: str, limit: int) -> str:
 
 
 class Runner:
-    def __init__(self, workspace: Workspace, phase: Callable[[Any, str], None]) -> None:
+    def __init__(self, workspace: Workspace, phase: Callable[[Any, str], None],
+                 note: Callable[[BaseException], str] = lambda exc: "") -> None:
         self.ws = workspace
         self.phase = phase  # sends a PhaseMessage (see worker.ts)
+        self.note = note  # what the sandbox says about an error it caused (Sandbox.note), appended to the message
         self.cpu = CpuTimer()
         self.tasks: Dict[Any, Task] = {}  # task key (a string on the wire) -> Task
         self.recursion_limit = sys.getrecursionlimit()
@@ -203,7 +205,7 @@ class Runner:
             except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError, _CpuLimit included
                 t1 = perf_counter()
                 if t0 is None or not self.cpu.fired:
-                    error = describe_error(exc, real, self.ws)
+                    error = describe_error(exc, real, self.ws, self.note)
         finally:
             sys.stdout, sys.stderr = saved
             if sys.stdin is not self.stdin:
@@ -271,8 +273,10 @@ def batt_outcomes(value: Any, expected: Optional[Grid]) -> Tuple[Optional[List[D
     return outcomes, None
 
 
-def describe_error(exc: BaseException, candidate: str, ws: Workspace) -> Dict[str, Any]:
-    """WireError for an exception: where it surfaced in the candidate's file and in the DSL."""
+def describe_error(exc: BaseException, candidate: str, ws: Workspace,
+                   note: Callable[[BaseException], str] = lambda exc: "") -> Dict[str, Any]:
+    """WireError for an exception: where it surfaced in the candidate's file and in the DSL; `note(exc)` (the sandbox's
+    word on an action it refused) is appended to the message and to the traceback's last line."""
     try:
         tb: Optional[TracebackType] = exc.__traceback__
         summary = traceback.extract_tb(tb)
@@ -280,7 +284,8 @@ def describe_error(exc: BaseException, candidate: str, ws: Workspace) -> Dict[st
         tb = None
         frames = [f for f in summary if not f.filename.startswith("<frozen") and not f.filename.startswith(IMPORTLIB_DIR)
                   and not ws.realpath(f.filename).startswith(WORKER_DIR + os.sep)]
-        error: Dict[str, Any] = {"type": type(exc).__name__, "message": _truncate(_safe_str(exc), MESSAGE_LIMIT)}
+        said = note(exc)
+        error: Dict[str, Any] = {"type": type(exc).__name__, "message": _truncate(_safe_str(exc), MESSAGE_LIMIT - len(said)) + said}
         for f in reversed(frames):
             if ws.realpath(f.filename) == candidate:
                 error["file"] = candidate
@@ -303,7 +308,7 @@ def describe_error(exc: BaseException, candidate: str, ws: Workspace) -> Dict[st
                 error["dslLine"] = exc.lineno
                 error.pop("dslFunc", None)
         text = "".join(["Traceback (most recent call last):\n"] + traceback.StackSummary.from_list(frames).format()
-                       + traceback.format_exception_only(type(exc), exc))
+                       + traceback.format_exception_only(type(exc), exc)).rstrip("\n") + said + "\n"
         if len(text) > TRACEBACK_LIMIT:
             text = "...(traceback truncated)\n" + text[-(TRACEBACK_LIMIT - 25):]
         error["traceback"] = text
