@@ -35,6 +35,8 @@ export interface AnalyzerOptions {
   timeoutMs?: number;
   /** the same for the optional precompile (default 30 s): on timeout it fails alone, the process restarts */
   precompileTimeoutMs?: number;
+  /** sandbox the process (Landlock, where the kernel has it): read the roots, write only the .pyc folder, no network */
+  sandbox?: { roots: string[]; pycacheDir: string };
 }
 
 /** Per-call options: an AbortSignal rejects the call at once (and kills the process if it is working on it). */
@@ -209,7 +211,10 @@ export class Analyzer {
   private ensureStarted(): ChildProcess {
     if (this.proc) return this.proc;
     // -E -s: ignore PYTHON* variables and user site-packages; the analyzer needs only the standard library.
-    const proc = spawn(this.opts.python, ['-E', '-s', this.opts.script], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const args = ['-E', '-s', this.opts.script];
+    const box = this.opts.sandbox;
+    if (box) args.push(...box.roots.flatMap((r) => ['--read', r]), '--write', box.pycacheDir);
+    const proc = spawn(this.opts.python, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     this.proc = proc;
     this.stdoutParts = [];
     this.stderrBuf = '';

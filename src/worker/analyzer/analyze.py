@@ -349,8 +349,43 @@ def _detach_from_ctrl_c() -> None:
         pass
 
 
+def _sandbox(argv: List[str]) -> None:
+    """`--read DIR ... --write DIR`: Landlock (../scoring/landlock.py, where the kernel has it) lets this process read the
+    interpreter, the system folders and the workspace, write only the .pyc folder, and open no network connection.
+    Best effort: without Landlock it runs as it is (it runs no user code)."""
+    read = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--read"]
+    write = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--write"]
+    if not read and not write:
+        return
+    import importlib.machinery
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    loader = importlib.machinery.SourceFileLoader("_batt_landlock", os.path.join(os.path.dirname(here), "scoring", "landlock.py"))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    if spec is None:
+        return
+    landlock = importlib.util.module_from_spec(spec)
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the scoring worker's folder
+    try:
+        loader.exec_module(landlock)
+    finally:
+        sys.dont_write_bytecode = saved
+    for folder in write:
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            pass  # a read-only cache: precompile fails alone, the engine goes on without it
+    rules = [(p, landlock.READ_EXEC) for p in ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/libx32", sys.prefix,
+                                               sys.base_prefix, sys.exec_prefix, here, *sys.path) if p]
+    rules += [(p, landlock.READ) for p in ["/etc", "/proc", "/dev", *read]]
+    rules += [("/dev/null", landlock.READ_FILE | landlock.WRITE_FILE | landlock.TRUNCATE)]
+    rules += [(p, landlock.WRITE) for p in write]
+    landlock.restrict(rules, no_network=True)
+
+
 def main() -> None:
     _detach_from_ctrl_c()
+    _sandbox(sys.argv[1:])
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     out = sys.stdout
     for line in stdin:
