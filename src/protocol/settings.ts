@@ -22,6 +22,8 @@ export interface SettingValues {
   exclude: string[];
   /** cache folder, relative to the workspace */
   cacheDir: string;
+  /** run solvers in the Landlock sandbox (src/worker/scoring/sandbox.py) */
+  sandbox: boolean;
 }
 
 export type SettingName = keyof SettingValues;
@@ -128,6 +130,8 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
     file: 'cacheDir',
     cli: { flag: '--cache-dir', arg: 'DIR', help: 'cache folder' },
   },
+  // `batt run --no-sandbox` turns it off (src/cli/args.ts); turning it off is a downgrade an untrusted workspace cannot make
+  sandbox: { type: 'boolean', default: true, vscode: {}, restarts: 'pool', file: 'sandbox' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
