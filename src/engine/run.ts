@@ -12,7 +12,6 @@ import { assembleTasks, selectCandidates, temperatureOf, verdictCounts, type Tas
 import { scorePhase, type ScoreOutput } from './scoring/jobs';
 import { LineAnchors } from './scoring/remap';
 import type { KvStore } from './store/kvStore';
-import type { SkippedWrites } from './store/skippedWrites';
 import { appendRunLog, runRecord } from './store/runLog';
 import { storedFiles, storedSource, storeSolver } from './store/solverStore';
 import { ValidationCache, type CachedVerdict } from './store/validation';
@@ -71,8 +70,6 @@ export interface RunEnv {
   validationStore: KvStore<CachedVerdict>;
   durations: KvStore<number>;
   loadCaches(): Promise<void>;
-  /** writes the file system refuses (a read-only workspace): skipped, and said once as a warning of the run */
-  writes: SkippedWrites;
   flushCaches(): Promise<void>;
   analyzer(): Analyzer;
   analyzer2(): Analyzer;
@@ -106,10 +103,12 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
   const scored = await scoreRun(env, s, ro, timer, ws, selections, validation, interpreter);
   const taskJson = assembleTasks(selections, scored.results, env.root);
-  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => env.writes.attempt('the solver store', () => storePhase(env.root, selections, taskJson, ws), [])) : [];
+  const hint = candidatesHint(env.root, s, ro, model.size, ws.candidates.length);
+  if (hint) errors.push(hint);
+  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => storePhase(env.root, selections, taskJson, ws)) : [];
 
   const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors, unknownOutputs });
-  await env.writes.attempt('the run log', () => appendRunLog(env.root, runRecord(json)), undefined).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
+  await appendRunLog(env.root, runRecord(json)).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
   return json;
 }
 
@@ -162,6 +161,18 @@ function selectTasks(load: { tasks: Task[]; errors: InputError[] }, ids: string[
   }
   for (const id of unknown) errors.push({ kind: 'config', file: tasksPath, message: `task ${id} not found` });
   return ids.map((id) => byId.get(id)).filter((t): t is Task => !!t);
+}
+
+/** A warning when the workspace has no candidates at all, saying what was looked for and where (globs, signatures). */
+function candidatesHint(root: string, s: RunSettings, ro: RunOptions, files: number, candidates: number): InputError | undefined {
+  if (candidates > 0 || ro.signal?.aborted) return undefined; // (a discovery stopped early says nothing)
+  const where = `${files} Python file${files === 1 ? '' : 's'} (include ${JSON.stringify(s.include)}, exclude ${JSON.stringify(s.exclude)})`;
+  return {
+    kind: 'candidate',
+    file: root,
+    message: `no candidates in ${where}: looked for top-level def solve_<taskid>(I) or def solve_<taskid>(S, I, C) functions and batt modules (def batt(task_id, S, I, C, log_path))`,
+    severity: 'warning',
+  };
 }
 
 /** The files whose candidates run: `files`, or for `changed` the files that are or import (transitively) a changed one. */

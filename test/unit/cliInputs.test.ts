@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { RunJson } from '../../src/protocol/results';
+import { SETTINGS } from '../../src/protocol/settings';
 import { spawnCli } from '../cliProcess';
 
 const G = [[1, 2], [3, 4]];
@@ -101,5 +102,18 @@ describe('batt CLI on bad inputs (issue 10)', function () {
     assert.equal(json.code, 3, json.stderr);
     const doc = JSON.parse(json.stdout) as RunJson;
     assert.deepEqual(doc.errors.map((e) => [path.basename(e.file), e.severity]), [['broken.json', undefined]]);
+  });
+
+  it('an empty tasks folder and a workspace without solvers: one warning each saying what was looked for and where', async () => {
+    fs.rmSync(path.join(ws, 'solvers.py'));
+    fs.writeFileSync(path.join(ws, 'dsl.py'), 'def identity(x):\n    return x\n');
+    const r = await batt(['run', '--workspace', ws, '--strict']);
+    assert.equal(r.code, 0, `warnings only: ${r.stderr}`);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+    assert.deepEqual(lines, [
+      `warning: ${path.join(ws, 'tasks')}: no task files in this folder: looked for <id>.json task files and Kaggle bundles (*_challenges.json or *-challenges.json)`,
+      `warning: ${ws}: no candidates in 1 Python file (include ["**/*.py"], exclude ${JSON.stringify(SETTINGS.exclude.default)}): looked for top-level def solve_<taskid>(I) or def solve_<taskid>(S, I, C) functions and batt modules (def batt(task_id, S, I, C, log_path))`,
+    ]);
+    assert.match(r.stdout, /^0 tasks - solved = 0 - candidates = 0 /m);
   });
 });

@@ -200,6 +200,19 @@ describe('tasks: loading from disk', () => {
     assert.ok(bad.message.length < 200, bad.message);
   });
 
+  it('a folder without task files is one warning saying what was looked for, and its subfolders (issue 10)', async () => {
+    const looked = 'no task files in this folder: looked for <id>.json task files and Kaggle bundles (*_challenges.json or *-challenges.json)';
+    assert.deepEqual(await loadTasks(tmp), { tasks: [], errors: [{ kind: 'config', file: tmp, message: looked, severity: 'warning' }], unknownOutputs: new Map() });
+    fs.mkdirSync(path.join(tmp, 'training'));
+    fs.mkdirSync(path.join(tmp, 'evaluation'));
+    fs.writeFileSync(path.join(tmp, 'notes.txt'), 'x');
+    fs.writeFileSync(path.join(tmp, 'x_solutions.json'), '{}');
+    const r = await loadTasks(tmp);
+    assert.deepEqual(r.errors.map((e) => e.message), [`${looked}; it has subfolders evaluation, training: point the tasks path at one of them`]);
+    fs.writeFileSync(path.join(tmp, 'bad.json'), '[');
+    assert.deepEqual((await loadTasks(tmp)).errors.map((e) => e.severity), [undefined], 'a bad task file is its own error, no hint');
+  });
+
   it('a missing path is one config error', async () => {
     const r = await loadTasks(path.join(tmp, 'nope'));
     assert.deepEqual(r, { tasks: [], errors: [{ kind: 'config', file: path.join(tmp, 'nope'), message: 'no such file or folder' }] });

@@ -243,6 +243,21 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return out;
 }
 
+/** The tasks folder holds no task file: say what was looked for (and the subfolders, e.g. ARC-AGI's data/). */
+async function emptyFolderWarning(root: string): Promise<InputError> {
+  const entries = await fsp.readdir(root, { withFileTypes: true });
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const shown = folders.length > 4 ? [...folders.slice(0, 4), '…'] : folders;
+  return {
+    kind: 'config',
+    file: root,
+    message:
+      'no task files in this folder: looked for <id>.json task files and Kaggle bundles (*_challenges.json or *-challenges.json)' +
+      (folders.length ? `; it has subfolders ${shown.map((f) => printableExcerpt(f)).join(', ')}: point the tasks path at one of them` : ''),
+    severity: 'warning',
+  };
+}
+
 /** See the module comment. Tasks are sorted by id; a duplicate id keeps the first file (by name) and reports the rest. */
 export async function loadTasks(where: string, cache?: TaskFileCache): Promise<TaskLoad> {
   const root = path.resolve(where);
@@ -260,6 +275,7 @@ export async function loadTasks(where: string, cache?: TaskFileCache): Promise<T
       for (const b of bundles) loads.push(await loadBundle(path.join(root, b)));
     } else {
       const files = names.filter((n) => !SOLUTIONS.test(n)).map((n) => path.join(root, n));
+      if (files.length === 0) loads.push({ tasks: [], errors: [await emptyFolderWarning(root)] });
       const results = await inBatches(files, READ_BATCH, (f) => loadTaskFileCached(f, cache));
       loads.push(...results.map((r) => ({ tasks: r.task ? [r.task] : [], errors: r.errors })));
     }
