@@ -97,6 +97,8 @@ describe('mismatch explainer', () => {
         credit: 0.667,
       });
       assert.match(x(a, e).text, /moved by \(dy, dx\) = \(-1, -1\): 1 row up, 1 column left, filled with 0/);
+      assert.match(x([[5, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 5, 0]]).text, /moved by \(dy, dx\) = \(-1, -1\).*filled with 0/);
+      assert.match(x([[3, 3, 3], [3, 3, 7]], [[3, 7, 3], [3, 3, 3]]).text, /moved by \(dy, dx\) = \(1, 1\): 1 row down, 1 column right, filled with 3/);
     });
     it('is no translation when a coloured cell would fall off the grid', () => {
       // the 7 moved out with a shift of (0, 1) is not the fill colour

@@ -129,26 +129,43 @@ function steps(n: number, plus: string, minus: string, unit: string): string | u
   return `${Math.abs(n)} ${unit}${Math.abs(n) === 1 ? '' : 's'} ${n > 0 ? plus : minus}`;
 }
 
-/** The first cell (row-major) not of colour f, and how many there are. */
-function firstOther(g: Grid, f: number): { at?: [number, number]; n: number } {
-  let at: [number, number] | undefined;
-  let n = 0;
-  g.forEach((row, i) => row.forEach((c, j) => c !== f && (n++, (at ??= [i, j]))));
-  return { at, n };
+/** How many cells of each colour a grid has, and its first cell (row-major) of another colour than its first cell's. */
+interface Census {
+  count: Map<number, number>;
+  second?: [number, number];
 }
+
+function census(g: Grid): Census {
+  const count = new Map<number, number>();
+  let second: [number, number] | undefined;
+  for (let i = 0; i < g.length; i++) {
+    for (let j = 0; j < g[i].length; j++) {
+      const c = g[i][j];
+      count.set(c, (count.get(c) ?? 0) + 1);
+      if (!second && c !== g[0][0]) second = [i, j];
+    }
+  }
+  return { count, second };
+}
+
+/** The first cell not of colour f. */
+const firstOther = (g: Grid, c: Census, f: number) => (g[0][0] !== f ? ([0, 0] as [number, number]) : c.second);
 
 /**
  * The smallest move (|dy| + |dx|) that makes the expected from the actual. With fill f, the moved picture's cells not
- * of colour f are the actual's, in the same row-major order, so the first of each fixes the only move to try.
+ * of colour f are the actual's, as many and in the same row-major order, so the first of each fixes the only move to
+ * try.
  */
 function translation(expected: Grid, actual: Grid): Class | undefined {
+  const ce = census(expected);
+  const ca = census(actual);
   let best: { dy: number; dx: number; fill: number } | undefined;
-  for (const f of new Set([...colours(expected), ...colours(actual)])) {
-    const e = firstOther(expected, f);
-    const a = firstOther(actual, f);
-    if (!e.at || !a.at || e.n !== a.n) continue;
-    const dy = e.at[0] - a.at[0];
-    const dx = e.at[1] - a.at[1];
+  for (const f of new Set([...ce.count.keys(), ...ca.count.keys()])) {
+    const e = firstOther(expected, ce, f);
+    const a = firstOther(actual, ca, f);
+    if (!e || !a || (ce.count.get(f) ?? 0) !== (ca.count.get(f) ?? 0)) continue;
+    const dy = e[0] - a[0];
+    const dx = e[1] - a[1];
     if ((dy || dx) && isShift(expected, actual, dy, dx) === f && (!best || Math.abs(dy) + Math.abs(dx) < Math.abs(best.dy) + Math.abs(best.dx))) best = { dy, dx, fill: f };
   }
   if (!best) return undefined;
