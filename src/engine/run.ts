@@ -12,6 +12,7 @@ import { assembleTasks, selectCandidates, temperatureOf, verdictCounts, type Tas
 import { scorePhase, type ScoreOutput } from './scoring/jobs';
 import { LineAnchors } from './scoring/remap';
 import type { KvStore } from './store/kvStore';
+import type { SkippedWrites } from './store/skippedWrites';
 import { appendRunLog, runRecord } from './store/runLog';
 import { storedFiles, storedSource, storeSolver } from './store/solverStore';
 import { ValidationCache, type CachedVerdict } from './store/validation';
@@ -70,6 +71,8 @@ export interface RunEnv {
   validationStore: KvStore<CachedVerdict>;
   durations: KvStore<number>;
   loadCaches(): Promise<void>;
+  /** writes the file system refuses (a read-only workspace): skipped, and said once as a warning of the run */
+  writes: SkippedWrites;
   flushCaches(): Promise<void>;
   analyzer(): Analyzer;
   analyzer2(): Analyzer;
@@ -105,10 +108,10 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const taskJson = assembleTasks(selections, scored.results, env.root);
   const hint = candidatesHint(env.root, s, ro, model.size, ws.candidates.length);
   if (hint) errors.push(hint);
-  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => storePhase(env.root, selections, taskJson, ws)) : [];
+  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => env.writes.attempt('the solver store', () => storePhase(env.root, selections, taskJson, ws), [])) : [];
 
   const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors, unknownOutputs });
-  await appendRunLog(env.root, runRecord(json)).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
+  await env.writes.attempt('the run log', () => appendRunLog(env.root, runRecord(json)), undefined).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
   return json;
 }
 
