@@ -42,6 +42,12 @@ describe('mismatch explainer', () => {
       const four = [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]];
       assert.strictEqual(x(four, six).text, 'expected 4x4, got 6x6: actual is 1.5x the expected in both dimensions — the same picture at another scale');
     });
+    it('sees a tiling: the expected repeated, or the actual to be repeated', () => {
+      const m = x([[1, 2], [3, 4]], [[1, 2, 1, 2], [3, 4, 3, 4]]);
+      assert.deepStrictEqual([m.kind, m.text, m.short], ['shape', 'expected 2x2, got 2x4: actual is 2x wider — the expected repeated 2 times side by side', 'repeated 2 times side by side']);
+      assert.strictEqual(x([[1, 2, 1, 2], [3, 4, 3, 4], [1, 2, 1, 2], [3, 4, 3, 4]], [[1, 2], [3, 4]]).text, 'expected 4x4, got 2x2: the expected is 2x the actual in both dimensions — the expected is the actual tiled 2x2');
+      assert.match(x([[1, 2], [3, 4]], [[1, 2], [3, 4], [1, 2], [3, 4], [1, 2], [3, 4]]).text, /actual is 3x taller — the expected stacked 3 times$/);
+    });
   });
 
   describe('rotations, flips, transpositions (the expected is the actual under it)', () => {

@@ -2,7 +2,7 @@
  * The mismatch explainer: what a wrong output is, in the researcher's terms. Given the expected and the actual grid
  * of a pair, the first class that fits, in this order: the expected is the actual under a rotation, flip or
  * transposition; for equal shapes a colour permutation or recolouring, a translation, else the differing cells; for
- * different shapes a scaling, a crop or a padding, else the shapes and their ratio. Pure; no I/O.
+ * different shapes a scaling or tiling, a crop or a padding, else the shapes and their ratio. Pure; no I/O.
  */
 import type { MismatchJson } from '../../protocol/results';
 import type { Grid } from '../types';
@@ -234,6 +234,17 @@ function isUpscale(small: Grid, big: Grid): [number, number] | undefined {
   return [ky, kx];
 }
 
+/** Is `big` the grid `small` repeated ky times down and kx times across? */
+function isTiling(small: Grid, big: Grid): [number, number] | undefined {
+  if (height(big) % height(small) || width(big) % width(small)) return undefined;
+  const h = height(small);
+  const w = width(small);
+  for (let i = 0; i < height(big); i++) for (let j = 0; j < width(big); j++) if (big[i][j] !== small[i % h][j % w]) return undefined;
+  return [height(big) / h, width(big) / w];
+}
+
+const tiled = (ky: number, kx: number) => (kx === 1 ? `stacked ${ky} times` : ky === 1 ? `repeated ${kx} times side by side` : `tiled ${ky}x${kx}`);
+
 function gcd(a: number, b: number): number {
   return b ? gcd(b, a % b) : a;
 }
@@ -283,14 +294,20 @@ function shapeClass(expected: Grid, actual: Grid): Class {
   if (r) {
     const up = isUpscale(expected, actual);
     const down = up ? undefined : isUpscale(actual, expected);
-    const same = up || down ? undefined : sameGrid(picture(expected), picture(actual));
+    const tile = up || down ? undefined : isTiling(expected, actual);
+    const untile = up || down || tile ? undefined : isTiling(actual, expected);
+    const same = up || down || tile || untile ? undefined : sameGrid(picture(expected), picture(actual));
     const detail = up
       ? [`the expected scaled up ${scaled(...up)}`, `scaled up ${scaled(...up)}`]
       : down
         ? [`scaling the actual up ${scaled(...down)} gives the expected`, `needs scaling up ${scaled(...down)}`]
-        : same
-          ? ['the same picture at another scale', `same picture, ${sizeOf(actual)}`]
-          : undefined;
+        : tile
+          ? [`the expected ${tiled(...tile)}`, `${tiled(...tile)}`]
+          : untile
+            ? [`the expected is the actual ${tiled(...untile)}`, `needs ${tiled(...untile)}`]
+            : same
+              ? ['the same picture at another scale', `same picture, ${sizeOf(actual)}`]
+              : undefined;
     if (detail) return { kind: 'shape', text: `${sizes}: ${r} — ${detail[0]}`, short: detail[1] };
   }
   const inside = height(actual) >= height(expected) && width(actual) >= width(expected) ? crop(expected, actual) : undefined;
