@@ -20,6 +20,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     timeoutQuarantine: a.timeoutQuarantine,
     python: a.python,
     cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
+    explicitFrom: 'cli',
     log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
   });
   const abort = new AbortController();
@@ -74,7 +75,7 @@ async function runCommand(a: RunArgs): Promise<number> {
 }
 
 async function cacheCommand(a: CacheArgs): Promise<number> {
-  const engine = new Engine({ workspace: path.resolve(a.workspace), cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined });
+  const engine = new Engine({ workspace: path.resolve(a.workspace), cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined, explicitFrom: 'cli' });
   try {
     if (a.action === 'clear') {
       const before = await engine.cacheInfo();

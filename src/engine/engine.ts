@@ -7,7 +7,8 @@ import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
 import type { LintProblem } from '../protocol/analyzer';
 import { resolveImport } from './workspace/files';
-import { optionValues, readBattJson, resolveSettings, type EngineSettingOptions } from './settings';
+import { ConfigError, optionValues, readBattJson, resolveSettings, type EngineSettingOptions, type ExplicitFrom } from './settings';
+import { cacheDirError, interpreterError, tasksPathError, type SettingOwner } from './configErrors';
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
 import { InterpreterFingerprints } from './workspace/interpreter';
@@ -31,6 +32,8 @@ export interface EngineOptions extends EngineSettingOptions {
   eagerPool?: boolean;
   /** directory holding scoring/main.py and analyzer/analyze.py */
   workerDir?: string;
+  /** how messages name the explicit options: as `batt run` flags ('cli'), as VS Code settings ('vscode'), else both */
+  explicitFrom?: ExplicitFrom;
   log?: (line: string) => void;
   onPoolStatus?: (s: PoolStatus) => void;
 }
@@ -65,7 +68,10 @@ export class Engine {
       throw new UsageError(`workspace ${opts.workspace} is not a folder`);
     }
     this.root = fs.realpathSync(opts.workspace);
-    this.cacheDir = path.resolve(this.root, this.settings().cacheDir);
+    const s = this.settings();
+    this.cacheDir = path.resolve(this.root, s.cacheDir);
+    const cacheError = cacheDirError(this.owner, this.cacheDir, s.from.cacheDir);
+    if (cacheError) throw cacheError;
     this.fileCache = new KvStore(path.join(this.cacheDir, 'parses'), { maxEntries: 20000 });
     this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
     this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
@@ -73,11 +79,15 @@ export class Engine {
     this.interpreters = new InterpreterFingerprints(path.join(this.cacheDir, 'interpreters.json'), opts.log);
   }
 
-  /** Effective settings (src/engine/settings.ts): explicit options > batt.json > environment > defaults. Re-read each run. */
+  /**
+   * Effective settings (src/engine/settings.ts): explicit options > batt.json > environment > defaults. Re-read each
+   * run. A batt.json that is not a JSON object is a ConfigError: nothing runs on a guess of its settings.
+   */
   settings() {
     const o = this.opts;
     const file = readBattJson(this.root);
-    const { values: v, from, errors } = resolveSettings({ workspace: this.root, explicit: optionValues(o), file, env: process.env });
+    if (file.unusable) throw new ConfigError(file.unusable);
+    const { values: v, from, errors } = resolveSettings({ workspace: this.root, explicit: optionValues(o), file, env: process.env, explicitFrom: o.explicitFrom });
     return {
       python: v.pythonPath,
       workers: v.workers,
@@ -90,9 +100,25 @@ export class Engine {
       // An explicit tasks path is relative to the cwd, batt.json's to the workspace.
       tasks: resolveTasksPath(this.root, from.tasksPath === 'explicit' ? v.tasksPath : undefined, from.tasksPath === 'batt.json' ? v.tasksPath : undefined),
       configTasks: file.values.tasksPath,
+      /** the tasks path as set (explicit: as given; batt.json: relative to the workspace), whether or not it exists */
+      tasksSet: from.tasksPath === 'explicit' ? path.resolve(v.tasksPath) : from.tasksPath === 'batt.json' ? path.resolve(this.root, v.tasksPath) : undefined,
       cacheDir: v.cacheDir,
+      from,
       errors,
     };
+  }
+
+  /**
+   * What is wrong with the configured interpreter (a ConfigError saying how to fix it, naming where it was set), or
+   * undefined when it works (or the probe could not tell).
+   */
+  private async interpreterError(s: ReturnType<Engine['settings']>): Promise<ConfigError | undefined> {
+    const problem = await this.interpreters.problem(s.python, this.root, [this.root]);
+    return problem === undefined ? undefined : interpreterError(this.owner, s.python, s.from.pythonPath, problem);
+  }
+
+  private get owner(): SettingOwner {
+    return { workspace: this.root, explicitFrom: this.opts.explicitFrom };
   }
 
   /** Hash-checked bytecode of the workspace's modules, written by the analyzer and read by the workers. */
@@ -195,8 +221,10 @@ export class Engine {
     return this.poolStarting;
   }
 
-  /** Starts the workers now (they otherwise start on the first run that needs them). */
+  /** Starts the workers now (they otherwise start on the first run that needs them). A bad interpreter is a ConfigError. */
   async startWorkers(): Promise<void> {
+    const bad = await this.interpreterError(this.settings());
+    if (bad) throw bad;
     await this.startPool();
   }
 
@@ -222,10 +250,16 @@ export class Engine {
 
   /**
    * One run (src/engine/run.ts). Never throws for solver or input faults (they are verdicts and errors); throws
-   * UsageError for bad setup. What the file system refuses to write (a read-only cache or workspace) is skipped, with
-   * one warning in the errors.
+   * UsageError for bad setup: a ConfigError for a tasks path or interpreter that does not work, naming where it was set.
+   * What the file system refuses to write (a read-only cache or workspace) is skipped, with one warning in the errors.
    */
   async run(ro: RunOptions = {}): Promise<RunJson> {
+    const s = this.settings();
+    if (!s.tasks && s.tasksSet) throw tasksPathError(this.owner, s.tasksSet, s.from.tasksPath);
+    // Before anything starts Python (the probe is remembered: a known interpreter costs a few stats). Something that
+    // is not Python may never answer the analyzer.
+    const bad = await this.interpreterError(s);
+    if (bad) throw bad;
     const writes = new SkippedWrites();
     const json = await runOnce(this.runEnv(writes), ro);
     const warning = writes.warning(this.cacheDir);

@@ -5,6 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CONFIG_FILE, SETTING_NAMES, SETTINGS, SettingName, SettingValues } from '../protocol/settings';
+import { UsageError } from './errors';
+import { parseJson } from './fsutil';
 import type { InputError } from './types';
 
 export interface BattJson {
@@ -12,7 +14,22 @@ export interface BattJson {
   values: Partial<SettingValues>;
   errors: InputError[];
   file?: string;
+  /** the file is not a JSON object (e.g. a trailing comma): none of its settings is known, so nothing may run */
+  unusable?: InputError;
 }
+
+/**
+ * A configuration problem that stops everything (the CLI exits 2): `input` says where, for the editor to show it
+ * on the file (batt.json at a line and column, a setting's source).
+ */
+export class ConfigError extends UsageError {
+  constructor(readonly input: InputError) {
+    super(input.line ? `${input.file}:${input.line}:${input.col ?? 1}: ${input.message}` : input.message);
+  }
+}
+
+/** Below this a worker's memory cap leaves no room for a solver to allocate: a warning, not an error (0 = no cap). */
+export const MEMORY_FLOOR_MB = 64;
 
 /** What is wrong with a value for a setting ("must be ..."), or undefined when it is fine. */
 export function valueProblem(name: SettingName, value: unknown): string | undefined {
@@ -38,14 +55,26 @@ export function readBattJson(workspace: string): BattJson {
   } catch {
     return { values: {}, errors: [] };
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { values: {}, file, errors: [{ kind: 'config', file, message: `invalid JSON: ${(e as Error).message}` }] };
+  const parsed = parseJson(text);
+  if ('error' in parsed) {
+    const { line, col, message } = parsed.error;
+    const reason = message.replace(/^invalid JSON at line \d+, column \d+: /, '');
+    const body = text.replace(/^\uFEFF/, ''); // the text parseJson's line and column count in
+    const offset = body.split('\n').slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + col - 1;
+    const trailingComma = /[}\]]/.test(body[offset] ?? '') && /,\s*$/.test(body.slice(0, offset)) ? ' (a trailing comma?)' : '';
+    const unusable: InputError = {
+      kind: 'config',
+      file,
+      line,
+      col,
+      message: `invalid JSON: ${reason}${trailingComma}; fix ${CONFIG_FILE} (nothing runs on a guess of its settings)`,
+    };
+    return { values: {}, file, errors: [unusable], unusable };
   }
+  const raw = parsed.value;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { values: {}, file, errors: [{ kind: 'config', file, message: 'expected a JSON object' }] };
+    const unusable: InputError = { kind: 'config', file, line: 1, col: 1, message: `expected a JSON object of settings, like { "tasks": "data/training" }` };
+    return { values: {}, file, errors: [unusable], unusable };
   }
   const values: Record<string, unknown> = {};
   const errors: InputError[] = [];
@@ -72,7 +101,11 @@ export interface SettingsLayers {
   /** the workspace's batt.json (readBattJson); its errors are passed on */
   file?: BattJson;
   env?: Readonly<Record<string, string | undefined>>;
+  /** how messages name explicit values: as `batt run` flags, as VS Code settings, or (undefined) as both */
+  explicitFrom?: ExplicitFrom;
 }
+
+export type ExplicitFrom = 'cli' | 'vscode';
 
 export interface ResolvedSettings {
   values: SettingValues;
@@ -81,10 +114,31 @@ export interface ResolvedSettings {
   errors: InputError[];
 }
 
-/** How messages name an explicit value: its flag and its VS Code setting. */
-function explicitName(name: SettingName): string {
+/** How messages name an explicit value: its flag and/or its VS Code setting. */
+function explicitName(name: SettingName, explicitFrom?: ExplicitFrom): string {
   const s = SETTINGS[name];
-  return [s.cli?.flag, s.vscode ? `batt.${name}` : undefined].filter(Boolean).join(' or ') || name;
+  const flag = explicitFrom !== 'vscode' ? s.cli?.flag : undefined;
+  const setting = explicitFrom !== 'cli' && s.vscode ? `batt.${name}` : undefined;
+  return [flag, setting].filter(Boolean).join(' or ') || s.cli?.flag || (s.vscode ? `batt.${name}` : name);
+}
+
+/**
+ * Where a setting's value came from, as a message names it: `--python` (or `batt.pythonPath`), `"python" in
+ * /ws/batt.json`, `$BATT_PYTHON`, `the default`.
+ */
+export function sourceName(name: SettingName, from: SettingSource, layers: Pick<SettingsLayers, 'explicitFrom' | 'file' | 'workspace'>): string {
+  const spec = SETTINGS[name];
+  if (from === 'explicit') return explicitName(name, layers.explicitFrom);
+  if (from === 'batt.json') return `"${spec.file}" in ${layers.file?.file ?? path.join(layers.workspace, CONFIG_FILE)}`;
+  if (from === 'env') return `$${spec.env}`;
+  return 'the default';
+}
+
+/** Every place a setting can be set, for a message about a default that does not work: `--python, batt.pythonPath or "python" in batt.json`. */
+export function settingPlaces(name: SettingName, explicitFrom?: ExplicitFrom): string {
+  const spec = SETTINGS[name];
+  const places = [explicitName(name, explicitFrom), spec.file ? `"${spec.file}" in ${CONFIG_FILE}` : undefined].filter((p): p is string => !!p);
+  return places.join(' or ');
 }
 
 /** The one precedence rule. An explicit value out of range is reported (naming it) and gives way to the next layer. */
@@ -98,7 +152,8 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
     const explicit = layers.explicit?.[name];
     const problem = isSet(explicit) ? valueProblem(name, explicit) : undefined;
     if (problem) {
-      errors.push({ kind: 'config', file: layers.workspace, place: explicitName(name), message: `${explicitName(name)} ${problem}, got ${JSON.stringify(explicit)}` });
+      const named = explicitName(name, layers.explicitFrom);
+      errors.push({ kind: 'config', file: layers.workspace, place: named, message: `${named} ${problem}, got ${JSON.stringify(explicit)}` });
     }
     const fileValue = layers.file?.values[name];
     const envValue = spec.env ? envSetting(name, layers.env?.[spec.env], layers.workspace, errors) : undefined;
@@ -110,6 +165,16 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
     const hit = pick.find(([, v]) => isSet(v));
     values[name] = hit ? hit[1] : spec.default;
     from[name] = hit ? hit[0] : 'default';
+  }
+  const memory = values.memoryLimitMB as number;
+  if (memory > 0 && memory < MEMORY_FLOOR_MB) {
+    const named = sourceName('memoryLimitMB', from.memoryLimitMB, layers);
+    errors.push({
+      kind: 'config',
+      severity: 'warning',
+      file: from.memoryLimitMB === 'batt.json' && layers.file?.file ? layers.file.file : layers.workspace,
+      message: `${named} ${memory} MB is below ${MEMORY_FLOOR_MB} MB, too little for a Python worker: solvers that allocate will fail with MemoryError (0 = no cap)`,
+    });
   }
   return { values: values as unknown as SettingValues, from, errors };
 }

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Engine } from '../../src/engine/engine';
+import { InterpreterFingerprints } from '../../src/engine/workspace/interpreter';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 import { PYTHON, REPO } from '../workerFixtures';
 
@@ -74,8 +75,9 @@ function launcher(name: string, log: string, fallback: string): string {
   return p;
 }
 
+/** The probes the launcher ran: the probe's program comes on stdin (its first argument is `-`). */
 function probes(log: string): number {
-  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l === '-c').length : 0;
+  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l === '-').length : 0;
 }
 
 describe('interpreter in the validation key', function () {
@@ -188,5 +190,38 @@ describe('interpreter in the validation key', function () {
     const hot = batt(withModule.python);
     assert.strictEqual(hot.summary.ran, 0);
     assert.strictEqual(hot.temperature, 'hot');
+  });
+});
+
+describe('interpreter problems (issue 10)', function () {
+  this.timeout(60000);
+  let dir: string;
+  let fps: InterpreterFingerprints;
+  const problem = (command: string) => fps.problem(command, dir, [dir]);
+
+  beforeEach(() => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-interp-problem-')));
+    fps = new InterpreterFingerprints(path.join(dir, 'interpreters.json'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('says what is wrong: missing, not on PATH, a folder, not executable, not Python (with what it printed)', async () => {
+    assert.strictEqual(await problem(path.join(dir, 'nope')), 'does not exist');
+    assert.strictEqual(await problem('batt-no-such-python'), 'is not found on PATH');
+    assert.strictEqual(await problem(dir), 'is a folder, not an interpreter');
+    const plain = path.join(dir, 'plain');
+    fs.writeFileSync(plain, 'x', { mode: 0o644 });
+    if (process.getuid?.() !== 0) assert.strictEqual(await problem(plain), 'is not executable'); // root may execute it anyway
+    assert.match((await problem('/bin/ls')) ?? '', /^is not a Python interpreter \(it exited with code 2, and it printed: .*ls: cannot access '-'.*\)$/);
+    assert.strictEqual(await problem('/bin/true'), 'is not a Python interpreter (it printed nothing)');
+  });
+
+  it('a Python older than 3.8 is named with its version; a working one has no problem and a real fingerprint', async () => {
+    const old = path.join(dir, 'python3.7');
+    const probe = JSON.stringify({ exe: old, version: '3.7.17 (default)', prefix: dir, path: [], userSite: null });
+    fs.writeFileSync(old, `#!/bin/sh\ncat > /dev/null\necho '${probe}'\n`, { mode: 0o755 });
+    assert.strictEqual(await problem(old), 'is Python 3.7.17; batt needs Python 3.8 or newer');
+    assert.strictEqual(await problem(PYTHON), undefined);
+    assert.notStrictEqual(await fps.fingerprint(PYTHON, dir, [dir]), await fps.fingerprint(old, dir, [dir]));
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readBattJson, resolveSettings, type SettingsLayers } from '../../src/engine/settings';
+import { readBattJson, resolveSettings, sourceName, type SettingsLayers } from '../../src/engine/settings';
 import { DEFAULTS, SETTING_NAMES, SETTINGS, VSCODE_SETTINGS, type SettingName, type SettingValues } from '../../src/protocol/settings';
 
 const WS = '/ws';
@@ -87,6 +87,51 @@ describe('settings: one precedence rule', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('settings: what does not work is said, with where it was set (issue 10)', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-settings-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('batt.json that is not valid JSON is unusable, at its line and column; a trailing comma is named', () => {
+    const f = path.join(dir, 'batt.json');
+    fs.writeFileSync(f, '{\n  "tasks": "t",\n  "workers": 2,\n}\n');
+    const j = readBattJson(dir);
+    assert.deepStrictEqual(j.values, {}, 'none of its settings is guessed');
+    assert.deepStrictEqual(j.unusable, {
+      kind: 'config', file: f, line: 4, col: 1,
+      message: 'invalid JSON: expected double-quoted property name (a trailing comma?); fix batt.json (nothing runs on a guess of its settings)',
+    });
+    fs.writeFileSync(f, '\uFEFF{"workers": 2 "tasks": "t"}');
+    assert.deepStrictEqual([j.unusable.line, readBattJson(dir).unusable?.line, readBattJson(dir).unusable?.col], [4, 1, 15]);
+    assert.doesNotMatch(readBattJson(dir).unusable?.message ?? '', /trailing comma/);
+    fs.writeFileSync(f, '[1, 2]');
+    assert.match(readBattJson(dir).unusable?.message ?? '', /^expected a JSON object of settings/);
+    fs.writeFileSync(f, '{"workers": 2}');
+    assert.strictEqual(readBattJson(dir).unusable, undefined);
+  });
+
+  it('sources are named as the user set them: flag, VS Code setting, batt.json key and file, variable, default', () => {
+    const j = { values: {}, errors: [], file: `${WS}/batt.json` };
+    assert.strictEqual(sourceName('pythonPath', 'explicit', { workspace: WS, explicitFrom: 'cli' }), '--python');
+    assert.strictEqual(sourceName('pythonPath', 'explicit', { workspace: WS, explicitFrom: 'vscode' }), 'batt.pythonPath');
+    assert.strictEqual(sourceName('tasksPath', 'explicit', { workspace: WS }), '--tasks or batt.tasksPath');
+    assert.strictEqual(sourceName('tasksPath', 'batt.json', { workspace: WS, file: j }), `"tasks" in ${WS}/batt.json`);
+    assert.strictEqual(sourceName('pythonPath', 'env', { workspace: WS }), '$BATT_PYTHON');
+    assert.strictEqual(sourceName('pythonPath', 'default', { workspace: WS }), 'the default');
+  });
+
+  it('a memory cap below 64 MB is a warning naming where it was set; 0 (no cap) and 64 are not', () => {
+    const warn = (layers: Omit<SettingsLayers, 'workspace'>) => resolveSettings({ workspace: WS, ...layers }).errors;
+    assert.deepStrictEqual(warn({ explicit: { memoryLimitMB: 1 }, explicitFrom: 'cli' }), [
+      { kind: 'config', severity: 'warning', file: WS, message: '--memory 1 MB is below 64 MB, too little for a Python worker: solvers that allocate will fail with MemoryError (0 = no cap)' },
+    ]);
+    const fromFile = warn({ file: file({ memoryLimitMB: 63 }) });
+    assert.deepStrictEqual([fromFile.length, fromFile[0].file, fromFile[0].severity], [1, `${WS}/batt.json`, 'warning']);
+    assert.match(fromFile[0].message, /^"memoryLimitMB" in \/ws\/batt\.json 63 MB is below 64 MB/);
+    assert.deepStrictEqual([warn({ explicit: { memoryLimitMB: 0 } }), warn({ explicit: { memoryLimitMB: 64 } }), warn({})], [[], [], []]);
   });
 });
 
