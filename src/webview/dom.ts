@@ -15,7 +15,10 @@ function create(n: VNode, dispatch: Dispatch): Node {
   if (n.text !== undefined) el.appendChild(document.createTextNode(n.text));
   for (const c of n.children) el.appendChild(create(c, dispatch));
   const action = n.on;
-  if (action) {
+  if (action && action.kind === 'ui' && (el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) {
+    const control = el;
+    control.addEventListener(control instanceof HTMLSelectElement ? 'change' : 'input', () => dispatch({ ...action, value: control.value }));
+  } else if (action) {
     el.addEventListener('click', (ev) => {
       // a click on a nested control (the location link inside a row) is that control's, not the row's
       if (ev.target instanceof Element && ev.target !== el && ev.target.closest('button') && el.tagName !== 'BUTTON') return;

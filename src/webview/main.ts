@@ -1,13 +1,13 @@
 /// <reference types="vscode-webview" />
 /**
- * Entry of the timing panel webview (bundled as a browser IIFE to dist/webview.js). Keeps the last host state,
- * re-renders the whole panel on every change (the tree is small), and restores focus by `data-key` so keyboard
- * users do not lose their place when a pool update arrives.
+ * Entry of the timing panel webview (bundled as a browser IIFE to dist/webview.js). Keeps the last host state and
+ * the user's view state (tab, sorts, filters, pages), re-renders the panel on every change (tables are paged, so the
+ * tree stays small), and restores focus by `data-key` so keyboard users do not lose their place.
  */
 import type { FromWebview, ToWebview } from '../protocol/webview';
 import { mount, replace } from './dom';
 import type { Action } from './vdom';
-import { applyMessage, renderPanel, restoreState, type ViewState } from './view';
+import { applyMessage, applyUi, renderPanel, renderProgress, restoreState, type ViewState } from './view';
 import { renderWorkers } from './workers';
 
 const vscode = acquireVsCodeApi<ViewState>();
@@ -28,15 +28,26 @@ function focusKey(): string | undefined {
   return a instanceof HTMLElement || a instanceof SVGElement ? (a.getAttribute('data-key') ?? undefined) : undefined;
 }
 
-/** Re-renders the panel, or only `#workers` for a pool update (they are frequent while a run goes). */
-function render(poolOnly = false): void {
+type Part = 'all' | 'pool' | 'progress';
+
+/**
+ * Re-renders the panel, or only `#workers` for a pool update and only `#progress` for a progress update (both are
+ * frequent while a run goes). Focus, and the caret of a text box, come back to the element with the same `data-key`.
+ */
+function render(part: Part = 'all'): void {
   const key = focusKey();
+  const active = document.activeElement;
+  const caret = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : undefined;
   const workers = document.getElementById('workers');
-  if (poolOnly && workers) replace(renderWorkers(state.data?.pool), workers, dispatch);
+  const progress = document.getElementById('progress');
+  const p = state.data?.progress;
+  if (part === 'pool' && workers) replace(renderWorkers(state.data?.pool), workers, dispatch);
+  else if (part === 'progress' && progress && p) replace(renderProgress(p), progress, dispatch);
   else mount(renderPanel(state), root(), dispatch);
   if (key) {
     const again = Array.from(document.querySelectorAll<HTMLElement>('[data-key]')).find((e) => e.getAttribute('data-key') === key);
     again?.focus();
+    if (again instanceof HTMLInputElement && caret) again.setSelectionRange(caret[0], caret[1]);
   }
 }
 
@@ -49,15 +60,20 @@ function dispatch(action: Action): void {
     post(action.msg);
     return;
   }
-  state = { ...state, selected: action.candidate };
+  if (action.kind === 'ui') state = applyUi(state, action.key, action.value);
+  else state = { ...state, selected: action.candidate };
   vscode.setState(state);
   render();
 }
 
 function isToWebview(v: unknown): v is ToWebview {
   if (typeof v !== 'object' || v === null) return false;
-  const m = v as { type?: unknown; history?: unknown; pool?: unknown };
-  return (m.type === 'state' && Array.isArray(m.history)) || (m.type === 'pool' && typeof m.pool === 'object' && m.pool !== null);
+  const m = v as { type?: unknown; history?: unknown; pool?: unknown; progress?: unknown };
+  return (
+    (m.type === 'state' && Array.isArray(m.history)) ||
+    (m.type === 'pool' && typeof m.pool === 'object' && m.pool !== null) ||
+    (m.type === 'progress' && (m.progress === undefined || (typeof m.progress === 'object' && m.progress !== null)))
+  );
 }
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
@@ -65,10 +81,13 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const hadData = state.data !== undefined;
   state = applyMessage(state, ev.data);
   vscode.setState(state);
-  render(ev.data.type === 'pool' && hadData);
+  // a progress update while one shows replaces it; its start or end changes the page around it
+  const hadProgress = !!document.getElementById('progress');
+  const part: Part = !hadData ? 'all' : ev.data.type === 'pool' ? 'pool' : ev.data.type === 'progress' && hadProgress && ev.data.progress ? 'progress' : 'all';
+  render(part);
 });
 
-/** Up/Down/Home/End move between leaderboard rows (Tab also works; Enter/Space select). */
+/** Up/Down/Home/End move between table rows (leaderboard, tasks) (Tab also works; Enter/Space select). */
 document.addEventListener('keydown', (ev) => {
   const t = ev.target;
   if (!(t instanceof HTMLElement) || t.getAttribute('data-nav') !== 'row') return;

@@ -5,8 +5,12 @@
  */
 import type { FromWebview } from '../protocol/webview';
 
-/** What activating an element (click, or Enter/Space on a focusable non-button) does. */
-export type Action = { kind: 'post'; msg: FromWebview } | { kind: 'select'; candidate: string };
+/**
+ * What activating an element (click, or Enter/Space on a focusable non-button) does. 'ui' changes the panel's own
+ * view state (a tab, a sort, a filter, a page: view.ts applyUi); on an `<input>` or `<select>` it fires on every
+ * change, with the control's value as `value`.
+ */
+export type Action = { kind: 'post'; msg: FromWebview } | { kind: 'select'; candidate: string } | { kind: 'ui'; key: string; value: string };
 
 export interface VNode {
   tag: string;

@@ -417,10 +417,15 @@ describe('webview bundle in Chromium under the panel CSP', function () {
     await page.evaluate((m) => window.postMessage(m, '*'), state);
     await page.waitForSelector('#leaderboard tr.candidate', { timeout: 20000 });
     assert.strictEqual(await page.locator('#empty').count(), 0);
+    // the panel opens on the leaderboard; timing and caches are their own tab
+    await page.getByRole('tab', { name: 'Timing & caches' }).click();
+    await page.waitForSelector('#phases', { timeout: 20000 });
     assert.strictEqual(await page.locator('#phases tbody tr').count(), 6);
     // CSSOM widths survive the CSP, and the stylesheet loaded (ARC colour of a cell)
     const score = await page.locator('#phases .bar.phase-score').evaluate((el) => [el.getBoundingClientRect().width, el.parentElement!.getBoundingClientRect().width]);
     assert.ok(score[1] > 0 && Math.abs(score[0] / score[1] - 0.6) < 0.02, `score bar ${score}`);
+    await page.getByRole('tab', { name: /^Leaderboard/ }).click();
+    await page.waitForSelector('#leaderboard tr.candidate', { timeout: 20000 });
     assert.strictEqual(await page.locator('#grid-diff .cell.c0').first().evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(0, 0, 0)');
     // user text is text
     assert.strictEqual(await page.locator('#leaderboard tr.candidate td.name').nth(3).textContent(), XSS);
