@@ -6,12 +6,12 @@
  */
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type { FilesMessage, PhaseMessage, ResultMessage, SandboxState } from '../../protocol/worker';
+import type { FilesMessage, PhaseMessage, ResultMessage } from '../../protocol/worker';
 import { SETTINGS } from '../../protocol/settings';
 import { AbortWatch } from './abortWatch';
 import { type TimeoutInfo, watchPhase } from './limits';
 import { JobQueue } from './queue';
-import { sandboxLine, WorkspaceGrants, withSources } from './sandbox';
+import { PoolSandbox } from './sandbox';
 import type { PoolStatus, WorkerState } from './status';
 import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from './types';
 import { WorkerProcess, type WorkerExit, type WorkerProcessOptions } from './workerProcess';
@@ -85,16 +85,13 @@ export class Pool extends EventEmitter {
   private disposed = false;
   private broken: Error | undefined;
   private startWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  /** what the workers' sandbox grants in the workspace, fixed for the pool's life (undefined: sandbox off) */
-  private readonly grants: WorkspaceGrants | undefined;
-  /** the sandbox state the last ready worker reported */
-  private sandboxState: SandboxState | undefined;
+  /** the workers' sandbox: what it grants in the workspace (fixed for the pool's life), what they reported */
+  readonly sandbox: PoolSandbox;
 
   constructor(opts: PoolOptions) {
     super();
     this.opts = { ...opts, workers: Math.max(1, Math.floor(opts.workers || SETTINGS.workers.default)) };
-    const sandbox = opts.sandbox ?? { enabled: true };
-    if (sandbox.enabled) this.grants = new WorkspaceGrants(opts.roots, sandbox.tasksPath, opts.pycacheDir);
+    this.sandbox = new PoolSandbox(opts.roots, opts.sandbox ?? { enabled: true }, opts.pycacheDir);
     for (let id = 0; id < this.opts.workers; id++) {
       this.slots.push({ id, state: 'dead', restarts: 0, jobsDone: 0, startFailures: 0 });
     }
@@ -109,7 +106,7 @@ export class Pool extends EventEmitter {
 
   /** Broadcast to live workers now and remember for respawned ones. */
   setFiles(files: FilesMessage['files']): void {
-    this.files = { t: 'files', files: withSources(files, this.grants) };
+    this.files = { t: 'files', files: this.sandbox.withSources(files) };
     for (const slot of this.slots) if (slot.state === 'idle' || slot.state === 'busy') slot.proc?.send(this.files);
   }
 
@@ -140,17 +137,6 @@ export class Pool extends EventEmitter {
       return w;
     });
     return { workers, queued: this.queue.length, running, restarts: this.restarts, python: this.python };
-  }
-
-  /** Whether the sandboxed workers lack access to a folder or file of the workspace that appeared since they started
-   *  (the tasks folder inside the workspace: see sandbox.ts); the engine then restarts them. */
-  sandboxStale(): boolean {
-    return this.grants?.stale() ?? false;
-  }
-
-  /** Whether solvers run sandboxed, as the workers reported it (undefined until one is ready). */
-  sandbox(): SandboxState | undefined {
-    return this.sandboxState;
   }
 
   /** Sends exit, waits 200 ms, then SIGKILLs every worker's process group; resolves when none is left. */
@@ -187,7 +173,7 @@ export class Pool extends EventEmitter {
       roots: this.opts.roots,
       memoryMB: this.opts.memoryMB,
       pycacheDir: this.opts.pycacheDir,
-      sandbox: this.grants?.workerPolicy() ?? { enabled: false, read: this.opts.roots, list: [], hidden: [] },
+      sandbox: this.sandbox.workerPolicy(),
       onLog: this.opts.onLog,
     });
     slot.proc = proc;
@@ -201,7 +187,7 @@ export class Pool extends EventEmitter {
       (ready) => {
         if (slot.proc !== proc || this.disposed) return;
         this.python = ready.python;
-        this.noteSandbox(slot, ready.sandbox);
+        this.sandbox.reported(ready.sandbox, (line) => this.opts.onLog?.(slot.id, 'worker', line));
         slot.startFailures = 0;
         slot.state = 'idle';
         if (this.files) proc.send(this.files);
@@ -216,13 +202,6 @@ export class Pool extends EventEmitter {
       (err: Error) => this.onStartFailure(slot, proc, err),
     );
     this.changed();
-  }
-
-  /** Logs the sandbox state once per pool, and again only if a worker reports another one. */
-  private noteSandbox(slot: Slot, state: SandboxState | undefined): void {
-    const line = sandboxLine(state);
-    if (line !== sandboxLine(this.sandboxState)) this.opts.onLog?.(slot.id, 'worker', line);
-    this.sandboxState = state ?? { applied: false, reason: 'the worker did not report a sandbox' };
   }
 
   private onStartFailure(slot: Slot, proc: PoolWorker, err: Error): void {

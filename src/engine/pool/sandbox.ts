@@ -135,19 +135,47 @@ export class WorkspaceGrants {
   }
 }
 
-/** The files message with the text of each file the sandboxed workers cannot read (see WorkspaceGrants.uncovered). */
-export function withSources(files: FilesMessage['files'], grants: WorkspaceGrants | undefined): FilesMessage['files'] {
-  const missing = grants?.uncovered(Object.keys(files)) ?? [];
-  if (!missing.length) return files;
-  const out = { ...files };
-  for (const f of missing) {
-    try {
-      out[f] = { ...out[f], source: fs.readFileSync(f, 'utf8') };
-    } catch {
-      // gone since discovery: the import reports it
-    }
+/** A pool's sandbox: its workers' grants (undefined: turned off) and the state they reported. */
+export class PoolSandbox {
+  private readonly grants: WorkspaceGrants | undefined;
+  /** as the last ready worker reported it (undefined until one is ready) */
+  state: SandboxState | undefined;
+
+  constructor(private readonly roots: string[], opts: { enabled: boolean; tasksPath?: string }, pycacheDir?: string) {
+    if (opts.enabled) this.grants = new WorkspaceGrants(roots, opts.tasksPath, pycacheDir);
   }
-  return out;
+
+  workerPolicy(): Omit<SandboxPolicy, 'scratch' | 'pycache'> {
+    return this.grants?.workerPolicy() ?? { enabled: false, read: this.roots, list: [], hidden: [] };
+  }
+
+  /** Whether the workers lack access to a folder or file that appeared on the way down since they started (the
+   *  engine then restarts them). */
+  stale(): boolean {
+    return this.grants?.stale() ?? false;
+  }
+
+  /** The files message with the text of each file the workers cannot read (see WorkspaceGrants.uncovered). */
+  withSources(files: FilesMessage['files']): FilesMessage['files'] {
+    const missing = this.grants?.uncovered(Object.keys(files)) ?? [];
+    if (!missing.length) return files;
+    const out = { ...files };
+    for (const f of missing) {
+      try {
+        out[f] = { ...out[f], source: fs.readFileSync(f, 'utf8') };
+      } catch {
+        // gone since discovery: the import reports it
+      }
+    }
+    return out;
+  }
+
+  /** A worker's ready message said this: logged once per pool, and again only if a worker says otherwise. */
+  reported(state: SandboxState | undefined, log: (line: string) => void): void {
+    const now = state ?? { applied: false, reason: 'the worker did not report a sandbox' };
+    if (sandboxLine(now) !== sandboxLine(this.state)) log(sandboxLine(now));
+    this.state = now;
+  }
 }
 
 /** The run's warning when the workers that ran its solvers are not sandboxed (undefined when they are). */
