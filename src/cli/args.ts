@@ -23,6 +23,8 @@ export interface RunArgs {
   timeoutQuarantine?: number;
   python?: string;
   cacheDir?: string;
+  /** false: --no-sandbox (solvers run unsandboxed; the run warns) */
+  sandbox?: boolean;
 }
 
 export interface CacheArgs {
@@ -68,6 +70,7 @@ ${option('timeoutQuarantine')}
 ${option('pythonPath')}
 ${option('cacheDir')}
       --no-cache        do not reuse cached verdicts (results are still cached)
+      --no-sandbox      run solvers without the Landlock sandbox (default: batt.json "sandbox", else on)
       --json            print one JSON document instead of text
   -v, --verbose         list every candidate, not the first 10 per task
       --no-progress     no progress bar (it is shown on a terminal for runs longer than a second)
@@ -166,6 +169,7 @@ export function parseArgs(argv: string[]): Args {
       case '--json': a.json = true; break;
       case '-v': case '--verbose': a.verbose = true; break;
       case '--no-cache': a.noCache = true; break;
+      case '--no-sandbox': a.sandbox = false; break;
       case '--no-progress': a.progress = false; break;
       case '--strict': a.strict = true; break;
       case '-n': case '--workers': a.workers = number(val(), f, 'workers'); break;

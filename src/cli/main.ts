@@ -20,6 +20,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     timeoutQuarantine: a.timeoutQuarantine,
     python: a.python,
     cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
+    sandbox: a.sandbox,
     explicitFrom: 'cli',
     log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
   });

@@ -16,6 +16,7 @@ import { isUnwritable, sha256 } from './fsutil';
 import { KvStats, KvStore } from './store/kvStore';
 import { SkippedWrites } from './store/skippedWrites';
 import { Pool, PoolStatus } from './pool/pool';
+import { sandboxWarning } from './pool/sandbox';
 import { runOnce, type RunEnv, type RunOptions } from './run';
 import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks/tasks';
 import { UsageError } from './errors';
@@ -103,6 +104,7 @@ export class Engine {
       /** the tasks path as set (explicit: as given; batt.json: relative to the workspace), whether or not it exists */
       tasksSet: from.tasksPath === 'explicit' ? path.resolve(v.tasksPath) : from.tasksPath === 'batt.json' ? path.resolve(this.root, v.tasksPath) : undefined,
       cacheDir: v.cacheDir,
+      sandbox: v.sandbox,
       from,
       errors,
     };
@@ -165,6 +167,7 @@ export class Engine {
     return new Analyzer({
       python: this.settings().python,
       script: analyzerScript(this.workerDir()),
+      sandbox: this.settings().sandbox ? { roots: [this.root], pycacheDir: this.pycacheDir() } : undefined,
       onLog: (l) => this.opts.log?.(`[analyzer] ${l}`),
     });
   }
@@ -184,8 +187,12 @@ export class Engine {
     if (running !== undefined && running !== fp) {
       this.opts.log?.('the interpreter changed since the workers started: restarting them');
       await this.restartPool();
+    } else if (this.pool?.sandbox.stale()) {
+      this.opts.log?.('a folder or file appeared on the way down to the tasks folder: restarting the sandboxed workers');
+      await this.restartPool();
     }
-    return fp;
+    // What an unsandboxed solver does (a delete that goes through) is not what it does sandboxed: keyed apart.
+    return this.settings().sandbox ? fp : `${fp} unsandboxed`;
   }
 
   /** Starts the pool on first need; later runs reuse it. */
@@ -202,6 +209,7 @@ export class Engine {
         timeoutMs: s.timeoutMs,
         memoryMB: s.memoryMB,
         pycacheDir: this.pycacheDir(),
+        sandbox: { enabled: s.sandbox, tasksPath: s.tasks },
         onLog: (id, stream, line) => this.opts.log?.(`[worker ${id}${stream === 'worker' ? '' : ` ${stream}`}] ${line}`),
       });
       if (this.opts.onPoolStatus) pool.on('status', this.opts.onPoolStatus);
@@ -264,6 +272,8 @@ export class Engine {
     const json = await runOnce(this.runEnv(writes), ro);
     const warning = writes.warning(this.cacheDir);
     if (warning) json.errors.push(warning);
+    const unsandboxed = json.pool.started ? sandboxWarning(this.root, this.pool?.sandbox.state) : undefined;
+    if (unsandboxed) json.errors.push(unsandboxed);
     return json;
   }
 

@@ -201,6 +201,7 @@ export interface EngineSettingOptions {
   include?: string[];
   exclude?: string[];
   cacheDir?: string;
+  sandbox?: boolean;
 }
 
 export function optionValues(o: EngineSettingOptions): Partial<SettingValues> {
@@ -214,6 +215,7 @@ export function optionValues(o: EngineSettingOptions): Partial<SettingValues> {
     include: o.include,
     exclude: o.exclude,
     cacheDir: o.cacheDir,
+    sandbox: o.sandbox,
   };
 }
 
@@ -228,5 +230,6 @@ export function engineOptions(v: Partial<SettingValues>): EngineSettingOptions {
     include: v.include,
     exclude: v.exclude,
     cacheDir: v.cacheDir || undefined,
+    sandbox: v.sandbox,
   };
 }
