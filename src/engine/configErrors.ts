@@ -20,9 +20,9 @@ function settingError(owner: SettingOwner, name: SettingName, from: SettingSourc
   return new ConfigError({ kind: 'config', file, place: sourceName(name, from, owner), message });
 }
 
-/** "tasks path /x does not exist (--tasks)": a tasks path set explicitly or in batt.json that is not there. */
+/** "no tasks found: tasks path /x does not exist (--tasks)": a tasks path set explicitly or in batt.json that is not there. */
 export function tasksPathError(owner: SettingOwner, tasksPath: string, from: SettingSource): ConfigError {
-  return settingError(owner, 'tasksPath', from, `tasks path ${tasksPath} does not exist (${sourceName('tasksPath', from, owner)})`);
+  return settingError(owner, 'tasksPath', from, `no tasks found: tasks path ${tasksPath} does not exist (${sourceName('tasksPath', from, owner)})`);
 }
 
 /** The cache folder, or the first of its parents that exists, is a file: a ConfigError naming it; else undefined. */

@@ -3,9 +3,12 @@
  * on task" and "Run every task" run on request; each completed run publishes its diagnostics and is sent to the
  * client. Takes its collaborators as parameters: server.ts wires them to the connection.
  */
+import * as path from 'path';
+import { ConfigError } from '../engine/settings';
 import { runRecord } from '../engine/store/runLog';
 import type { RunResultNotificationParams, RunResultParams } from '../protocol/lsp';
-import type { PairJson, RunJson } from '../protocol/results';
+import type { ErrorJson, PairJson, RunJson } from '../protocol/results';
+import { CONFIG_FILE } from '../protocol/settings';
 import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
 import type { Session } from './session';
@@ -25,15 +28,20 @@ export interface RunDeps {
 export class Runs {
   /** the last run error shown in a message: the same error is shown once, the log has every occurrence */
   private lastShownError?: string;
+  /** files showing a configuration problem that stopped runs (batt.json not valid JSON, a bad "python"): a run cleans them */
+  private readonly configFiles = new Set<string>();
 
   constructor(private readonly deps: RunDeps) {}
 
-  /** A saved document: its run replaces the diagnostics of the files it covers; a superseded run publishes nothing. */
+  /**
+   * A saved document (a Python file, or batt.json: its problems are refreshed): its run replaces the diagnostics of
+   * the files it covers; a superseded run publishes nothing.
+   */
   async onSave(uri: string): Promise<void> {
     const { session } = this.deps;
     if (!session.runOnSaveEnabled) return;
     const file = toPath(uri);
-    if (!file || !/\.py$/.test(file)) return;
+    if (!file || !(/\.py$/.test(file) || path.basename(file) === CONFIG_FILE)) return;
     const versions = this.deps.versions();
     try {
       const real = realPath(file);
@@ -41,8 +49,10 @@ export class Runs {
       if (!run) return; // superseded by a newer save
       this.lastShownError = undefined;
       this.deps.publisher.publishRun(run, { versions, saved: real });
+      this.cleanConfigFiles(run);
       this.send({ reason: 'save', run });
     } catch (err) {
+      this.showConfigProblem(err);
       const msg = (err as Error).message;
       this.deps.log(`run on save failed: ${msg}`);
       // Shown once (e.g. "no tasks found"); the status bar keeps showing it.
@@ -57,9 +67,13 @@ export class Runs {
    */
   async runTask(taskId: string, signal: AbortSignal): Promise<RunResultParams | null> {
     const versions = this.deps.versions();
-    const r = await this.deps.session.runTask(taskId, signal);
+    const r = await this.deps.session.runTask(taskId, signal).catch((err: unknown) => {
+      this.showConfigProblem(err);
+      throw err;
+    });
     if (!r) return null;
     this.deps.publisher.publishRun(r.run, { versions, merge: true });
+    this.cleanConfigFiles(r.run);
     this.send({ reason: 'task', taskId, run: r.run });
     // The leaderboard shows expected and actual grids and prints: the response keeps them, and the task's grids.
     return { reason: 'task', taskId, run: r.run, task: r.task };
@@ -73,13 +87,36 @@ export class Runs {
     let n = 0;
     for (const root of this.deps.session.folders) {
       const versions = this.deps.versions();
-      const run = await this.deps.session.runAll(root, signal);
+      const run = await this.deps.session.runAll(root, signal).catch((err: unknown) => {
+        this.showConfigProblem(err);
+        throw err;
+      });
       if (!run) continue;
       this.deps.publisher.publishRun(run, { versions });
+      this.cleanConfigFiles(run);
       this.send({ reason: 'manual', run });
       n++;
     }
     return n;
+  }
+
+  /**
+   * A ConfigError (the run did not start: nothing runs on guessed settings) becomes a diagnostic on its file, at its
+   * line and column (batt.json), until a run starts again.
+   */
+  private showConfigProblem(err: unknown): void {
+    if (!(err instanceof ConfigError)) return;
+    this.deps.publisher.publishRun(problemRun(err.input), { saved: err.input.file });
+    this.configFiles.add(err.input.file);
+  }
+
+  /** A run started: its folder's files of an earlier configuration problem get the run's diagnostics for them (or none). */
+  private cleanConfigFiles(run: RunJson): void {
+    for (const file of this.configFiles) {
+      if (!file.startsWith(run.workspace + path.sep)) continue; // another folder's
+      this.configFiles.delete(file);
+      if (!run.errors.some((e) => e.file === file)) this.deps.publisher.publishRun(problemRun(), { saved: file }); // else published with the run
+    }
   }
 
   /**
@@ -89,6 +126,25 @@ export class Runs {
   private send(params: RunResultParams): void {
     this.deps.sendResult({ ...params, run: shownRun(params.run), record: runRecord(params.run), earlier: this.deps.session.takeUnsentRecords() });
   }
+}
+
+/** The diagnostics' view of a run that did not start: no task, and the problem that stopped it (if any). */
+function problemRun(problem?: ErrorJson): RunJson {
+  const counts = { hits: 0, misses: 0, entries: 0, savedMs: 0 };
+  return {
+    version: 1,
+    workspace: problem?.file ?? '',
+    startedAt: new Date().toISOString(),
+    temperature: 'cold',
+    cancelled: false,
+    summary: { tasks: 0, solved: 0, candidates: 0, jobs: 0, ran: 0, cached: 0, skipped: 0, cancelled: 0, wallMs: 0 },
+    tasks: [],
+    phases: [],
+    cache: { inline: counts, validation: counts },
+    pool: { workers: 0, restarts: 0, started: false },
+    stored: [],
+    errors: problem ? [problem] : [],
+  };
 }
 
 /**

@@ -70,8 +70,9 @@ export class Session {
       await this.disposeEngines();
       if (settings.trusted) {
         for (const root of running) {
-          this.engine(root)
-            .startWorkers()
+          // engine() throws on a batt.json that is not valid JSON: reported like a failed start
+          Promise.resolve()
+            .then(() => this.engine(root).startWorkers())
             .catch((e: Error) => {
               this.error = e.message;
               this.emitStatus();
@@ -122,6 +123,7 @@ export class Session {
         python: s.python || undefined,
         tasksPath: s.tasksPath ? path.resolve(root, s.tasksPath) : undefined,
         eagerPool: true,
+        explicitFrom: 'vscode',
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {
           if (this.engines.get(root) !== e) return; // a disposed engine's pool winding down
@@ -168,7 +170,15 @@ export class Session {
 
   private async execute(root: string, reason: RunReason, opts: RunOptions, abort: AbortController): Promise<RunJson> {
     const id = ++this.runSeq;
-    this.starting = !this.engine(root).poolStatus();
+    let engine: Engine;
+    try {
+      engine = this.engine(root);
+    } catch (e) {
+      this.error = (e as Error).message; // a configuration problem (batt.json not valid JSON): the status bar says it
+      this.emitStatus();
+      throw e;
+    }
+    this.starting = !engine.poolStatus();
     this.emitStatus();
     const me: FolderRun = { root, abort };
     this.active.add(me);

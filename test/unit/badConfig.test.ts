@@ -84,9 +84,9 @@ describe('batt CLI on bad configuration (issue 10)', function () {
   });
 
   it('--tasks or batt.json "tasks" that does not exist: says so and where it was set', async () => {
-    usageError(await batt(['run', '-w', ws, '--tasks', '/no/such/path']), /^batt: tasks path \/no\/such\/path does not exist \(--tasks\)$/);
+    usageError(await batt(['run', '-w', ws, '--tasks', '/no/such/path']), /^batt: no tasks found: tasks path \/no\/such\/path does not exist \(--tasks\)$/);
     fs.writeFileSync(battJson, JSON.stringify({ tasks: 'nope/' }));
-    usageError(await batt(['run', '-w', ws]), new RegExp(`^batt: tasks path ${path.join(ws, 'nope')} does not exist \\("tasks" in ${battJson}\\)$`));
+    usageError(await batt(['run', '-w', ws]), new RegExp(`^batt: no tasks found: tasks path ${path.join(ws, 'nope')} does not exist \\("tasks" in ${battJson}\\)$`));
   });
 
   it('--cache-dir that is a file (or inside one): exit 2 naming it', async () => {
