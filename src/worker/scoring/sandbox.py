@@ -73,8 +73,11 @@ class Sandbox:
         self.applied = True
         self.network = version >= 4
         info: Dict[str, Any] = {"applied": True, "abi": version}
+        caveats = [] if self.network else ["TCP connections are not refused (Landlock ABI < 4)"]
         if skipped:
-            info["reason"] = "paths not granted: " + "; ".join(skipped)[:500]
+            caveats.append("paths not granted: " + "; ".join(skipped)[:500])
+        if caveats:
+            info["reason"] = "; ".join(caveats)
         return info
 
     def serve(self, files: Dict[str, Dict[str, Any]]) -> None:
