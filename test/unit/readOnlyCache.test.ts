@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { RunJson } from '../../src/protocol/results';
+import { SkippedWrites } from '../../src/engine/store/skippedWrites';
 import { spawnCli } from '../cliProcess';
 
 const G = [[1, 2], [3, 4]];
@@ -90,10 +91,45 @@ describe('batt CLI on a read-only cache or workspace (issue 10)', function () {
     assert.ok(!fs.existsSync(path.join(ws, '.batt')), 'nothing was written');
   });
 
+  it('batt cache clear on a read-only cache folder: exit 2 saying it cannot', async () => {
+    const cache = path.join(tmp, 'cache');
+    fs.mkdirSync(path.join(cache, 'validation'), { recursive: true });
+    fs.writeFileSync(path.join(cache, 'validation', 'seg-1-abcdef.jsonl'), '\n');
+    const prefix = isRoot ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', cache] : [];
+    if (!isRoot) fs.chmodSync(path.join(cache, 'validation'), 0o555);
+    const cli = spawnCli(['cache', 'clear', '-w', ws, '--cache-dir', cache], { prefix });
+    try {
+      assert.equal(await cli.exited, 2, cli.stderr());
+      assert.match(cli.stderr(), new RegExp(`^batt: cannot clear the cache in ${cache}: (EROFS|EACCES)`));
+    } finally {
+      cli.kill();
+      if (!isRoot) fs.chmodSync(path.join(cache, 'validation'), 0o755);
+    }
+    assert.ok(fs.existsSync(path.join(cache, 'validation', 'seg-1-abcdef.jsonl')));
+  });
+
   it('the text report of a read-only workspace still lists the verdicts', async () => {
     const r = await battReadOnly(ws, ['run', '-w', ws]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /aaaaaaaa\s+SOLVED/);
     assert.match(`${r.stdout}${r.stderr}`, /cannot be written .*the cache and the run log were skipped/);
+  });
+});
+
+describe('skipped writes: one warning for everything skipped (issue 10)', () => {
+  it('only refusals (EACCES, EPERM, EROFS, also as a cause) are noted; the first names the folder', () => {
+    const w = new SkippedWrites();
+    const refused = (code: string, p: string) => Object.assign(new Error(code), { code, path: p });
+    assert.equal(w.note('the cache', new Error('wrapped', { cause: refused('EACCES', '/c/validation') }), '/c'), true);
+    assert.equal(w.note('the cache', refused('EROFS', '/c/parses'), '/c'), true, 'the same part again: noted once');
+    assert.equal(w.note('the run log', refused('EPERM', '/ws/.batt/runs.jsonl')), true);
+    assert.equal(w.note('the solver store', refused('ENOSPC', '/ws/.batt/solvers')), false, 'another error is not a refusal');
+    assert.deepEqual(w.warning('/fallback'), {
+      kind: 'config',
+      severity: 'warning',
+      file: '/c',
+      message: 'cannot be written (EACCES: permission denied): the cache and the run log were skipped; the verdicts are complete but not saved',
+    });
+    assert.equal(new SkippedWrites().warning('/x'), undefined);
   });
 });
