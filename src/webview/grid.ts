@@ -1,19 +1,26 @@
-/** ARC grids as coloured cell blocks, and one pair's expected-vs-actual view with the differing cells marked. */
+/**
+ * ARC grids as blocks of coloured cells, in the standard ARC palette (media/panel.css `.c0`–`.c9`), and what differs
+ * between an expected and an actual grid.
+ */
 import type { TaskData } from '../protocol/lsp';
 import type { PairJson } from '../protocol/results';
 import { h, withStyle, type VNode } from './vdom';
 
 export type Grid = number[][];
 
+/** The ARC palette's colour names, by value. */
+export const COLOUR_NAMES = ['black', 'blue', 'red', 'green', 'yellow', 'grey', 'magenta', 'orange', 'azure', 'maroon'];
+
 export function shapeOf(g: Grid): string {
   return `${g.length}x${g[0]?.length ?? 0}`;
 }
 
-function width(g: Grid): number {
+/** Columns of the widest row. */
+export function width(g: Grid): number {
   return g.reduce((m, row) => Math.max(m, row.length), 0);
 }
 
-function sameShape(a: Grid, b: Grid): boolean {
+export function sameShape(a: Grid, b: Grid): boolean {
   return a.length === b.length && a.every((row, i) => row.length === b[i].length);
 }
 
@@ -25,65 +32,57 @@ export function diffCells(expected: Grid, actual: Grid): Array<[number, number]>
   return out;
 }
 
-function colourClass(v: number): string {
-  return Number.isInteger(v) && v >= 0 && v <= 9 ? `c${v}` : 'cx';
+export function cellKey(i: number, j: number): string {
+  return `${i},${j}`;
 }
 
-/** One grid; cells in `marked` (keys "r,c") get the `diff` class. Columns are set through the CSSOM. */
-export function renderGrid(g: Grid, label: string, marked: ReadonlySet<string> = new Set(), extraClass = ''): VNode {
+function isColour(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 9;
+}
+
+/** "3 green", "12 (not an ARC colour)", "none" (outside the grid). */
+export function colourName(v: number | undefined): string {
+  if (v === undefined) return 'none';
+  return isColour(v) ? `${v} ${COLOUR_NAMES[v]}` : `${v} (not an ARC colour)`;
+}
+
+export interface GridOptions {
+  /** cells ("r,c" keys) that get `markClass` */
+  marked?: ReadonlySet<string>;
+  /** 'diff' on the actual grid, 'diff-ref' on the expected grid's counterpart cells */
+  markClass?: string;
+  /** hover text of a cell; no title when absent (thumbnails) */
+  title?: (i: number, j: number) => string;
+  extraClass?: string;
+}
+
+/** One grid, cells row by row; its columns are set through the CSSOM (`--cell` is the cell size). */
+export function renderGrid(g: Grid, label: string, opts: GridOptions = {}): VNode {
   const w = width(g);
   const cells: VNode[] = [];
   g.forEach((row, i) => {
     for (let j = 0; j < w; j++) {
       const v = row[j];
-      const cls = v === undefined ? 'cell missing' : `cell ${colourClass(v)}${marked.has(`${i},${j}`) ? ' diff' : ''}`;
-      cells.push(h('div', { class: cls }));
+      const mark = opts.marked?.has(cellKey(i, j)) ? ` ${opts.markClass ?? 'diff'}` : '';
+      const cls = v === undefined ? 'cell missing' : `cell ${isColour(v) ? `c${v}` : 'cx'}${mark}`;
+      cells.push(h('div', { class: cls, title: opts.title?.(i, j) }));
     }
   });
-  const grid = withStyle(h('div', { class: `grid ${extraClass}`.trim(), role: 'img', 'aria-label': `${label}, ${g.length}x${w}` }, ...cells), {
-    'grid-template-columns': `repeat(${Math.max(w, 1)}, var(--cell))`,
-  });
-  return h('figure', { class: 'grid-figure' }, grid, h('figcaption', {}, `${label} ${g.length}x${w}`));
+  const grid = h('div', { class: `grid ${opts.extraClass ?? ''}`.trim(), role: 'img', 'aria-label': `${label}, ${g.length}x${w}` }, ...cells);
+  return withStyle(grid, { 'grid-template-columns': `repeat(${Math.max(w, 1)}, var(--cell))` });
+}
+
+function pairOf(task: TaskData | undefined, p: Pick<PairJson, 'kind' | 'index'>): TaskData['test'][number] | undefined {
+  if (!task) return undefined;
+  return (p.kind === 'demo' ? task.train : task.test)[p.index];
 }
 
 /** The expected output of a pair, null when unknown (test outputs may be withheld) or the task lacks the pair. */
 export function expectedOf(task: TaskData | undefined, p: Pick<PairJson, 'kind' | 'index'>): Grid | null {
-  if (!task) return null;
-  const list = p.kind === 'demo' ? task.train : task.test;
-  return list[p.index]?.output ?? null;
+  return pairOf(task, p)?.output ?? null;
 }
 
-function pairMessage(p: PairJson, expected: Grid | null): string {
-  if (p.status === 'pass') return 'matches';
-  if (p.message) return p.message;
-  if (p.error) return p.error.message ? `${p.error.type}: ${p.error.message}` : p.error.type;
-  if (p.actual && expected && !sameShape(expected, p.actual)) return `expected ${shapeOf(expected)}, got ${shapeOf(p.actual)}`;
-  return p.status;
-}
-
-/** One pair of one candidate: heading, message, expected grid and (when there is one) the actual grid. */
-export function renderPair(p: PairJson, task: TaskData | undefined): VNode {
-  const expected = expectedOf(task, p);
-  const grids: VNode[] = [];
-  let shapeNote: VNode | null = null;
-  if (expected) grids.push(renderGrid(expected, 'expected'));
-  else grids.push(h('p', { class: 'muted' }, 'expected output unknown'));
-  if (p.actual && p.status !== 'pass') {
-    const diffs = expected ? diffCells(expected, p.actual) : [];
-    const marked = new Set((diffs ?? []).map(([i, j]) => `${i},${j}`));
-    grids.push(renderGrid(p.actual, 'actual', marked, diffs ? '' : 'shape-mismatch'));
-    if (expected && !diffs) shapeNote = h('p', { class: 'shape-note' }, `shape differs: expected ${shapeOf(expected)}, got ${shapeOf(p.actual)}`);
-    else if (diffs && diffs.length) shapeNote = h('p', { class: 'diff-note' }, `${diffs.length} of ${p.actual.length * width(p.actual)} cells differ`);
-  }
-  const where = p.error?.line ? ` (line ${p.error.line})` : '';
-  return h(
-    'div',
-    { class: `pair pair-${p.status}` },
-    h('h4', {}, `${p.kind} ${p.index} — ${p.status}${p.cached ? ' (cached)' : ''}, ${p.ms.toFixed(1)} ms`),
-    h('p', { class: 'pair-message' }, pairMessage(p, expected) + where),
-    shapeNote,
-    h('div', { class: 'grids' }, ...grids),
-    p.stderr ? h('pre', { class: 'stderr' }, p.stderr) : null,
-    p.stdout ? h('pre', { class: 'stdout' }, p.stdout) : null,
-  );
+/** The input of a pair, null when the task lacks the pair (no task data: a run of another kind). */
+export function inputOf(task: TaskData | undefined, p: Pick<PairJson, 'kind' | 'index'>): Grid | null {
+  return pairOf(task, p)?.input ?? null;
 }

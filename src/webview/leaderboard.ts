@@ -5,7 +5,7 @@
 import type { RunResultParams } from '../protocol/lsp';
 import type { CandidateJson, TaskJson } from '../protocol/results';
 import { clock, seconds, when } from './format';
-import { renderCandidatePairs } from './pairView';
+import { renderCandidatePairs, type PairViewState } from './pairView';
 import { filterBar, pager, sortHeader, statusOptions, viewRows, type Column, type TableView } from './table';
 import { button, h, withAction, type VNode } from './vdom';
 
@@ -89,9 +89,10 @@ export function shownSelection(page: CandidateJson[], selected: string | undefin
   return page.find((c) => c.name === selected) ?? page[0];
 }
 
-/** How the leaderboard shows: its table's sort, filters and page. */
+/** How the leaderboard shows: its table's sort, filters and page, and the pair view's zoom and toggles. */
 export interface LeaderboardView {
   table?: TableView;
+  pairView?: PairViewState;
 }
 
 export function renderLeaderboard(lb: RunResultParams, selected: string | undefined, view: LeaderboardView = {}): VNode {
@@ -107,7 +108,7 @@ export function renderLeaderboard(lb: RunResultParams, selected: string | undefi
   const body: VNode[] = [];
   for (const c of page.rows) {
     body.push(row(c, c === sel));
-    if (c === sel) body.push(h('tr', { class: 'pairs-row' }, h('td', { colspan: LEADERBOARD_COLUMNS.length }, renderCandidatePairs(lb, c))));
+    if (c === sel) body.push(h('tr', { class: 'pairs-row' }, h('td', { colspan: LEADERBOARD_COLUMNS.length }, renderCandidatePairs(lb, c, view.pairView))));
   }
   return h(
     'section',

@@ -8,6 +8,7 @@ import type { RunProgress, StateMessage, ToWebview } from '../protocol/webview';
 import { percent } from './format';
 import { renderHistory } from './history';
 import { renderLeaderboard } from './leaderboard';
+import { PAIR_VIEW_UI, restorePairView, updatePairView, type PairViewState } from './pairView';
 import { renderCache, renderPhases } from './phases';
 import { updateView, type TableView } from './table';
 import { renderTaskTable } from './taskTable';
@@ -23,6 +24,8 @@ export interface ViewState {
   data?: StateMessage;
   /** candidate name selected on the leaderboard */
   selected?: string;
+  /** zoom, "diff only" and expanded pairs of the pair view */
+  pairView?: PairViewState;
   /** the tab the user is on; absent = the first one with something to show */
   tab?: Tab;
   /** sort, filters and page of the leaderboard ('lb') and of the per-task table ('tt') */
@@ -59,6 +62,7 @@ export function applyMessage(state: ViewState, msg: ToWebview): ViewState {
 /** The state after a 'ui' action: `tab`, or `lb.<what>` / `tt.<what>` of a table (table.ts updateView). */
 export function applyUi(state: ViewState, key: string, value: string): ViewState {
   if (key === 'tab') return (TABS as readonly string[]).includes(value) ? { ...state, tab: value as Tab } : state;
+  if (key === PAIR_VIEW_UI) return { ...state, pairView: updatePairView(state.pairView, value) };
   const [table, what] = key.split('.');
   if (table === 'lb') return { ...state, lb: updateView(state.lb ?? {}, what, value) };
   if (table === 'tt') return { ...state, tt: updateView(state.tt ?? {}, what, value) };
@@ -80,12 +84,14 @@ function restoreTable(v: unknown): TableView | undefined {
 /** Restored state from getState(), or a fresh one when it is missing or not ours. */
 export function restoreState(saved: unknown): ViewState {
   if (typeof saved !== 'object' || saved === null) return {};
-  const s = saved as { data?: unknown; selected?: unknown; tab?: unknown; lb?: unknown; tt?: unknown; shownSeq?: unknown };
+  const s = saved as { data?: unknown; selected?: unknown; pairView?: unknown; tab?: unknown; lb?: unknown; tt?: unknown; shownSeq?: unknown };
   const out: ViewState = {};
   if (typeof s.data === 'object' && s.data !== null && (s.data as { type?: unknown }).type === 'state' && Array.isArray((s.data as { history?: unknown }).history)) {
     out.data = s.data as StateMessage;
   }
   if (typeof s.selected === 'string') out.selected = s.selected;
+  const pairView = restorePairView(s.pairView);
+  if (pairView) out.pairView = pairView;
   if (typeof s.tab === 'string' && (TABS as readonly string[]).includes(s.tab)) out.tab = s.tab as Tab;
   const lb = restoreTable(s.lb);
   if (lb) out.lb = lb;
@@ -128,7 +134,7 @@ export function activeTab(state: ViewState): Tab | undefined {
 
 function tabContent(state: ViewState, tab: Tab): Array<VNode | null> {
   const d = state.data!;
-  if (tab === 'leaderboard') return [renderLeaderboard(d.leaderboard!, state.selected, { table: state.lb })];
+  if (tab === 'leaderboard') return [renderLeaderboard(d.leaderboard!, state.selected, { table: state.lb, pairView: state.pairView })];
   if (tab === 'tasks') return [renderTaskTable(d.tasks!, state.tt)];
   return [d.last ? renderPhases(d.last) : null, d.last ? renderCache(d.last.run) : null, d.history.length ? renderHistory(d.history) : null];
 }

@@ -11,7 +11,8 @@ import { build } from 'esbuild';
 import type { PoolStatusParams, RunRecord, RunResultParams, TaskData } from '../../src/protocol/lsp';
 import type { CandidateJson, PairJson, RunJson } from '../../src/protocol/results';
 import type { StateMessage } from '../../src/protocol/webview';
-import { diffCells, renderGrid, renderPair } from '../../src/webview/grid';
+import { diffCells, renderGrid } from '../../src/webview/grid';
+import { renderPair } from '../../src/webview/pairView';
 import { CHART, historyBars, renderHistory } from '../../src/webview/history';
 import { renderLeaderboard } from '../../src/webview/leaderboard';
 import { phaseRows, renderCache, renderPhases, runCaption } from '../../src/webview/phases';
@@ -227,29 +228,31 @@ describe('webview render', () => {
     const tree = renderLeaderboard(lb, 'solve_alt');
     const diff = byId(tree, 'grid-diff')!;
     const pairs = findAll(diff, (n) => hasClass(n, 'pair'));
-    assert.strictEqual(pairs.length, 5);
-    // demo 0: two marked cells in the actual grid at (0,0) and (8,7), none in the expected grid
-    const [exp0, act0] = findAll(pairs[0], (n) => hasClass(n, 'grid'));
-    assert.strictEqual(findAll(exp0, (n) => hasClass(n, 'diff')).length, 0);
+    assert.strictEqual(pairs.length, 4, 'the passing test pair is a thumbnail');
+    // demo 0: two marked cells in the actual grid at (0,0) and (8,7), none in the input and expected grids
+    const [in0, exp0, act0] = findAll(pairs[0], (n) => hasClass(n, 'grid'));
+    assert.strictEqual(findAll(exp0, (n) => hasClass(n, 'diff')).length + findAll(in0, (n) => hasClass(n, 'diff')).length, 0);
+    assert.ok(hasClass(act0, 'grid-actual'));
     const marked = act0.children.map((c, k) => (hasClass(c, 'diff') ? k : -1)).filter((k) => k >= 0);
     assert.deepStrictEqual(marked, [0, 8 * 9 + 7]);
     assert.strictEqual(act0.children.length, 81);
     assert.strictEqual(act0.style?.['grid-template-columns'], 'repeat(9, var(--cell))');
     const colours = exp0.children.map((c) => c.attrs.class.split(' ')[1]);
     assert.deepStrictEqual(colours.slice(0, 9), expected[0].map((v) => `c${v}`));
-    assert.match(textOf(pairs[0]), /2 of 81 cells differ/);
-    // demo 1: 3x3 actual against 9x9 expected
-    const act1 = findAll(pairs[1], (n) => hasClass(n, 'grid'))[1];
+    assert.match(textOf(pairs[0]), /2 cells differ/);
+    assert.match(textOf(pairs[0]), /List the 2 differing cells/);
+    // demo 1: 3x3 actual against 9x9 expected; the message names both shapes, so it is the only shape line
+    const act1 = findAll(pairs[1], (n) => hasClass(n, 'grid'))[2];
     assert.ok(hasClass(act1, 'shape-mismatch'));
     assert.match(textOf(pairs[1]), /expected 9x9, got 3x3/);
-    assert.match(textOf(pairs[1]), /shape differs/);
-    // error and timeout: message plus the expected grid only; pass: "matches"
-    for (const [k, re] of [[2, /ZeroDivisionError: division by zero/], [3, /timeout/], [4, /matches/]] as const) {
+    assert.strictEqual(textOf(pairs[1]).split('expected 9x9, got 3x3').length, 2, 'said once');
+    // error and timeout: message plus the input and expected grids; pass: a thumbnail
+    for (const [k, re] of [[2, /ZeroDivisionError: division by zero/], [3, /timeout/]] as const) {
       assert.match(textOf(pairs[k]), re);
       const grids = findAll(pairs[k], (n) => hasClass(n, 'grid'));
-      assert.strictEqual(grids.length, 1);
-      assert.strictEqual(grids[0].attrs['aria-label'], 'expected, 9x9');
+      assert.deepStrictEqual(grids.map((g) => g.attrs['aria-label']), [`input of demo ${k}, 3x3`, `expected output of demo ${k}, 9x9`]);
     }
+    assert.match(textOf(findAll(diff, (n) => hasClass(n, 'thumb'))[0]), /test 0 ✓ pass/);
   });
 
   it('a test pair without an expected output shows the actual grid and says so', () => {
@@ -257,8 +260,8 @@ describe('webview render', () => {
     const tree = renderPair(pair('test', 0, { status: 'unknown', actual: [[1, 2]], message: 'expected output unknown' }), task);
     assert.match(textOf(tree), /expected output unknown/);
     const grids = findAll(tree, (n) => hasClass(n, 'grid'));
-    assert.strictEqual(grids.length, 1);
-    assert.strictEqual(findAll(grids[0], (n) => hasClass(n, 'diff')).length, 0);
+    assert.deepStrictEqual(grids.map((g) => g.attrs.class), ['grid grid-input', 'grid grid-actual']);
+    assert.strictEqual(findAll(grids[1], (n) => hasClass(n, 'diff')).length, 0);
     assert.deepStrictEqual(findAll(renderGrid([[0, 12]], 'x'), (n) => hasClass(n, 'cell')).map((c) => c.attrs.class), ['cell c0', 'cell cx']);
   });
 
@@ -460,6 +463,69 @@ describe('webview bundle in Chromium under the panel CSP', function () {
     assert.strictEqual(await page.textContent('#grid-diff-h'), 'Pairs of solve_alt');
     assert.match((await page.textContent('#workers')) ?? '', /3\.8\.10/);
 
+    const problems = await page.evaluate(() => {
+      const w = window as unknown as { __violations: string[]; __errors: string[] };
+      return [...w.__violations, ...w.__errors];
+    });
+    assert.deepStrictEqual(problems, []);
+    await page.close();
+  });
+  it('pair view: cells fit the width, zoom and diff only are remembered, thumbnails expand, grids copy', async () => {
+    const page = await browser!.newPage({ viewport: { width: 640, height: 900 } });
+    await page.addInitScript(HOST_STUB);
+    await page.goto(origin);
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0, undefined, { timeout: 20000 });
+    const state: StateMessage = { type: 'state', history: [], leaderboard: leaderboard() };
+    await page.evaluate((m) => window.postMessage(m, '*'), state);
+    await page.locator('#leaderboard tr.candidate[data-key="row:solve_alt"] td.name').click();
+    await page.waitForFunction(() => document.getElementById('grid-diff-h')?.textContent === 'Pairs of solve_alt', undefined, { timeout: 20000 });
+    const first = page.locator('#grid-diff .pair').first();
+    /** cell size of demo 0's actual grid, and whether its row of grids overflows sideways */
+    const measure = () =>
+      first.evaluate((p) => {
+        const cell = p.querySelector('.grid-actual .cell')!.getBoundingClientRect().width;
+        const row = p.querySelector('.grids')!;
+        return { cell, overflows: row.scrollWidth > row.clientWidth + 1, right: Math.max(...Array.from(p.querySelectorAll('.grid')).map((g) => g.getBoundingClientRect().right)) };
+      });
+    // input 3x3 | expected 9x9 | actual 9x9: 21 columns share the width, no sideways scrolling
+    const fit = await measure();
+    assert.ok(fit.cell >= 4 && fit.cell < 32 && !fit.overflows && fit.right <= 640, JSON.stringify(fit));
+    await page.setViewportSize({ width: 480, height: 900 });
+    const narrow = await measure();
+    assert.ok(narrow.cell < fit.cell && !narrow.overflows && narrow.right <= 480, JSON.stringify(narrow));
+    // the actual colour stays visible under the mark
+    const diffCell = first.locator('.grid-actual .cell.diff').first();
+    const [cls, bg] = await diffCell.evaluate((el): [string, string] => [el.className, getComputedStyle(el).backgroundColor]);
+    assert.match(cls, /\bc[34]\b/);
+    assert.strictEqual(bg, cls.includes('c3') ? 'rgb(46, 204, 64)' : 'rgb(255, 220, 0)');
+
+    await page.locator('[data-key="zoom:in"]').click();
+    await page.waitForFunction(() => document.querySelector('#grid-diff .zoom-level')?.textContent === '150%', undefined, { timeout: 20000 });
+    const zoomed = await measure();
+    assert.ok(Math.abs(zoomed.cell / narrow.cell - 1.5) < 0.1, `${zoomed.cell} vs ${narrow.cell}`);
+    assert.strictEqual(await page.evaluate(() => document.activeElement?.getAttribute('data-key')), 'zoom:in', 'focus stays on the control');
+    await page.locator('[data-key="diff-only"]').press('Enter');
+    await page.waitForSelector('#grid-diff.diff-only', { timeout: 20000 });
+    const opacities = await first.locator('.grid-actual .cell').evaluateAll((cs) => cs.map((c) => [c.classList.contains('diff'), getComputedStyle(c).opacity]));
+    assert.deepStrictEqual([...new Set(opacities.map(([d, o]) => `${d}:${o}`))].sort(), ['false:0.15', 'true:1']);
+
+    // the passing test pair is a thumbnail; Enter expands it in place and keeps the focus on it
+    assert.strictEqual(await page.locator('#grid-diff .pair').count(), 4);
+    await page.locator('#grid-diff .thumb').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#grid-diff .pair').length === 5, undefined, { timeout: 20000 });
+    assert.match((await page.evaluate(() => document.activeElement?.getAttribute('data-key'))) ?? '', /^thumb:solve_alt\/test:0$/);
+    // hover text of a cell; Copy posts the grid
+    assert.strictEqual(await first.locator('.grid-input .cell').first().getAttribute('title'), 'row 0, col 0: input 0 black');
+    await first.locator('button.copy-grid').first().click();
+    const posted = await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+    assert.deepStrictEqual(posted.slice(-1), [{ type: 'copyGrid', grid: loadTask().train[0].input }]);
+
+    // hide and show: zoom, diff only and the expanded pair are remembered
+    await page.reload();
+    await page.waitForSelector('#grid-diff.diff-only', { timeout: 20000 });
+    assert.strictEqual(await page.textContent('#grid-diff .zoom-level'), '150%');
+    assert.strictEqual(await page.locator('#grid-diff .pair').count(), 5);
     const problems = await page.evaluate(() => {
       const w = window as unknown as { __violations: string[]; __errors: string[] };
       return [...w.__violations, ...w.__errors];
