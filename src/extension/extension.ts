@@ -20,7 +20,6 @@ import {
   RunTaskRequest,
   ServerSettings,
   SettingsNotification,
-  type TaskInfo,
 } from '../protocol/lsp';
 import { CONFIG_FILE, RESTART_SETTINGS, SETTINGS } from '../protocol/settings';
 import { createClient } from './client';
@@ -30,10 +29,7 @@ import { Panel } from './panel';
 import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { StatusBar } from './statusBar';
-import { nextFilter, taskPickGroups, type VerdictFilter } from './taskPick';
-
-/** An item of the "Run batt on task" quick pick (separators have no id). */
-type TaskQuickPickItem = vscode.QuickPickItem & { id?: string };
+import { TaskPicker, type TaskQuickPickItem } from './taskQuickPick';
 
 /** What activate returns: a small API the integration tests assert on. */
 export interface BattApi {
@@ -171,50 +167,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     if (panel.ready) await loadHistory();
   }
 
+  const picker = new TaskPicker();
   /** the task "Run batt on task" runs now, for the panel's progress line */
   let runningTask: string | undefined;
   function endProgress(): void {
     if (!model.progress) return;
     model.progress = undefined;
     panel.post({ type: 'progress' });
-  }
-
-  /** The task quick pick: tasks grouped unsolved, not run, solved; a title button filters by verdict. */
-  let openPick: vscode.QuickPick<TaskQuickPickItem> | undefined;
-  function pickTask(tasks: TaskInfo[]): Promise<string | undefined> {
-    const rows = new Map(model.taskRows().map((r) => [r.id, r]));
-    const qp = vscode.window.createQuickPick<TaskQuickPickItem>();
-    openPick = qp;
-    let filter: VerdictFilter = 'all';
-    const fill = () => {
-      const groups = taskPickGroups(tasks, rows, filter);
-      qp.title = filter === 'all' ? 'Run batt on task' : `Run batt on task — ${filter} only`;
-      qp.buttons = [{ iconPath: new vscode.ThemeIcon(filter === 'all' ? 'filter' : 'filter-filled'), tooltip: `Show ${nextFilter(filter) === 'all' ? 'all tasks' : `${nextFilter(filter)} tasks only`}` }];
-      qp.items = groups.flatMap((g): TaskQuickPickItem[] => [
-        { label: `${g.verdict} (${g.items.length})`, kind: vscode.QuickPickItemKind.Separator },
-        ...g.items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, id: i.id })),
-      ]);
-    };
-    qp.placeholder = 'Type to filter tasks by id or verdict (unsolved first); the filter button shows one verdict';
-    qp.matchOnDescription = true;
-    qp.matchOnDetail = true;
-    fill();
-    return new Promise((resolve) => {
-      qp.onDidTriggerButton(() => {
-        filter = nextFilter(filter);
-        fill();
-      });
-      qp.onDidAccept(() => {
-        resolve(qp.selectedItems[0]?.id);
-        qp.hide();
-      });
-      qp.onDidHide(() => {
-        resolve(undefined);
-        if (openPick === qp) openPick = undefined;
-        qp.dispose();
-      });
-      qp.show();
-    });
   }
 
   let starting: Promise<void> | undefined;
@@ -239,7 +198,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
         if (pick) await vscode.commands.executeCommand('batt.selectTasksFolder');
         return;
       }
-      taskId = await pickTask(tasks);
+      taskId = await picker.pick(tasks, new Map(model.taskRows().map((r) => [r.id, r])));
       if (!taskId) return;
     }
     const id = taskId;
@@ -355,7 +314,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     panel,
     runResults,
     ready,
-    taskPick: () => openPick,
+    taskPick: () => picker.current,
   };
 }
 
