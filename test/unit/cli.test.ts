@@ -187,7 +187,7 @@ describe('batt CLI cancelled by Ctrl-C', function () {
   after(() => fs.rmSync(ws, { recursive: true, force: true }));
 
   it('--json: exits 130 with the partial report; candidates that did not run are cancelled, never pass', async () => {
-    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--workers', '2', '--json'], started());
+    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--no-sandbox', '--workers', '2', '--json'], started());
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /cancelling \(Ctrl-C again to quit at once\)/);
     const doc = JSON.parse(r.stdout) as RunJson;
@@ -209,7 +209,7 @@ describe('batt CLI cancelled by Ctrl-C', function () {
   });
 
   it('text: exits 130 and says how far it got; candidates that did not run show cancelled with - marks', async () => {
-    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--workers', '2', '--verbose'], started());
+    const r = await interrupted(['run', '--workspace', ws, '--no-cache', '--no-sandbox', '--workers', '2', '--verbose'], started());
     assert.equal(r.code, 130, r.stderr);
     const m = /cancelled after (\d+) of (\d+) jobs/.exec(r.stdout);
     assert.ok(m, r.stdout.slice(-2000));
