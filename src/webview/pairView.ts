@@ -152,7 +152,7 @@ export function renderPair(p: PairJson, task: TaskData | undefined, candidate = 
     const wrongShape = !!expected && !diffs;
     const cls = `grid-actual${wrongShape ? ' shape-mismatch' : ''}`;
     const grid = renderGrid(actual, `actual output of ${name}`, { marked, markClass: 'diff', title: (i, j) => cellTitle(i, j, both), extraClass: cls });
-    const caption: Array<VNode | string> = [p.status === 'pass' ? `actual ${shapeOf(actual)} (= expected)` : `actual ${shapeOf(actual)}`];
+    const caption: Array<VNode | string> = [p.status === 'pass' ? 'actual = expected' : `actual ${shapeOf(actual)}`];
     figures.push(figure('actual', name, grid, actual, caption));
   } else figures.push(placeholder('actual', actualMissing(p)));
   const message = pairMessage(p) + (p.error?.line ? ` (line ${p.error.line})` : '');
