@@ -5,6 +5,7 @@
  * tree stays small), and restores focus by `data-key` so keyboard users do not lose their place.
  */
 import type { FromWebview, ToWebview } from '../protocol/webview';
+import { followCellHover } from './cellStatus';
 import { mount, replace } from './dom';
 import type { Action } from './vdom';
 import { applyMessage, applyUi, renderPanel, renderProgress, restoreState, type ViewState } from './view';
@@ -100,5 +101,6 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
+followCellHover(document);
 render();
 post({ type: 'ready' });

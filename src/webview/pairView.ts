@@ -172,6 +172,8 @@ export function renderPair(p: PairJson, task: TaskData | undefined, candidate = 
     h('p', { class: 'pair-message' }, message),
     shapeNote,
     h('div', { class: 'grids' }, ...figures),
+    // mouse only (cellStatus.ts fills it); the keyboard has the list of differing cells and each cell's title
+    h('p', { class: 'cell-status', 'aria-hidden': 'true' }, 'Hover a cell for its row, column and colours.'),
     diffs && expected && actual ? diffList(diffs, expected, actual) : null,
     p.stderr ? h('pre', { class: 'stderr', 'aria-label': `stderr of ${name}` }, p.stderr) : null,
     p.stdout ? h('pre', { class: 'stdout', 'aria-label': `stdout of ${name}` }, p.stdout) : null,

@@ -518,8 +518,11 @@ describe('webview bundle in Chromium under the panel CSP', function () {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#grid-diff .pair').length === 5, undefined, { timeout: 20000 });
     assert.match((await page.evaluate(() => document.activeElement?.getAttribute('data-key'))) ?? '', /^thumb:solve_alt\/test:0$/);
-    // hover text of a cell; Copy posts the grid
+    // hover text of a cell, in its title and at once in the status line under the grids; Copy posts the grid
     assert.strictEqual(await first.locator('.grid-input .cell').first().getAttribute('title'), 'row 0, col 0: input 0 black');
+    await first.locator('.grid-actual .cell').nth(8 * 9 + 7).hover();
+    const hovered = 'row 8, col 7: expected 7 orange, actual 3 green';
+    await page.waitForFunction((t) => document.querySelector('#grid-diff .pair .cell-status')?.textContent === t, hovered, { timeout: 20000 });
     await first.locator('button.copy-grid').first().click();
     const posted = await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
     assert.deepStrictEqual(posted.slice(-1), [{ type: 'copyGrid', grid: loadTask().train[0].input }]);
