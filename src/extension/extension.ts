@@ -261,9 +261,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       if (!client) return;
       panel.show();
       try {
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, (_p, token) =>
-          client!.sendRequest(RunAllRequest.type, token),
-        );
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'batt: running every task', cancellable: true }, async (progress, token) => {
+          const listener = (p: ProgressParams) => {
+            if (p.reason === 'manual' && p.total) progress.report({ message: `${p.done}/${p.total} jobs` });
+          };
+          progressListeners.add(listener);
+          try {
+            return await client!.sendRequest(RunAllRequest.type, token);
+          } finally {
+            progressListeners.delete(listener);
+          }
+        });
         // the panel opens on the per-task table
         model.open('tasks');
         panel.refresh();
