@@ -539,4 +539,64 @@ describe('webview bundle in Chromium under the panel CSP', function () {
     assert.deepStrictEqual(problems, []);
     await page.close();
   });
+
+  it('at scale: 400 rows paged, typed and selected filters, header sorts, tabs, task rows, progress', async () => {
+    const page = await browser!.newPage({ viewport: { width: 900, height: 900 } });
+    await page.addInitScript(HOST_STUB);
+    await page.goto(origin);
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0, undefined, { timeout: 20000 });
+    const posted = () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+    // a run going on: its progress, not "No run yet"; a second update replaces the line
+    await page.evaluate(() => window.postMessage({ type: 'progress', progress: { reason: 'task', taskId: '007bbfb7', done: 3, total: 400 } }, '*'));
+    await page.waitForSelector('#progress', { timeout: 20000 });
+    assert.strictEqual(await page.locator('#empty').count(), 0);
+    await page.evaluate(() => window.postMessage({ type: 'progress', progress: { reason: 'task', taskId: '007bbfb7', done: 200, total: 400 } }, '*'));
+    await page.waitForFunction(() => document.querySelector('#progress progress')?.getAttribute('value') === '200', undefined, { timeout: 20000 });
+    assert.match((await page.textContent('#progress')) ?? '', /200 of 400 jobs \(50%\)/);
+
+    const lb = leaderboard();
+    const many = Array.from({ length: 400 }, (_, i) => cand(`solve_${String(i).padStart(3, '0')}`, i + 1, { solved: i % 100 === 0, status: i % 100 === 0 ? 'pass' : 'fail', ms: i % 17 }));
+    lb.run.tasks[0].candidates = many;
+    const tasks = Array.from({ length: 120 }, (_, i) => ({ id: `t${String(i).padStart(3, '0')}`, solved: i % 2 === 0, candidates: 3, best: `solve_${i}`, passed: i % 4, pairs: 4, credit: (i % 10) / 10, at: lb.run.startedAt, reason: 'manual' as const }));
+    const state: StateMessage = { type: 'state', history: [], last: lb, leaderboard: lb, tasks, show: { view: 'leaderboard', seq: 1 } };
+    await page.evaluate((m) => window.postMessage(m, '*'), state);
+    await page.waitForSelector('#leaderboard tr.candidate', { timeout: 20000 });
+    assert.strictEqual(await page.locator('#progress').count(), 0, 'the state without progress: the run is over');
+    assert.strictEqual(await page.locator('#leaderboard tr.candidate').count(), 50);
+    assert.strictEqual(await page.locator('#leaderboard tr.pairs-row').count(), 1);
+    // typing filters as you type and keeps the caret in the box; the status select narrows further
+    const box = page.locator('input[data-key="lb.text"]');
+    await box.click();
+    await page.keyboard.type('solve_1');
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tr.candidate').length === 50 && document.querySelector('[data-key="lb.count"]')?.textContent === '100 of 400 candidates', undefined, { timeout: 20000 });
+    const focus = await page.evaluate(() => [document.activeElement?.getAttribute('data-key'), (document.activeElement as HTMLInputElement).selectionStart]);
+    assert.deepStrictEqual(focus, ['lb.text', 7]);
+    await page.selectOption('select[data-key="lb.status"]', 'solved');
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tr.candidate').length === 1, undefined, { timeout: 20000 });
+    assert.strictEqual(await page.locator('#leaderboard tr.candidate td.name').textContent(), 'solve_100');
+    await page.selectOption('select[data-key="lb.status"]', 'all');
+    await box.fill('');
+    await page.waitForFunction(() => document.querySelector('[data-key="lb.count"]')?.textContent === '400 candidates', undefined, { timeout: 20000 });
+    // a header click sorts (aria-sort), a second one turns the order; the pager goes on
+    await page.locator('[data-key="lb.sort:ms"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-key="lb.sort:ms"]')?.closest('th')?.getAttribute('aria-sort') === 'ascending', undefined, { timeout: 20000 });
+    await page.locator('[data-key="lb.sort:ms"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-key="lb.sort:ms"]')?.closest('th')?.getAttribute('aria-sort') === 'descending', undefined, { timeout: 20000 });
+    assert.strictEqual(await page.locator('#leaderboard tr.candidate').first().locator('td').nth(6).textContent(), '16.0');
+    await page.locator('[data-key="lb.next"]').click();
+    await page.waitForFunction(() => /51–100 of 400/.test(document.querySelector('.pager')?.textContent ?? ''), undefined, { timeout: 20000 });
+    // the tasks tab: unsolved first; a row posts openTask
+    await page.getByRole('tab', { name: 'Tasks (120)' }).click();
+    await page.waitForSelector('#tasks tr.task', { timeout: 20000 });
+    assert.strictEqual(await page.locator('#tasks tr.task').first().locator('td').nth(1).textContent(), 'unsolved');
+    await page.locator('#tasks tr.task').first().click();
+    assert.deepStrictEqual((await posted()).slice(-1), [{ type: 'openTask', taskId: 't019' }]);
+    // the tab and the sorts survive a reload; the host's next show (the opened task) brings the leaderboard back
+    await page.reload();
+    await page.waitForSelector('#tasks tr.task', { timeout: 20000 });
+    await page.evaluate((m) => window.postMessage(m, '*'), { ...state, show: { view: 'leaderboard' as const, seq: 2 } });
+    await page.waitForSelector('#leaderboard tr.candidate', { timeout: 20000 });
+    assert.strictEqual(await page.locator('[data-key="lb.sort:ms"]').evaluate((b) => b.closest('th')?.getAttribute('aria-sort')), 'descending');
+    await page.close();
+  });
 });
