@@ -81,7 +81,8 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   if (!isToWebview(ev.data)) return;
   const hadData = state.data !== undefined;
   state = applyMessage(state, ev.data);
-  vscode.setState(state);
+  // progress is transient (the host sends the current one on ready): not worth serialising the state 10 times a second
+  if (ev.data.type !== 'progress') vscode.setState(state);
   // a progress update while one shows replaces it; its start or end changes the page around it
   const hadProgress = !!document.getElementById('progress');
   const part: Part = !hadData ? 'all' : ev.data.type === 'pool' ? 'pool' : ev.data.type === 'progress' && hadProgress && ev.data.progress ? 'progress' : 'all';
