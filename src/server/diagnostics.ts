@@ -1,8 +1,8 @@
 /**
  * Run results -> LSP diagnostics (source `batt`), per file, and lint problems -> `batt-lint` diagnostics. Pure: no
  * connection, no I/O.
- * Each says its verdict once: the pair that gives it, with its message (a mismatch's is the explainer's,
- * scoring/explain.ts), and the pair counts. An exception is an Error on the expression of the line where it surfaced in
+ * Each says its verdict once: one pair with its message (for an exception the pair that raised, else the first that did
+ * not pass; a mismatch's message is the explainer's, scoring/explain.ts) and the pair counts. An exception is an Error on the expression of the line where it surfaced in
  * the solver; a mismatch, timeout or crash an Error on the `def` line; a duplicate a Hint pointing at its twin; syntax
  * errors and bad task files are diagnostics on those files, Errors or, for ErrorJson severity 'warning', Warnings.
  */
