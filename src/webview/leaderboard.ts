@@ -7,7 +7,7 @@ import type { CandidateJson, TaskJson } from '../protocol/results';
 import { clock, seconds, when } from './format';
 import { renderCandidatePairs, type PairViewState } from './pairView';
 import { filterBar, pager, sortHeader, statusOptions, viewRows, type Column, type TableView } from './table';
-import { button, h, withAction, type VNode } from './vdom';
+import { breakable, button, h, withAction, type VNode } from './vdom';
 
 /** The leaderboard's task: the one named by `taskId`, else the only/first one. */
 export function leaderboardTask(lb: RunResultParams): TaskJson | undefined {
@@ -70,13 +70,13 @@ function row(c: CandidateJson, selected: boolean): VNode {
       'data-nav': 'row',
     },
     h('td', { class: 'num' }, c.rank),
-    h('td', { class: 'name' }, c.name),
+    h('td', { class: 'name' }, breakable(c.name)),
     h('td', {}, link),
     h('td', {}, statusText(c)),
     h('td', { class: 'num' }, `${c.demo.passed}/${c.demo.total}`),
     h('td', { class: 'num' }, `${c.test.passed}/${c.test.total}${testUnknown}`),
     h('td', { class: 'num' }, c.ms.toFixed(1)),
-    h('td', { class: 'dup' }, c.duplicateOf ?? ''),
+    h('td', { class: 'dup' }, c.duplicateOf ? breakable(c.duplicateOf) : ''),
   );
   return withAction(tr, { kind: 'select', candidate: c.name });
 }

@@ -6,7 +6,7 @@
 import type { TaskRow } from '../protocol/webview';
 import { clock, percent, when } from './format';
 import { filterBar, pager, sortHeader, statusOptions, viewRows, type Column, type TableView } from './table';
-import { h, withAction, type VNode } from './vdom';
+import { breakable, h, withAction, type VNode } from './vdom';
 
 export function taskStatus(t: TaskRow): string {
   return t.solved ? 'solved' : 'unsolved';
@@ -43,7 +43,7 @@ function row(t: TaskRow): VNode {
     h('td', { class: 'name' }, t.id),
     h('td', {}, taskStatus(t)),
     h('td', { class: 'num' }, t.candidates),
-    h('td', { class: 'name' }, t.best ?? '–'),
+    h('td', { class: 'name' }, t.best ? breakable(t.best) : '–'),
     h('td', { class: 'num' }, `${t.passed}/${t.pairs}`),
     h('td', { class: 'num' }, creditText(t)),
     h('td', { title: when(t.at) }, `${clock(t.at)} ${t.reason === 'manual' ? 'all' : t.reason}`),

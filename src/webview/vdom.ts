@@ -94,3 +94,13 @@ export function textOf(n: VNode): string {
 }
 
 //#endregion
+
+/**
+ * An identifier as text with line-break opportunities after each "_" and ":" (`<wbr>`), so a narrow table wraps
+ * `solve_0d9e3b72_triple` between its words, never inside one.
+ */
+export function breakable(name: string): VNode {
+  const parts = name.split(/(?<=[_:])/);
+  if (parts.length < 2) return h('span', {}, name);
+  return h('span', {}, ...parts.flatMap((p, i) => (i < parts.length - 1 ? [p, h('wbr')] : [p])));
+}
