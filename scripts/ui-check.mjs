@@ -17,6 +17,11 @@ const QUICK_INPUT = '.quick-input-widget';
 /** The task whose run the panel shows: it has no solver of its own and is solved by transfer. */
 const TASK = '5e2b9d14';
 const TRANSFER_SOLVER = 'solve_a3f1c07e';
+/** A sample solver with a classified mismatch on some pairs and a pass on another: the pair view's screenshot. */
+const MISMATCH_TASK = 'b70e19d4';
+const MISMATCH_SOLVER = 'solve_b70e19d4';
+/** The explainer's words in the first diagnostic of samples/explained.py (a class, never only "cells differ"). */
+const EXPLAINED = /rotated|flipped|transposed|permuted|replaced|moved|crop|padding|scale|taller|wider|times/;
 /** Long enough for a cold language server and four Python workers on a busy 2-core machine. */
 const STEP_TIMEOUT_MS = 90_000;
 
@@ -48,6 +53,16 @@ async function pick(page, typed, rowText) {
 }
 
 const runRecords = () => libRunRecords(folder);
+
+/** "Batt: Run batt on task" from the palette, then the task from its quick pick (told apart by its title). */
+async function runOnTask(page, task) {
+  await page.keyboard.press('F1');
+  await pick(page, '>Batt: Run batt on task', 'Batt: Run batt on task');
+  await page.locator(`${QUICK_INPUT} .quick-input-title`).filter({ hasText: 'Run batt on task' }).waitFor({ state: 'visible' });
+  await pick(page, task, task);
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+  await webviewFrame(page).locator('#leaderboard-h').filter({ hasText: task }).waitFor({ state: 'visible' });
+}
 const waitUntil = (check, what, timeoutMs = STEP_TIMEOUT_MS) => libWaitUntil(check, what, timeoutMs);
 
 /** Clicks a leaderboard row (on its name cell, not the location link) and waits until #grid-diff shows its pairs. */
@@ -92,26 +107,63 @@ const code = await runUiCheck(
       // more room for the panel (it opens beside the editor): hide the side bar first
       await page.keyboard.press('Control+B');
       await page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'hidden' });
-      await page.keyboard.press('F1');
-      await pick(page, '>Batt: Run batt on task', 'Batt: Run batt on task');
-      // the task pick is a new quick input, told apart from the palette by its title
-      await page.locator(`${QUICK_INPUT} .quick-input-title`).filter({ hasText: 'Run batt on task' })
-        .waitFor({ state: 'visible' });
-      await pick(page, TASK, TASK);
-      await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+      await runOnTask(page, TASK);
 
       const frame = webviewFrame(page);
       const row = frame.locator('#leaderboard tr.candidate').filter({ hasText: TRANSFER_SOLVER }).first();
       await row.waitFor({ state: 'visible' });
-      await frame.locator('#phases td').filter({ hasText: /\d/ }).first().waitFor({ state: 'visible' });
 
       // The best row starts selected, so select the last row first: the click on the first one must change the view.
       const rows = frame.locator('#leaderboard tr.candidate');
       await selectRow(frame, rows.last());
       await selectRow(frame, rows.first());
       await frame.locator('#grid-diff .grid .cell').first().waitFor({ state: 'visible' });
-      await frame.locator('#grid-diff').scrollIntoViewIfNeeded();
       await screenshot(page, 'ui-panel.png');
+      await frame.locator('[data-key="tab:timing"]').click();
+      await frame.locator('#phases td').filter({ hasText: /\d/ }).first().waitFor({ state: 'visible' });
+      await screenshot(page, 'ui-timing.png');
+      await frame.locator('[data-key="tab:leaderboard"]').click();
+    });
+
+    await step(`pair view: ${MISMATCH_TASK}'s solver — input | expected | actual, differing cells marked, diff only`, async () => {
+      await runOnTask(page, MISMATCH_TASK);
+      const frame = webviewFrame(page);
+      const row = frame.locator(`#leaderboard tr.candidate[data-key="row:${MISMATCH_SOLVER}"]`);
+      await row.waitFor({ state: 'visible' });
+      await selectRow(frame, row);
+      const view = frame.locator('#grid-diff');
+      await view.locator('.pair.cell-diff .grid-actual .cell.diff').first().waitFor({ state: 'visible' });
+      await view.locator('.grid-input').first().waitFor({ state: 'visible' });
+      const marked = await view.locator('.pair.cell-diff').first().locator('.grid-actual .cell.diff').count();
+      process.stdout.write(`    first mismatching pair: ${marked} cells marked\n`);
+      await screenshotLocator(view, 'ui-pairview.png');
+      await frame.locator('[data-key="diff-only"]').click();
+      await frame.locator('#grid-diff.diff-only').waitFor({ state: 'visible' });
+      await screenshotLocator(view, 'ui-pairview-diffonly.png');
+      await frame.locator('[data-key="diff-only"]').click();
+    });
+
+    await step('save explained.py → a mismatch diagnostic whose hover is the explainer\'s text', async () => {
+      await quickOpen(page, 'explained.py');
+      const file = path.join(folder, 'explained.py');
+      const before = fs.readFileSync(file, 'utf8');
+      const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Enter');
+      const runsBefore = runRecords().length;
+      await page.keyboard.press('Control+S');
+      await waitUntil(() => fs.readFileSync(file, 'utf8') === `${before}\n`, 'the saved edit on disk');
+      await waitUntil(() => runRecords().length > runsBefore, 'the run on save in .batt/runs.jsonl');
+      await page.keyboard.press('Control+Home');
+      await revealErrorSquiggle(page, STEP_TIMEOUT_MS); // F8: the cursor is on the first problem
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I'); // Show Hover at the cursor
+      const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: EXPLAINED }).first();
+      await hover.waitFor({ state: 'visible' });
+      process.stdout.write(`    hover: ${(await hover.textContent())?.trim().slice(0, 160)}\n`);
+      await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'ui-hover.png');
+      await page.keyboard.press('Escape');
     });
   },
 );
