@@ -82,7 +82,8 @@ export class PanelModel {
    */
   addResult(r: RunResultParams): void {
     for (const task of r.run.tasks) {
-      if (!task.candidates.length) continue;
+      // a task no candidate targets is still a row ("0 candidates"): the researcher needs to see what has no solver
+      if (!task.candidates.length && r.reason === 'save') continue;
       const old = this.known.get(task.id);
       let merged = task;
       if (r.reason === 'save' && old) {

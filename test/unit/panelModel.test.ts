@@ -64,9 +64,10 @@ describe('panel model: the per-task table and what the panel opens on', () => {
     assert.deepStrictEqual(rows.map((r) => [r.id, r.solved, r.candidates, r.best, `${r.passed}/${r.pairs}`, r.credit]), [
       ['a', true, 1, 'solve_a', '3/3', 1],
       ['b', false, 2, 'solve_b_1', '1/3', 0.75],
+      ['c', false, 0, undefined, '0/3', undefined], // no candidate targets it: still a row, so the gap shows
     ]);
     assert.strictEqual(candidateCredit(candidate('x', { pairs: [{ kind: 'demo', index: 0, status: 'error', ms: 1 }] })), undefined, 'no mismatch said a credit, no pass');
-    assert.strictEqual(m.state().tasks?.length, 2);
+    assert.strictEqual(m.state().tasks?.length, 3);
     assert.strictEqual(new PanelModel().state().tasks, undefined);
   });
 
