@@ -7,6 +7,7 @@
  * goes through (in a copy).
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -20,7 +21,7 @@ const READ_ONLY = '(batt sandbox: the workspace is read-only to solvers)';
 const CARELESS = 'import os\nfrom dsl import *\n\n\ndef solve_fa000001_careless(I):\n    os.remove("dsl.py")\n    return rot180(I)\n';
 
 function landlockAbi(): number {
-  const r = require('node:child_process').spawnSync(PYTHON, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import landlock; print(landlock.abi()[0])', path.join(REPO, 'src/worker/scoring')], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import landlock; print(landlock.abi()[0])', path.join(REPO, 'src/worker/scoring')], { encoding: 'utf8' });
   return Number(r.stdout.trim()) || 0;
 }
 
