@@ -5,10 +5,12 @@
  * not pass; a mismatch's message is the explainer's, scoring/explain.ts) and the pair counts. An exception is an Error on the expression of the line where it surfaced in
  * the solver; a mismatch, timeout or crash an Error on the `def` line; a duplicate a Hint pointing at its twin; syntax
  * errors and bad task files are diagnostics on those files, Errors or, for ErrorJson severity 'warning', Warnings.
+ * A verdict's `data` names the pair its message names (PairRef), for "Show pair N in the batt panel".
  */
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import { pathToFileURL } from 'url';
 import type { LintProblem } from '../engine/workspace/analyzer';
+import type { PairRef } from '../protocol/codeActions';
 import type { CandidateJson, ErrorJson, PairJson, RunJson } from '../protocol/results';
 
 export const SOURCE = 'batt';
@@ -49,6 +51,16 @@ function codeEnd(text: string): number {
   return text.length;
 }
 
+/** The first demo pair, then test pair, that did not pass (an unknown test output is no failure). */
+function firstFailure(c: CandidateJson): PairJson | undefined {
+  return c.pairs.find((x) => x.kind === 'demo' && x.status !== 'pass') ?? c.pairs.find((x) => x.kind === 'test' && x.status !== 'pass' && x.status !== 'unknown');
+}
+
+/** A verdict diagnostic's `data` (when it names a pair): that pair, for the code actions (server/codeActions.ts). */
+function pairData(taskId: string, c: CandidateJson, p: PairJson | undefined): { data?: PairRef } {
+  return p ? { data: { taskId, candidate: c.name, kind: p.kind, index: p.index } } : {};
+}
+
 function pairText(p: PairJson): string {
   return p.message ?? p.status;
 }
@@ -58,10 +70,7 @@ function pairText(p: PairJson): string {
  * e.g. "demo 2/3 — pair 1: expected 3x3, got 9x9; test 0/1".
  */
 export function verdictText(c: CandidateJson, focus?: PairJson): string {
-  const p =
-    focus ??
-    c.pairs.find((x) => x.kind === 'demo' && x.status !== 'pass') ??
-    c.pairs.find((x) => x.kind === 'test' && x.status !== 'pass' && x.status !== 'unknown');
+  const p = focus ?? firstFailure(c);
   const at = (kind: PairJson['kind']) => (p?.kind === kind ? ` — pair ${p.index}: ${pairText(p)}` : '');
   const unknown = c.test.unknown ? ` (${c.test.unknown} unknown)` : '';
   return `demo ${c.demo.passed}/${c.demo.total}${at('demo')}; test ${c.test.passed}/${c.test.total}${unknown}${at('test')}`;
@@ -95,6 +104,7 @@ function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<strin
       code: e?.type ?? 'error',
       range: inFile ? expressionRange(inFile, lineText(c.file, inFile)) : wholeLine(c.line),
       message: `${c.name}: ${verdictText(c, p)}${task}`,
+      ...pairData(taskId, c, p ?? firstFailure(c)),
       relatedInformation:
         e?.dslFile && e.dslLine
           ? [{ location: { uri: pathToFileURL(e.dslFile).toString(), range: wholeLine(e.dslLine) }, message: `raised in ${e.dslFunc ?? 'the DSL'}` }]
@@ -102,7 +112,14 @@ function candidateDiagnostic(c: CandidateJson, taskId: string, byName: Map<strin
     };
   }
   const code = c.status === 'fail' ? 'mismatch' : c.status;
-  return { severity: DiagnosticSeverity.Error, source: SOURCE, code, range: wholeLine(c.line), message: `${c.name}: ${verdictText(c)}${task}` };
+  return {
+    severity: DiagnosticSeverity.Error,
+    source: SOURCE,
+    code,
+    range: wholeLine(c.line),
+    message: `${c.name}: ${verdictText(c)}${task}`,
+    ...pairData(taskId, c, firstFailure(c)),
+  };
 }
 
 function errorDiagnostic(e: ErrorJson): Diagnostic {

@@ -1,7 +1,7 @@
 /**
  * The batt language server: wiring only. Connects the LSP connection and the open documents to the session (engines
  * and pools), the runs (on save, on task, every task), the diagnostics publisher (`batt` run verdicts, `batt-lint`
- * as you type) and the lint scheduler. Never imports vscode.
+ * as you type), the lint scheduler and the code actions on diagnostics. Never imports vscode.
  */
 import {
   createConnection,
@@ -26,6 +26,7 @@ import {
   SettingsNotification,
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
+import { CODE_ACTION_KINDS, codeActions } from './codeActions';
 import { Coalescer } from './coalescer';
 import { HISTORY_KEEP } from './history';
 import { LintScheduler } from './lintScheduler';
@@ -99,6 +100,7 @@ connection.onInitialize((params: InitializeParams) => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'batt', version: '0.1.0' },
@@ -129,6 +131,7 @@ function signalOf(token: { onCancellationRequested(l: () => void): unknown }): A
   return abort.signal;
 }
 
+connection.onCodeAction((p) => codeActions(p));
 connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, signalOf(token)));
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
