@@ -2,7 +2,7 @@
  * One Python scoring worker (src/worker/scoring/main.py): spawn, NDJSON framing on fds 3/4, stray-output logging, kill.
  * The worker runs in its own process group, so kill() also takes down any process a solver started. Each worker has a
  * scratch folder of its own in os.tmpdir() (its TMPDIR; the one folder its sandbox lets solvers write), created here
- * and removed when it exits.
+ * and removed when it exits, or when this process exits; those of engines that were killed are removed by the next.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,6 +44,38 @@ const STDERR_TAIL_LINES = 20;
 /** After the process exited, how long to wait for its pipes to drain. */
 const DRAIN_MS = 500;
 
+/** Scratch folders of live workers (removed at exit), named batt-worker-<engine pid>-*. */
+const scratches = new Set<string>();
+let swept = false;
+
+function newScratch(): string {
+  if (!swept) {
+    swept = true;
+    process.once('exit', () => scratches.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+    for (const name of fs.readdirSync(os.tmpdir())) {
+      const owner = /^batt-worker-(\d+)-/.exec(name);
+      if (owner && !isRunning(Number(owner[1]))) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `batt-worker-${process.pid}-`)));
+  scratches.add(dir);
+  return dir;
+}
+
+function removeScratch(dir: string): void {
+  scratches.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export declare interface WorkerProcess {
   on(event: 'message', listener: (msg: FromWorker) => void): this;
   on(event: 'exit', listener: (exit: WorkerExit) => void): this;
@@ -78,7 +110,7 @@ export class WorkerProcess extends EventEmitter {
     for (const root of opts.roots) args.push('--root', root);
     args.push('--memory-mb', String(Math.max(0, Math.floor(opts.memoryMB))));
     if (opts.pycacheDir) args.push('--pycache', opts.pycacheDir);
-    this.scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-worker-')));
+    this.scratch = newScratch();
     if (opts.sandbox) {
       const policy: SandboxPolicy = { ...opts.sandbox, scratch: this.scratch, pycache: opts.pycacheDir };
       const file = path.join(this.scratch, '.batt-sandbox.json');
@@ -128,7 +160,7 @@ export class WorkerProcess extends EventEmitter {
         if (!exitInfo || closed) return;
         closed = true;
         protocol.end();
-        fs.rmSync(this.scratch, { recursive: true, force: true });
+        removeScratch(this.scratch);
         this.exit = exitInfo;
         if (!this.readyMessage) rejectReady(this.startError(exitInfo));
         this.emit('exit', exitInfo);
