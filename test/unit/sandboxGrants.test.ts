@@ -37,7 +37,8 @@ describe('sandbox grants in the workspace', () => {
     const late = path.join(ws, 'late.py');
     fs.writeFileSync(late, '');
     fs.writeFileSync(path.join(ws, 'lib', 'deeper.txt'), '');
-    assert.strictEqual(g.stale(), false, 'a .py file and anything under a granted folder need no restart');
+    for (const temp of ['.dsl.py.swp', '.#dsl.py', '#dsl.py#', 'dsl.py~']) fs.writeFileSync(path.join(ws, temp), '');
+    assert.strictEqual(g.stale(), false, 'a .py file, editor temp files and anything under a granted folder need no restart');
     const dsl = path.join(ws, 'dsl.py');
     assert.deepStrictEqual(g.uncovered([dsl, late, path.join(ws, 'lib', 'x.py'), path.join(ws, 'data', 'training', 'y.py')]), [late]);
     fs.renameSync(late, dsl); // an atomic save: a new inode the grant does not hold

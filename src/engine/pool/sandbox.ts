@@ -27,6 +27,9 @@ export interface SandboxPolicy {
   pycache?: string;
 }
 
+/** Editors' swap, lock and backup files: they come and go while a file is edited, and never restart the workers. */
+const EDITOR_TEMP = /^\.#|^#.*#$|\.sw[a-p]$|~$/;
+
 function inside(p: string, folder: string): boolean {
   return p.startsWith(folder + path.sep);
 }
@@ -94,7 +97,8 @@ export class WorkspaceGrants {
     this.signature = this.entries();
   }
 
-  /** The folders and non-Python files on the way down as they are now (a new .py file is served, not granted). */
+  /** The folders and non-Python files on the way down as they are now (a new .py file is served, not granted; editor
+   *  temp files do not count). */
   private entries(): string {
     const out: string[] = [];
     for (const d of this.list) {
@@ -107,7 +111,7 @@ export class WorkspaceGrants {
       }
       for (const name of names.sort()) {
         const p = path.join(d, name);
-        if (this.list.includes(p) || this.hidden.includes(p) || name.endsWith('.py')) continue;
+        if (this.list.includes(p) || this.hidden.includes(p) || name.endsWith('.py') || EDITOR_TEMP.test(name)) continue;
         out.push(identity(p));
       }
     }
