@@ -2,9 +2,10 @@
 import * as path from 'path';
 import type { RunJson, RunRecord } from '../../protocol/results';
 import { appendRecord, readRecords } from '../fsutil';
+import { battFolder, ensureBattFolder } from './battFolder';
 
 export function runLogFile(root: string): string {
-  return path.join(root, '.batt', 'runs.jsonl');
+  return path.join(battFolder(root), 'runs.jsonl');
 }
 
 /** The record of a run: what the history needs, without grids, prints or per-candidate rows. */
@@ -21,6 +22,7 @@ export function runRecord(r: RunJson): RunRecord {
 }
 
 export async function appendRunLog(root: string, rec: RunRecord): Promise<void> {
+  await ensureBattFolder(root);
   await appendRecord(runLogFile(root), JSON.stringify(rec));
 }
 

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { appendRecord, mkdirp, readRecords } from '../fsutil';
 import type { Candidate, Task } from '../types';
+import { battFolder, ensureBattFolder } from './battFolder';
 import type { CandidateScore } from '../scoring/verdicts';
 
 export interface StoreRecord {
@@ -25,7 +26,7 @@ export interface StoreRecord {
 }
 
 export function storeDir(workspace: string): string {
-  return path.join(workspace, '.batt', 'solvers');
+  return path.join(battFolder(workspace), 'solvers');
 }
 
 /** What storedSource needs of the candidate's file: its text and where its solvers and batt def are. */
@@ -78,6 +79,7 @@ function withoutDefs(lines: string[], defs: Array<{ line: number; endLine: numbe
 /** Writes one stored solver; returns its path, or undefined when the same content is already stored. */
 export async function storeSolver(workspace: string, rec: Omit<StoreRecord, 'path' | 'at'>, text: string): Promise<string | undefined> {
   const dir = storeDir(workspace);
+  await ensureBattFolder(workspace);
   await mkdirp(dir);
   const file = path.join(dir, `${rec.hash}.py`);
   try {
