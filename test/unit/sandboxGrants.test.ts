@@ -47,6 +47,13 @@ describe('sandbox grants in the workspace', () => {
     assert.strictEqual(g.stale(), true);
   });
 
+  it('tasks in the workspace folder itself (or a folder holding it) cannot be hidden: the workspace stays readable', () => {
+    for (const tasks of [ws, path.dirname(ws)]) {
+      const g = new WorkspaceGrants([ws], tasks);
+      assert.deepStrictEqual([rel(g.read), g.list, g.hidden], [['.'], [], []]);
+    }
+  });
+
   it('a Kaggle challenges file hides its solutions beside it (either separator)', () => {
     const ch = path.join(ws, 'data', 'arc-agi_training-challenges.json');
     assert.deepStrictEqual(rel(taskFiles(ch)), ['data/arc-agi_training-challenges.json', 'data/arc-agi_training-solutions.json', 'data/arc-agi_training_solutions.json']);

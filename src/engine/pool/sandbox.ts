@@ -74,7 +74,8 @@ export class WorkspaceGrants {
     } catch {
       // a read-only or broken cache folder: the workers compile what they import (the engine reports the cache)
     }
-    this.hidden = taskFiles(tasksPath);
+    // A tasks folder that is the workspace (or holds it) cannot be hidden from it: its task files stay readable.
+    this.hidden = taskFiles(tasksPath).filter((h) => !roots.some((r) => r === h || inside(r, h)));
     const inner = this.hidden.filter((h) => roots.some((r) => inside(h, r)));
     const way = new Set<string>();
     for (const h of inner) for (let d = path.dirname(h); roots.some((r) => d === r || inside(d, r)); d = path.dirname(d)) way.add(d);
