@@ -86,6 +86,53 @@ describe('diagnostics publisher', () => {
     assert.deepStrictEqual(last(), []);
   });
 
+  const broken = (line: number) => ({ ...run('aaaa0000', []), errors: [{ kind: 'syntax' as const, file: FILE, line, col: 3, message: 'SyntaxError: bad' }] });
+
+  it('a save with a syntax error keeps the file\'s verdicts, marked, until a run parses it again (issue 11 §5)', () => {
+    const { publisher, last, names } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000'), cand('solve_aaaa0000_b')]), { saved: FILE });
+    for (let i = 0; i < 2; i++) {
+      publisher.publishRun(broken(7), { saved: FILE });
+      const d = last()!;
+      assert.deepStrictEqual(d.map((x) => x.code), ['syntax', 'mismatch', 'mismatch'], `save ${i + 1} with the syntax error`);
+      for (const v of d.slice(1)) {
+        assert.match(v.message, /^solve_aaaa0000(_b)?: demo 0\/1 — pair 0: expected 3x3, got 9x9; test 0\/1 \[task aaaa0000\] \(from the last run that parsed this file: line 7 has a syntax error\)$/);
+        assert.deepStrictEqual(v.relatedInformation!.map((r) => [r.location.uri, r.location.range.start.line]), [[URI, 6]]);
+        assert.deepStrictEqual(v.data, { taskId: 'aaaa0000', candidate: v.message.split(':')[0], kind: 'demo', index: 0 }, 'still offers its pair');
+      }
+    }
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]), { saved: FILE });
+    assert.deepStrictEqual(names(), ['solve_aaaa0000'], 'parsed again: fresh verdicts only');
+    assert.ok(!last()!.some((d) => /last run that parsed/.test(d.message) || d.code === 'syntax'));
+    publisher.publishRun(broken(2), { saved: FILE });
+    publisher.publishRun(run('aaaa0000', []), { saved: FILE });
+    assert.deepStrictEqual(last(), [], 'fixed, and no candidate left: nothing');
+  });
+
+  it('a task run that finds a syntax error keeps the verdicts too; one that parses the file again clears it', () => {
+    const { publisher, last } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000'), cand('solve_aaaa0000_b')]));
+    publisher.publishRun(broken(4), { merge: true });
+    assert.deepStrictEqual(last()!.map((d) => [d.code, /line 4 has a syntax error/.test(d.message)]), [['syntax', false], ['mismatch', true], ['mismatch', true]]);
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000', { status: 'pass', solved: true })]), { merge: true });
+    assert.deepStrictEqual(last()!.map((d) => d.message.split(':')[0]), ['solve_aaaa0000_b'], 'the syntax error and the scored verdict go; the other verdict stays, unmarked');
+    assert.doesNotMatch(last()![0].message, /last run that parsed/);
+  });
+
+  it('a linted document\'s syntax error is the lint\'s: typing one keeps the verdicts as they are, a save does not repeat it', () => {
+    const { publisher, last } = setup();
+    publisher.publishRun(run('aaaa0000', [cand('solve_aaaa0000')]), { saved: FILE });
+    const lintSyntax = lintDiagnostics([{ line: 7, col: 3, endCol: 4, severity: 'error', code: 'syntax', message: 'SyntaxError: bad' }]);
+    publisher.setLint(URI, lintSyntax);
+    assert.deepStrictEqual(last()!.map((d) => [d.source, d.code]), [['batt', 'mismatch'], ['batt-lint', 'syntax']], 'typed, not saved');
+    assert.doesNotMatch(last()![0].message, /last run that parsed/);
+    publisher.publishRun(broken(7), { saved: FILE });
+    assert.deepStrictEqual(last()!.map((d) => [d.source, d.code]), [['batt', 'mismatch'], ['batt-lint', 'syntax']], 'saved: one syntax error');
+    assert.match(last()![0].message, /from the last run that parsed this file: line 7 has a syntax error/);
+    publisher.clearLint(URI);
+    assert.deepStrictEqual(last()!.map((d) => [d.source, d.code]), [['batt', 'syntax'], ['batt', 'mismatch']], 'closed: the run\'s syntax error shows');
+  });
+
   it('cuts an exception\'s range to the raising expression of the file\'s text, read once per file', () => {
     const reads: string[] = [];
     const text = 'from dsl import *\n\ndef solve_aaaa0000(I):\n    x1 = first(I)\n    O = last(x1)\n    return O\n';
