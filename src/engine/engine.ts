@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
-import type { LintProblem } from '../protocol/analyzer';
+import type { LintProblem, NamesResult } from '../protocol/analyzer';
 import { resolveImport } from './workspace/files';
 import { ConfigError, optionValues, readBattJson, resolveSettings, type EngineSettingOptions, type ExplicitFrom } from './settings';
 import { cacheDirError, interpreterError, tasksPathError, type SettingOwner } from './configErrors';
@@ -336,9 +336,9 @@ export class Engine {
   private readonly namesCache = new Map<string, { sha: string; names: string[] }>();
 
   /** Names a solver file can use: its star-imported workspace modules' names (recursively), e.g. dsl and constants. */
-  private async dslNames(file: string, text: string, seen = new Set<string>()): Promise<string[]> {
+  private async dslNames(file: string, text: string, seen = new Set<string>(), own?: NamesResult): Promise<string[]> {
     seen.add(file);
-    const detail = await this.analyzer().namesDetailed(file, text);
+    const detail = own ?? (await this.analyzer().namesDetailed(file, text));
     const out = new Set<string>(detail.names);
     for (const imp of detail.starImports) {
       const target = resolveImport(this.root, file, imp, (p) => fs.existsSync(p));
@@ -362,9 +362,13 @@ export class Engine {
     return [...out];
   }
 
-  /** The arc-dsl formatting rules (domain.md §7) on a solver file's current text. Parses only; runs nothing. */
+  /** The arc-dsl formatting rules (domain.md §7) on a solver file's current text, or its syntax error (code `syntax`). Parses only; runs nothing. */
   async lint(file: string, text: string): Promise<LintProblem[]> {
-    const names = await this.dslNames(file, text);
+    const own = await this.analyzer().namesDetailed(file, text);
+    // a module that does not parse has nothing to lint: its syntax error is the problem, reported as you type
+    const e = own.syntaxError;
+    if (e) return [{ line: e.line, col: e.col, endCol: e.col + 1, severity: 'error', code: 'syntax', message: `SyntaxError: ${e.message}` }];
+    const names = await this.dslNames(file, text, new Set(), own);
     return this.analyzer().lint(file, text, names);
   }
 
