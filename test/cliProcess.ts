@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import './cacheHome';
 
 const REPO = path.resolve(__dirname, '..');
 

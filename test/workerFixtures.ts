@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { TaskMessage } from '../src/protocol/worker';
 import { ARC_TRAINING } from './arcPaths';
+import './cacheHome';
 
 export const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 export const REPO = path.resolve(__dirname, '..');

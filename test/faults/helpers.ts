@@ -59,6 +59,7 @@ export function copyFixture(sub: string, name: string, ws: string): string {
 
 import { until } from '../poll';
 import { isAlive } from '../workerFixtures';
+import '../cacheHome';
 
 export { isAlive };
 

@@ -10,6 +10,7 @@ import { Engine } from '../../src/engine/engine';
 import { Analyzer } from '../../src/engine/workspace/analyzer';
 import { generateSolvers } from '../fixtures/discover/generate';
 import { until } from '../poll';
+import '../cacheHome';
 
 const PYTHON = process.env.BATT_PYTHON ?? 'python3';
 const SCRIPT = path.resolve(__dirname, '../../src/worker/analyzer/analyze.py');

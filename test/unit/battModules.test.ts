@@ -11,6 +11,7 @@ import { Engine } from '../../src/engine/engine';
 import { Analyzer } from '../../src/engine/workspace/analyzer';
 import type { RunJson } from '../../src/protocol/results';
 import { battWorkspace, cand, paddedModule, SLOW_MODULE } from '../fixtures/battModules/workspace';
+import '../cacheHome';
 
 const REPO = path.resolve(__dirname, '../..');
 const FIX = path.join(REPO, 'test/fixtures/battModules');

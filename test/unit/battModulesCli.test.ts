@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunJson } from '../../src/protocol/results';
 import { battWorkspace, cand, paddedModule, SLOW_MODULE } from '../fixtures/battModules/workspace';
+import '../cacheHome';
 
 const REPO = path.resolve(__dirname, '../..');
 

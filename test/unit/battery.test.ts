@@ -12,6 +12,7 @@ import { Engine } from '../../src/engine/engine';
 import { Pool, type PoolJob } from '../../src/engine/pool/pool';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
 import { ARC_TRAINING } from '../arcPaths';
+import '../cacheHome';
 
 const REPO = path.resolve(__dirname, '../..');
 type G = number[][];

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Engine } from '../../src/engine/engine';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
+import '../cacheHome';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 

@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Engine } from '../../src/engine/engine';
 import type { CandidateJson, RunJson } from '../../src/protocol/results';
+import '../cacheHome';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'invalidation');
 

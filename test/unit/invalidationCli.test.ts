@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import type { RunJson } from '../../src/protocol/results';
+import '../cacheHome';
 
 const REPO = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'invalidation');

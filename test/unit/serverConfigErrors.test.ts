@@ -15,6 +15,7 @@ import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
 import { Session } from '../../src/server/session';
+import '../cacheHome';
 
 const G = [[1, 2], [3, 4]];
 const TASK = { train: [{ input: G, output: G }], test: [{ input: G, output: G }] };

@@ -18,6 +18,7 @@ import { Runs } from '../../src/server/runs';
 import { Session } from '../../src/server/session';
 import { isAlive } from '../faults/helpers';
 import { until } from '../poll';
+import '../cacheHome';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 
