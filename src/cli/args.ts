@@ -118,7 +118,7 @@ export const CACHE_USAGE = `Usage:
 
 Options for cache:
   -w, --workspace DIR   the workspace (default: current folder)
-      --cache-dir DIR   cache folder (default: batt.json "cacheDir", else <workspace>/.batt/cache)
+      --cache-dir DIR   cache folder (default: batt.json "cacheDir", else ~/.cache/batt/<folder>-<hash>)
       --json            print JSON instead of text (stats)`;
 
 export function parseArgs(argv: string[]): Args {

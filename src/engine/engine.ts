@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Analyzer } from './workspace/analyzer';
 import type { LintProblem, NamesResult } from '../protocol/analyzer';
 import { resolveImport } from './workspace/files';
-import { ConfigError, optionValues, readBattJson, resolveSettings, type EngineSettingOptions, type ExplicitFrom } from './settings';
+import { ConfigError, optionValues, readBattJson, resolveSettings, settingPlaces, type EngineSettingOptions, type ExplicitFrom } from './settings';
 import { cacheDirError, interpreterError, tasksPathError, type SettingOwner } from './configErrors';
 import type { FileParse, InlineEntry, WorkspaceFile } from './workspace/discover';
 import { filesWithPatches } from './workspace/patch';
@@ -15,6 +15,7 @@ import { InterpreterFingerprints } from './workspace/interpreter';
 import { isUnwritable, sha256 } from './fsutil';
 import { KvStats, KvStore } from './store/kvStore';
 import { SkippedWrites } from './store/skippedWrites';
+import { defaultCacheDir, legacyCacheNote } from './store/cacheLocation';
 import { Pool, PoolStatus } from './pool/pool';
 import { sandboxWarning } from './pool/sandbox';
 import { runOnce, type RunEnv, type RunOptions } from './run';
@@ -70,7 +71,7 @@ export class Engine {
     }
     this.root = fs.realpathSync(opts.workspace);
     const s = this.settings();
-    this.cacheDir = path.resolve(this.root, s.cacheDir);
+    this.cacheDir = s.cacheDir ? path.resolve(this.root, s.cacheDir) : defaultCacheDir(this.root);
     const cacheError = cacheDirError(this.owner, this.cacheDir, s.from.cacheDir);
     if (cacheError) throw cacheError;
     this.fileCache = new KvStore(path.join(this.cacheDir, 'parses'), { maxEntries: 20000 });
@@ -270,8 +271,10 @@ export class Engine {
     if (bad) throw bad;
     const writes = new SkippedWrites();
     const json = await runOnce(this.runEnv(writes), ro);
-    const warning = writes.warning(this.cacheDir);
+    const warning = writes.warning(this.cacheDir, s.from.cacheDir === 'default' ? `choose another cache folder with ${settingPlaces('cacheDir', this.opts.explicitFrom)}` : undefined);
     if (warning) json.errors.push(warning);
+    const legacy = legacyCacheNote(this.root, this.cacheDir);
+    if (legacy) json.errors.push(legacy);
     const unsandboxed = json.pool.started ? sandboxWarning(this.root, this.pool?.sandbox.state) : undefined;
     if (unsandboxed) json.errors.push(unsandboxed);
     return json;

@@ -20,7 +20,7 @@ export interface SettingValues {
   timeoutQuarantine: number;
   include: string[];
   exclude: string[];
-  /** cache folder, relative to the workspace */
+  /** cache folder, relative to the workspace; '' = the user cache folder's batt/<folder>-<hash> (src/engine/store/cacheLocation.ts) */
   cacheDir: string;
   /** run solvers in the Landlock sandbox (src/worker/scoring/sandbox.py) */
   sandbox: boolean;
@@ -124,8 +124,8 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
   },
   cacheDir: {
     type: 'string',
-    default: '.batt/cache',
-    defaultText: '<workspace>/.batt/cache',
+    default: '',
+    defaultText: '~/.cache/batt/<folder>-<hash> (or under $XDG_CACHE_HOME)',
     restarts: 'engine',
     file: 'cacheDir',
     cli: { flag: '--cache-dir', arg: 'DIR', help: 'cache folder' },

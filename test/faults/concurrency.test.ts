@@ -21,6 +21,7 @@ import { DEFAULTS } from '../../src/protocol/settings';
 import { expectedVerdict, generate, type GenTask } from './generate';
 import { assertNoChildren, childPids, isAlive, makeTemp, makeWorkspace, PYTHON, REPO, removeTemps, writeJson } from './helpers';
 import { until } from '../poll';
+import { defaultCacheDir } from '../../src/engine/store/cacheLocation';
 
 interface Cli {
   child: ChildProcess;
@@ -144,7 +145,7 @@ describe('two CLIs and the language server on one workspace, one CLI SIGKILLed w
 
     // Kill the victim the moment its first cache segment appears: it is flushing (or about to store).
     const victimPid = victim.child.pid!;
-    const cacheDir = path.join(ws, '.batt', 'cache');
+    const cacheDir = defaultCacheDir(ws); // the default: in the user cache folder (test/cacheHome.ts)
     let victimChildren: number[] = [];
     let killedWhile = 'never (it finished first)';
     let done = false;

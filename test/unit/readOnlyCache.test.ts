@@ -25,10 +25,10 @@ function readOnlyUnavailable(): string | undefined {
 }
 
 /** Runs the CLI with `dir` read-only (a read-only bind mount as root, else chmod 555 for the run). */
-async function battReadOnly(dir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function battReadOnly(dir: string, args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const prefix = isRoot ? ['unshare', '-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', dir] : [];
   if (!isRoot) fs.chmodSync(dir, 0o555);
-  const cli = spawnCli([...args, '--no-progress', '--workers', '1'], { prefix });
+  const cli = spawnCli([...args, '--no-progress', '--workers', '1'], { prefix, env });
   try {
     const code = await cli.exited;
     return { code, stdout: cli.stdout(), stderr: cli.stderr() };
@@ -85,10 +85,32 @@ describe('batt CLI on a read-only cache or workspace (issue 10)', function () {
   });
 
   it('a read-only workspace: verdicts printed; the cache, the solver store and the run log skipped with one warning', async () => {
-    const w = completedWithOneWarning(await battReadOnly(ws, ['run', '-w', ws, '--json', '--store']));
+    // the cache in the workspace, as batt kept it before the user cache folder
+    const w = completedWithOneWarning(await battReadOnly(ws, ['run', '-w', ws, '--json', '--store', '--cache-dir', path.join(ws, '.batt', 'cache')]));
     assert.equal(w.file, path.join(fs.realpathSync(ws), '.batt'), 'names the folder that could not be created');
     assert.match(w.message, /\): the cache, the solver store and the run log were skipped; the verdicts are complete but not saved$/);
     assert.ok(!fs.existsSync(path.join(ws, '.batt')), 'nothing was written');
+  });
+
+  it('a read-only workspace with the default cache folder: only the solver store and the run log are skipped', async () => {
+    const home = path.join(tmp, 'user-cache');
+    const env = { XDG_CACHE_HOME: home };
+    const w = completedWithOneWarning(await battReadOnly(ws, ['run', '-w', ws, '--json', '--store'], env));
+    assert.equal(w.file, path.join(fs.realpathSync(ws), '.batt'));
+    assert.match(w.message, /\): the solver store and the run log were skipped; the verdicts are complete but not saved$/);
+    assert.ok(!fs.existsSync(path.join(ws, '.batt')), 'nothing was written in the workspace');
+    const again = JSON.parse((await battReadOnly(ws, ['run', '-w', ws, '--json'], env)).stdout) as RunJson;
+    assert.deepEqual([again.cache.validation.hits, again.cache.validation.misses], [2, 0], 'the cache outside the workspace was written');
+  });
+
+  it('a read-only user cache folder: verdicts printed, one warning naming it and how to choose another', async () => {
+    const home = path.join(tmp, 'user-cache');
+    fs.mkdirSync(home);
+    const w = completedWithOneWarning(await battReadOnly(home, ['run', '-w', ws, '--json'], { XDG_CACHE_HOME: home }));
+    assert.equal(w.file, path.join(home, 'batt'), 'names the folder that could not be created');
+    assert.match(w.message, /\): the cache was skipped; the verdicts are complete but not saved; choose another cache folder with --cache-dir or "cacheDir" in batt.json$/);
+    assert.deepEqual(fs.readdirSync(home), [], 'nothing was written');
+    assert.ok(fs.existsSync(path.join(ws, '.batt', 'runs.jsonl')), 'the run log, in the workspace, was written');
   });
 
   it('batt cache clear on a read-only cache folder: exit 2 saying it cannot', async () => {
@@ -109,7 +131,7 @@ describe('batt CLI on a read-only cache or workspace (issue 10)', function () {
   });
 
   it('the text report of a read-only workspace still lists the verdicts', async () => {
-    const r = await battReadOnly(ws, ['run', '-w', ws]);
+    const r = await battReadOnly(ws, ['run', '-w', ws, '--cache-dir', path.join(ws, '.batt', 'cache')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /aaaaaaaa\s+SOLVED/);
     assert.match(`${r.stdout}${r.stderr}`, /cannot be written .*the cache and the run log were skipped/);

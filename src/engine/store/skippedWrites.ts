@@ -40,8 +40,9 @@ export class SkippedWrites {
   /**
    * The one warning for everything skipped, on the refused path, e.g. "cannot be written (EROFS: read-only file
    * system): the cache and the run log were skipped; the verdicts are complete but not saved"; undefined when nothing was.
+   * `cacheHint` (how to choose another cache folder) ends it when the cache was skipped.
    */
-  warning(fallbackFile: string): InputError | undefined {
+  warning(fallbackFile: string, cacheHint?: string): InputError | undefined {
     const list = [...this.skipped];
     if (!list.length) return undefined;
     const [, first] = list[0];
@@ -53,7 +54,7 @@ export class SkippedWrites {
       kind: 'config',
       severity: 'warning',
       file,
-      message: `cannot be written (${first.code}: ${reason}): ${named} ${whats.length === 1 ? 'was' : 'were'} skipped; the verdicts are complete but not saved`,
+      message: `cannot be written (${first.code}: ${reason}): ${named} ${whats.length === 1 ? 'was' : 'were'} skipped; the verdicts are complete but not saved${cacheHint && whats.includes('the cache') ? `; ${cacheHint}` : ''}`,
     };
   }
 }
