@@ -47,6 +47,14 @@ describe('sandbox grants in the workspace', () => {
     assert.strictEqual(g.stale(), true);
   });
 
+  it('with the tasks inside, .batt/ is made first (with its .gitignore): the run log written later needs no restart', () => {
+    fs.rmSync(path.join(ws, '.batt'), { recursive: true });
+    const g = new WorkspaceGrants([ws], path.join(ws, 'data', 'training'));
+    assert.ok(rel(g.read).includes('.batt') && fs.existsSync(path.join(ws, '.batt', '.gitignore')));
+    fs.writeFileSync(path.join(ws, '.batt', 'runs.jsonl'), '');
+    assert.strictEqual(g.stale(), false);
+  });
+
   it('tasks in the workspace folder itself (or a folder holding it) cannot be hidden: the workspace stays readable', () => {
     for (const tasks of [ws, path.dirname(ws)]) {
       const g = new WorkspaceGrants([ws], tasks);

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FilesMessage, SandboxState } from '../../protocol/worker';
 import type { InputError } from '../types';
+import { BATT_FOLDER, BATT_GITIGNORE } from '../store/battFolder';
 
 export interface SandboxPolicy {
   enabled: boolean;
@@ -50,6 +51,20 @@ export function taskFiles(tasksPath: string | undefined): string[] {
   return m ? [p, `${m[1]}_solutions.json`, `${m[1]}-solutions.json`] : [p];
 }
 
+/**
+ * `<root>/.batt` made now if missing (as store/battFolder.ts makes it, with its .gitignore), so that the run log and
+ * solver store batt writes there after the workers started are readable without a restart.
+ */
+function ensureBattFolder(root: string): void {
+  const dir = path.join(root, BATT_FOLDER);
+  try {
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, '.gitignore'), BATT_GITIGNORE, { flag: 'wx' });
+  } catch {
+    // already there (or a read-only workspace: nothing is written there then)
+  }
+}
+
 /** Identity of a granted entry: Landlock rules hold the inode, so a replaced entry is another one. */
 function identity(p: string): string {
   try {
@@ -80,6 +95,7 @@ export class WorkspaceGrants {
     const way = new Set<string>();
     for (const h of inner) for (let d = path.dirname(h); roots.some((r) => d === r || inside(d, r)); d = path.dirname(d)) way.add(d);
     for (const r of roots) if (!way.has(r)) this.read.push(r);
+    for (const r of roots) if (way.has(r)) ensureBattFolder(r);
     for (const d of way) {
       this.list.push(d);
       let names: string[] = [];
