@@ -45,6 +45,12 @@ export interface RunOptions {
   noCache?: boolean;
   /** called with every task the run loaded (not only the selected ones), so a caller needs no second read */
   onTasks?: (tasks: Task[]) => void;
+  /**
+   * Report only what the validation cache already knows: discovery and analysis as usual, every job looked up, nothing
+   * run (the pool is not started), nothing stored or logged. A candidate without any cached verdict is left out (and a
+   * task left without candidates by that); a cached one's pairs the cache lacks are 'cancelled' ("not in the cache").
+   */
+  cacheOnly?: boolean;
 }
 
 /** The effective settings a run uses (re-read at the start of each run). */
@@ -99,18 +105,20 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const interpreter = env.interpreter(); // overlaps discovery (a probe, when one is needed, spawns Python)
 
   const { tasks, model, unknownOutputs } = await timer.time('discover', () => discoverPhase(env, s, ro, errors));
-  env.precompile(model, ro.overrides);
+  if (!ro.cacheOnly) env.precompile(model, ro.overrides);
   const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides, ro.signal), model));
   errors.push(...ws.errors);
 
   const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
   const scored = await scoreRun(env, s, ro, timer, ws, selections, validation, interpreter);
-  const taskJson = assembleTasks(selections, scored.results, env.root);
+  const assembled = assembleTasks(selections, scored.results, env.root);
+  const taskJson = ro.cacheOnly ? cachedOnly(assembled) : assembled;
   const hint = candidatesHint(env.root, s, ro, model.size, ws.candidates.length);
   if (hint) errors.push(hint);
-  const stored = ro.store && !scored.cancelled ? await timer.time('store', () => env.writes.attempt('the solver store', () => storePhase(env.root, selections, taskJson, ws), [])) : [];
+  const stored = ro.store && !ro.cacheOnly && !scored.cancelled ? await timer.time('store', () => env.writes.attempt('the solver store', () => storePhase(env.root, selections, taskJson, ws), [])) : [];
 
   const json = runJson(env, s, { startedAt, timer, taskJson, scored, ws, validation, stored, errors, unknownOutputs });
+  if (ro.cacheOnly) return json; // not a run: runs.jsonl records what ran
   await env.writes.attempt('the run log', () => appendRunLog(env.root, runRecord(json)), undefined).catch((e) => env.log?.(`cannot write runs.jsonl: ${(e as Error).message}`));
   return json;
 }
@@ -139,7 +147,7 @@ async function discoverPhase(
   errors: InputError[],
 ): Promise<{ tasks: Task[]; model: Map<string, WorkspaceFile>; unknownOutputs: Map<string, string> }> {
   await env.loadCaches();
-  env.warmPool();
+  if (!ro.cacheOnly) env.warmPool();
   if (!s.tasks) {
     throw new UsageError(
       `no tasks found for workspace ${env.root}: pass --tasks <folder|file>, set "tasks" in ${path.join(env.root, 'batt.json')}, or add a tasks/ or data/training/ folder`,
@@ -186,6 +194,25 @@ function candidateFiles(ws: WorkspaceModel, ro: RunOptions): string[] | undefine
   return [...ws.files.keys()].filter((p) => changed.has(p) || importClosure(p, directDeps).some((d) => changed.has(d)));
 }
 
+/**
+ * A cache-only run's tasks: the candidates with at least one cached verdict (their other pairs say they are not in the
+ * cache), and the tasks that keep a candidate or never had one.
+ */
+function cachedOnly(tasks: RunJson['tasks']): RunJson['tasks'] {
+  const out: RunJson['tasks'] = [];
+  for (const t of tasks) {
+    const known = t.candidates.filter((c) => c.pairs.some((p) => p.cached));
+    if (t.candidates.length && !known.length) continue;
+    const candidates = known.map((c, i) => ({
+      ...c,
+      rank: i + 1,
+      pairs: c.pairs.map((p) => (p.status === 'cancelled' ? { ...p, message: 'not in the cache (nothing ran)' } : p)),
+    }));
+    out.push({ ...t, candidates });
+  }
+  return out;
+}
+
 /** Phase "score" (pool start-up awaited on first need is timed as "startup", not "score"), then the caches flushed. */
 async function scoreRun(
   env: RunEnv,
@@ -212,6 +239,7 @@ async function scoreRun(
     onProgress: ro.onProgress,
     noCache: ro.noCache,
     allPairs: ro.allPairs,
+    cacheOnly: ro.cacheOnly,
     timeoutQuarantine: s.timeoutQuarantine,
   });
   await env.flushCaches();

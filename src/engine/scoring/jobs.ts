@@ -52,6 +52,8 @@ export interface ScoreInput {
   noCache?: boolean;
   /** every pair of every candidate runs: no stop at a transfer candidate's first failing pair, no quarantine */
   allPairs?: boolean;
+  /** only the cache answers: the results hold the cached verdicts, nothing is queued (a job's pairs stay holes) */
+  cacheOnly?: boolean;
   /** a candidate that timed out on this many tasks is not started on further tasks; 0 or undefined = never */
   timeoutQuarantine?: number;
 }
@@ -80,6 +82,7 @@ export async function scorePhase(input: ScoreInput): Promise<ScoreOutput> {
     for (const job of taskJobs.jobs()) jobs.push(job);
   }
   try {
+    if (input.cacheOnly) return { results, jobs: 0, ran: 0, cancelled: false };
     const { queued, ran, cancelled } = await runJobs(jobs, input);
     return { results, jobs: queued, ran, cancelled };
   } finally {
