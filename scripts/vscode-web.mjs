@@ -143,7 +143,8 @@ export async function startServer({ userDataDir, extensionsDir, env = {}, logFil
   ], {
     detached: true, // own process group: stop() ends the extension host, language servers and workers with it
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env },
+    // batt's default cache folder is the user cache folder: the profile's own, never the real ~/.cache
+    env: { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_CACHE_HOME: path.join(userDataDir, 'xdg-cache'), ...env },
   });
   fs.closeSync(fd);
   const pid = /** @type {number} */ (child.pid);
