@@ -65,7 +65,8 @@ async function useInstalled(prefix, label) {
   await step(`${label}: batt run on a samples copy from another folder`, async () => {
     const ws = path.join(elsewhere, 'samples');
     fs.cpSync(path.join(root, 'samples'), ws, { recursive: true, filter: (s) => !s.includes(`${path.sep}.batt`) && !s.includes('__pycache__') });
-    const out = await ok(batt, ['run', '--workspace', 'samples', '--no-progress'], { cwd: elsewhere });
+    // the default cache folder is the user cache folder: a temporary one here
+    const out = await ok(batt, ['run', '--workspace', 'samples', '--no-progress'], { cwd: elsewhere, env: { XDG_CACHE_HOME: path.join(tmp, 'xdg-cache') } });
     if (!/^\d+ tasks - solved = \d+ - candidates = \d+/m.test(out)) throw new Error(`no summary line in:\n${out}`);
   });
 }
