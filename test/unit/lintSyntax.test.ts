@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Engine } from '../../src/engine/engine';
 import { lintDiagnostics } from '../../src/server/diagnostics';
+import '../cacheHome';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 
