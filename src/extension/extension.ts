@@ -21,7 +21,9 @@ import {
   ServerSettings,
   SettingsNotification,
 } from '../protocol/lsp';
+import { parsePairRef, SHOW_PAIR_COMMAND, type PairRef } from '../protocol/codeActions';
 import { CONFIG_FILE, RESTART_SETTINGS, SETTINGS } from '../protocol/settings';
+import type { PairFocus } from '../protocol/webview';
 import { createClient } from './client';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
@@ -102,6 +104,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       }
       case 'ready':
         void loadHistory();
+        break;
+      case 'pairShown':
+        if (!m.found) void vscode.window.showWarningMessage(`batt: the panel's result for ${model.leaderboard?.taskId ?? 'this task'} has no ${m.kind} pair ${m.index} of ${m.candidate}.`);
         break;
     }
   });
@@ -184,7 +189,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     return starting;
   }
 
-  async function runTask(taskId?: string): Promise<void> {
+  /** "Run batt on task" on `taskId` (else the one picked), then the panel's leaderboard (on `focus` when given). */
+  async function runTask(taskId?: string, focus?: PairFocus): Promise<void> {
     await ensureStarted();
     if (!client) return;
     if (!vscode.workspace.isTrusted) {
@@ -219,6 +225,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
           const r = await client!.sendRequest(RunTaskRequest.type, { taskId: id }, token);
           if (r) {
             model.setLeaderboard(r);
+            if (focus) model.open('leaderboard', focus);
             panel.show();
             panel.refresh();
           }
@@ -236,7 +243,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     );
   }
 
+  /**
+   * "Show pair N in the batt panel" (a code action on a verdict): the pair view needs the task's grids, which only a
+   * "Run batt on task" result carries. When the task's newest known result is one, it opens at once; else the task is
+   * run (its cached verdicts, actual grids included, make that fast) and the panel opens on its result.
+   */
+  async function showPair(ref: PairRef): Promise<void> {
+    const focus: PairFocus = { candidate: ref.candidate, kind: ref.kind, index: ref.index };
+    const known = model.knownLeaderboard(ref.taskId);
+    if (!known?.task) return runTask(ref.taskId, focus);
+    model.leaderboard = known;
+    model.open('leaderboard', focus);
+    panel.show();
+    panel.refresh();
+  }
+
   context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_PAIR_COMMAND, (arg: unknown) => {
+      const ref = parsePairRef(arg);
+      if (ref) return showPair(ref);
+      log.error(`${SHOW_PAIR_COMMAND}: ignored arguments that name no pair: ${JSON.stringify(arg)?.slice(0, 200)}`);
+    }),
     vscode.commands.registerCommand('batt.runOnTask', (taskId?: string) => runTask(typeof taskId === 'string' ? taskId : undefined)),
     vscode.commands.registerCommand('batt.showTiming', async () => {
       await ensureStarted();

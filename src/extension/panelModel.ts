@@ -5,7 +5,7 @@
 import { compareRank } from '../engine/scoring/verdicts';
 import type { PoolStatusParams, RunRecord, RunResultParams } from '../protocol/lsp';
 import type { CandidateJson, PairJson, RunJson, TaskJson } from '../protocol/results';
-import type { PanelView, RunProgress, StateMessage, TaskRow } from '../protocol/webview';
+import type { PairFocus, PanelView, RunProgress, StateMessage, TaskRow } from '../protocol/webview';
 
 /** Run records the panel's history keeps. */
 export const HISTORY_MAX = 50;
@@ -104,9 +104,9 @@ export class PanelModel {
     this.open('leaderboard');
   }
 
-  /** The panel should open on `view` (the next state it gets carries a new `show`). */
-  open(view: PanelView): void {
-    this.show = { view, seq: (this.show?.seq ?? 0) + 1 };
+  /** The panel should open on `view` (the next state it gets carries a new `show`), on the leaderboard with `pair` in view. */
+  open(view: PanelView, pair?: PairFocus): void {
+    this.show = { view, seq: (this.show?.seq ?? 0) + 1, ...(pair && { pair }) };
   }
 
   /** Known results for a task, as a leaderboard: the full one if it came from "Run batt on task", else the newest. */

@@ -20,16 +20,23 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * A copy of `v` when it is exactly a PairRef (a task id, a candidate name of at most 500 characters, demo or test, a
- * pair index from 0 to 9999), else undefined: a diagnostic's data and a command's arguments both come from outside.
- */
-export function parsePairRef(v: unknown): PairRef | undefined {
-  if (!isObj(v) || !Object.keys(v).every((k) => ['taskId', 'candidate', 'kind', 'index'].includes(k))) return undefined;
-  const { taskId, candidate, kind, index } = v;
-  if (typeof taskId !== 'string' || !TASK_ID.test(taskId) || taskId.includes('..')) return undefined;
+/** The pair fields of `v` (a candidate name of 1 to 500 characters, demo or test, an index from 0 to 9999), copied. */
+export function pairFields(v: Record<string, unknown>): Omit<PairRef, 'taskId'> | undefined {
+  const { candidate, kind, index } = v;
   if (typeof candidate !== 'string' || !candidate.length || candidate.length > 500) return undefined;
   if (kind !== 'demo' && kind !== 'test') return undefined;
   if (!Number.isInteger(index) || (index as number) < 0 || (index as number) > 9999) return undefined;
-  return { taskId, candidate, kind, index: index as number };
+  return { candidate, kind, index: index as number };
+}
+
+/**
+ * A copy of `v` when it is exactly a PairRef (a task id and the pair fields), else undefined: a diagnostic's data and
+ * a command's arguments both come from outside.
+ */
+export function parsePairRef(v: unknown): PairRef | undefined {
+  if (!isObj(v) || !Object.keys(v).every((k) => ['taskId', 'candidate', 'kind', 'index'].includes(k))) return undefined;
+  const { taskId } = v;
+  if (typeof taskId !== 'string' || !TASK_ID.test(taskId) || taskId.includes('..')) return undefined;
+  const pair = pairFields(v);
+  return pair && { taskId, ...pair };
 }

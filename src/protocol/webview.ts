@@ -2,6 +2,7 @@
  * Messages between the extension host (panel.ts) and the timing panel webview (src/webview).
  * The host validates every inbound message with `parseFromWebview`; anything else is dropped and logged.
  */
+import { pairFields, type PairRef } from './codeActions';
 import type { PoolStatusParams, RunReason, RunRecord, RunResultParams } from './lsp';
 
 //#region host -> webview
@@ -19,12 +20,16 @@ export interface StateMessage {
   tasks?: TaskRow[];
   /** the run going on now, if any */
   progress?: RunProgress;
-  /** what the panel opens on: set by a command ("Run batt on task": the leaderboard, "Run every task": the tasks);
+  /** what the panel opens on: set by a command ("Run batt on task": the leaderboard, "Run every task": the tasks,
+   *  "Show pair N in the batt panel": the leaderboard with that pair's candidate selected and the pair in view);
    *  the webview follows a `seq` it has not followed yet, and otherwise keeps the user's choice */
-  show?: { view: PanelView; seq: number };
+  show?: { view: PanelView; seq: number; pair?: PairFocus };
 }
 
 export type PanelView = 'leaderboard' | 'tasks';
+
+/** A pair of a candidate of the leaderboard's task. */
+export type PairFocus = Pick<PairRef, 'candidate' | 'kind' | 'index'>;
 
 /** One task of the per-task table, from the newest result that included it. */
 export interface TaskRow {
@@ -80,7 +85,9 @@ export type FromWebview =
   | { type: 'openTask'; taskId: string }
   | { type: 'showLog' }
   /** "Copy as ARC JSON" on a grid of the pair view: the host puts `JSON.stringify(grid)` on the clipboard */
-  | { type: 'copyGrid'; grid: number[][] };
+  | { type: 'copyGrid'; grid: number[][] }
+  /** the webview followed a `show` with a pair: that pair is in view, or (found false) not in the leaderboard */
+  | ({ type: 'pairShown'; found: boolean } & PairFocus);
 
 //#endregion
 
@@ -128,6 +135,10 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
     case 'copyGrid': {
       const grid = only('grid') ? parseGrid(v.grid) : undefined;
       return grid ? { type: 'copyGrid', grid } : undefined;
+    }
+    case 'pairShown': {
+      const pair = only('found', 'candidate', 'kind', 'index') && typeof v.found === 'boolean' ? pairFields(v) : undefined;
+      return pair ? { type: 'pairShown', found: v.found as boolean, ...pair } : undefined;
     }
     default:
       return undefined;

@@ -7,6 +7,7 @@
 import type { FromWebview, ToWebview } from '../protocol/webview';
 import { followCellHover } from './cellStatus';
 import { mount, replace } from './dom';
+import { pairKey } from './pairView';
 import type { Action } from './vdom';
 import { applyMessage, applyUi, renderPanel, renderProgress, restoreState, type ViewState } from './view';
 import { renderWorkers } from './workers';
@@ -67,6 +68,22 @@ function dispatch(action: Action): void {
   render();
 }
 
+/**
+ * After a `show` with a pair: scrolls that pair of the pair view into view, puts the keyboard focus on its candidate's
+ * row, and tells the host whether the pair was there.
+ */
+function reveal(): void {
+  const pair = state.reveal;
+  if (!pair) return;
+  state = { ...state, reveal: undefined };
+  vscode.setState(state);
+  const byKey = (key: string) => Array.from(document.querySelectorAll<HTMLElement>('[data-key]')).find((e) => e.getAttribute('data-key') === key);
+  const el = byKey(`pair:${pairKey(pair.candidate, pair)}`);
+  byKey(`row:${pair.candidate}`)?.focus({ preventScroll: true });
+  el?.scrollIntoView({ block: 'start' });
+  post({ type: 'pairShown', found: !!el, ...pair });
+}
+
 function isToWebview(v: unknown): v is ToWebview {
   if (typeof v !== 'object' || v === null) return false;
   const m = v as { type?: unknown; history?: unknown; pool?: unknown; progress?: unknown };
@@ -87,6 +104,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const hadProgress = !!document.getElementById('progress');
   const part: Part = !hadData ? 'all' : ev.data.type === 'pool' ? 'pool' : ev.data.type === 'progress' && hadProgress && ev.data.progress ? 'progress' : 'all';
   render(part);
+  reveal();
 });
 
 /** Up/Down/Home/End move between table rows (leaderboard, tasks) (Tab also works; Enter/Space select). */

@@ -4,13 +4,14 @@
  * workers below. A command's result ("Run batt on task", "Run every task") opens its tab; otherwise the tab, sorts,
  * filters and pages the user chose stay (in the webview state).
  */
-import type { RunProgress, StateMessage, ToWebview } from '../protocol/webview';
+import type { RunResultParams } from '../protocol/lsp';
+import type { PairFocus, RunProgress, StateMessage, ToWebview } from '../protocol/webview';
 import { percent } from './format';
 import { renderHistory } from './history';
-import { renderLeaderboard } from './leaderboard';
-import { PAIR_VIEW_UI, restorePairView, updatePairView, type PairViewState } from './pairView';
+import { candidateStatuses, LEADERBOARD_COLUMNS, leaderboardTask, ranked, renderLeaderboard } from './leaderboard';
+import { isCollapsed, PAIR_VIEW_UI, pairKey, restorePairView, updatePairView, type PairViewState } from './pairView';
 import { renderCache, renderPhases } from './phases';
-import { updateView, type TableView } from './table';
+import { updateView, viewRows, type TableView } from './table';
 import { renderTaskTable } from './taskTable';
 import { button, h, type VNode } from './vdom';
 import { renderWorkers } from './workers';
@@ -33,6 +34,8 @@ export interface ViewState {
   tt?: TableView;
   /** the host's last `show` followed */
   shownSeq?: number;
+  /** a pair to scroll into view after the next render (main.ts), then forgotten */
+  reveal?: PairFocus;
 }
 
 export const EMPTY_TEXT = 'No run yet. Save a solver file or run “Batt: Run batt on task”.';
@@ -50,6 +53,7 @@ export function applyMessage(state: ViewState, msg: ToWebview): ViewState {
       if (msg.show.view === 'leaderboard') {
         next.selected = undefined;
         next.lb = { ...state.lb, page: 0 };
+        if (msg.show.pair && msg.leaderboard) return focusPair(next, msg.leaderboard, msg.show.pair);
       }
     }
     return next;
@@ -57,6 +61,30 @@ export function applyMessage(state: ViewState, msg: ToWebview): ViewState {
   const data: StateMessage = state.data ?? { type: 'state', history: [] };
   if (msg.type === 'progress') return { ...state, data: { ...data, progress: msg.progress } };
   return { ...state, data: { ...data, pool: msg.pool } };
+}
+
+/**
+ * The leaderboard opened on a pair ("Show pair N in the batt panel"): its candidate selected, on its page (the sort
+ * kept, the filters cleared so that it shows), the pair expanded if it is one shown collapsed, and revealed once rendered.
+ */
+export function focusPair(state: ViewState, lb: RunResultParams, pair: PairFocus): ViewState {
+  const task = leaderboardTask(lb);
+  const candidates = task ? ranked(task) : [];
+  const table: TableView = state.lb?.sort ? { sort: state.lb.sort, desc: state.lb.desc } : {};
+  let page = 0;
+  for (let p = 0, pages = 1; p < pages; p++) {
+    const at = viewRows(candidates, LEADERBOARD_COLUMNS, { ...table, page: p }, candidateStatuses, (c) => c.name);
+    pages = at.pages;
+    if (at.rows.some((c) => c.name === pair.candidate)) {
+      page = p;
+      break;
+    }
+  }
+  const shown = candidates.find((c) => c.name === pair.candidate)?.pairs.find((p) => p.kind === pair.kind && p.index === pair.index);
+  const key = pairKey(pair.candidate, pair);
+  const expand = shown && isCollapsed(shown) && !state.pairView?.expanded.includes(key);
+  const pairView = expand ? updatePairView(state.pairView, `toggle:${key}`) : state.pairView;
+  return { ...state, selected: pair.candidate, lb: { ...table, page }, pairView, reveal: pair };
 }
 
 /** The state after a 'ui' action: `tab`, or `lb.<what>` / `tt.<what>` of a table (table.ts updateView). */
