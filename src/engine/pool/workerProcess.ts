@@ -279,7 +279,7 @@ export class WorkerProcess extends EventEmitter {
     if (this.tooOld) return new Error(this.tooOld);
     if (this.spawnError) {
       const code = (this.spawnError as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return new Error(`Python interpreter '${py}' not found (set batt.python to a Python >= 3.8)`);
+      if (code === 'ENOENT') return new Error(`Python interpreter '${py}' not found (point --python, batt.pythonPath or batt.json "python" at a Python 3.8 or newer)`);
       return new Error(`cannot start Python interpreter '${py}': ${this.spawnError.message}`);
     }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
