@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   console.log(`node ${machine.node}, ${machine.python}, load average at start ${machine.loadavg.join(' ')}`);
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'batt-bench-'));
+  // every engine, CLI and language server the bench starts keeps its default caches in the scratch folder, not ~/.cache
+  process.env.XDG_CACHE_HOME = path.join(scratch, 'xdg-cache');
   const all = corpusIds(corpus);
   const taskIds = args.quick ? all.filter((_, i) => i % 4 === 0) : all;
   const perTask = 4;
