@@ -156,13 +156,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       if (runResults.length > 20) runResults.shift();
       // Without actual grids and prints: the leaderboard comes from the "Run batt on task" response, which has them.
       const { record, earlier, ...shown } = r;
-      model.last = shown;
+      // the cached verdicts shown at start do not replace a run that came first
+      if (shown.reason !== 'cache' || !model.last) model.last = shown;
       model.addResult(shown);
-      model.addRecords([...earlier, record]);
+      model.addRecords(record ? [...earlier, record] : earlier);
       model.progress = undefined;
       panel.refresh();
     });
     client.onNotification(ProgressNotification.type, (p) => {
+      if (p.end) return; // the result, or the pool going idle, ends the panel's progress line
       progressListeners.forEach((l) => l(p));
       model.progress = { reason: p.reason, taskId: p.reason === 'task' ? runningTask : undefined, done: p.done, total: p.total };
       panel.post({ type: 'progress', progress: model.progress });

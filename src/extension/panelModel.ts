@@ -85,6 +85,7 @@ export class PanelModel {
       // a task no candidate targets is still a row ("0 candidates"): the researcher needs to see what has no solver
       if (!task.candidates.length && r.reason === 'save') continue;
       const old = this.known.get(task.id);
+      if (r.reason === 'cache' && old) continue; // cached verdicts shown at start never replace a run's
       let merged = task;
       if (r.reason === 'save' && old) {
         const names = new Set(task.candidates.map((c) => c.name));

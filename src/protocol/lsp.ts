@@ -28,11 +28,15 @@ export type { WorkerInfo };
 export type PoolState = 'stopped' | 'starting' | 'idle' | 'busy' | 'error' | 'untrusted';
 
 export interface LastRunInfo {
+  /** 'cache': verdicts looked up in the cache when the workspace opened; nothing ran */
+  reason: RunReason;
   solved: number;
   tasks: number;
   wallMs: number;
   /** validation cache hit rate of the run, 0..1; null when there were no lookups */
   hitRate: number | null;
+  /** validation cache lookups that missed (0: everything the run needed came from the cache) */
+  misses: number;
   temperature: RunJson['temperature'];
   at: string;
 }
@@ -47,6 +51,8 @@ export interface PoolStatusParams {
   python?: string;
   detail: WorkerInfo[];
   lastRun?: LastRunInfo;
+  /** the workspace's tasks and those solved, from every run's verdicts merged per task and candidate */
+  known?: { solved: number; tasks: number };
 }
 
 
@@ -65,7 +71,8 @@ export interface TaskData {
   test: Array<{ input: number[][]; output: number[][] | null }>;
 }
 
-export type RunReason = 'save' | 'task' | 'manual';
+/** 'cache': the cached verdicts reported when the workspace opens (a cache-only run: nothing runs, no worker starts) */
+export type RunReason = 'save' | 'task' | 'manual' | 'cache';
 
 export interface RunResultParams {
   reason: RunReason;
@@ -82,8 +89,8 @@ export interface RunResultParams {
  * appends to its panel's history.
  */
 export interface RunResultNotificationParams extends RunResultParams {
-  /** the run's line of `.batt/runs.jsonl` */
-  record: RunRecord;
+  /** the run's line of `.batt/runs.jsonl` (none for reason 'cache': nothing ran) */
+  record?: RunRecord;
   /** lines of runs that ended without a result since the last one (cancelled or superseded saves), oldest first */
   earlier: RunRecord[];
 }
@@ -94,6 +101,12 @@ export interface ProgressParams {
   reason: RunReason;
   done: number;
   total: number;
+  /** the run is over (completed, cancelled, superseded or failed): its last message */
+  end?: true;
+}
+
+export interface CancelRunParams {
+  runId: number;
 }
 
 export interface RunTaskParams {
@@ -123,6 +136,9 @@ export const RunResultNotification = notification<RunResultNotificationParams>('
 
 /** server -> client notification while a run goes: jobs done of total (at most ~10 a second, the last always sent). */
 export const ProgressNotification = notification<ProgressParams>('batt/progress');
+
+/** client -> server notification, from a save run's progress notification's Cancel: cancel that run (a save run only). */
+export const CancelRunNotification = notification<CancelRunParams>('batt/cancelRun');
 
 /** client -> server notification: settings changed (full ServerSettings), and on a workspace trust grant. */
 export const SettingsNotification = notification<ServerSettings>('batt/settings');

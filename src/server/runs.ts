@@ -13,7 +13,7 @@ import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
 import type { Session } from './session';
 
-export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'takeUnsentRecords'>;
+export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'runFromCache' | 'takeUnsentRecords'>;
 
 export interface RunDeps {
   session: RunSession;
@@ -30,6 +30,8 @@ export class Runs {
   private lastShownError?: string;
   /** files showing a configuration problem that stopped runs (batt.json not valid JSON, a bad "python"): a run cleans them */
   private readonly configFiles = new Set<string>();
+  /** results published so far: cached verdicts that come after a real run's are not published */
+  private published = 0;
 
   constructor(private readonly deps: RunDeps) {}
 
@@ -58,6 +60,29 @@ export class Runs {
       // Shown once (e.g. "no tasks found"); the status bar keeps showing it.
       if (msg !== this.lastShownError) this.deps.showError(`batt: ${msg}`);
       this.lastShownError = msg;
+    }
+  }
+
+  /**
+   * The workspace opened: each folder's cached verdicts (nothing runs, no worker starts) are published and sent
+   * (reason 'cache'), unless a run published since they were looked up; documents edited meanwhile keep theirs.
+   * A folder whose lookup fails is logged (its first real run reports the problem).
+   */
+  async fromCache(): Promise<void> {
+    for (const root of this.deps.session.folders) {
+      const versions = this.deps.versions();
+      const before = this.published;
+      const run = await this.deps.session.runFromCache(root).catch((err: Error) => {
+        this.deps.log(`cached verdicts of ${root}: ${err.message}`);
+        return undefined;
+      });
+      if (!run) continue;
+      if (this.published !== before) {
+        this.deps.log(`cached verdicts of ${root} not shown: a run came first`);
+        continue;
+      }
+      this.deps.publisher.publishRun(run, { versions });
+      this.send({ reason: 'cache', run });
     }
   }
 
@@ -124,7 +149,9 @@ export class Runs {
    * since the last one.
    */
   private send(params: RunResultParams): void {
-    this.deps.sendResult({ ...params, run: shownRun(params.run), record: runRecord(params.run), earlier: this.deps.session.takeUnsentRecords() });
+    this.published++;
+    const record = params.reason === 'cache' ? undefined : runRecord(params.run);
+    this.deps.sendResult({ ...params, run: shownRun(params.run), record, earlier: this.deps.session.takeUnsentRecords() });
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  CancelRunNotification,
   ClearCacheRequest,
   HistoryRequest,
   ListTasksRequest,
@@ -109,12 +110,14 @@ connection.onInitialize((params: InitializeParams) => {
 
 connection.onInitialized(() => {
   statusOut.push(session.status());
+  void runs.fromCache(); // the cached verdicts at once: nothing runs, no worker starts
   if (foldersChange) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => void session.changeFolders(addFolders(e.added), removeFolders(e.removed)));
   }
 });
 
 connection.onNotification(SettingsNotification.type, (s) => void session.update(s));
+connection.onNotification(CancelRunNotification.type, (p) => session.cancelRun(p.runId));
 
 documents.onDidOpen((e) => lint.schedule(e.document));
 documents.onDidChangeContent((e) => lint.schedule(e.document));

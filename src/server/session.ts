@@ -13,6 +13,8 @@ import { SETTINGS, VSCODE_SETTINGS, type BattSettings } from '../protocol/settin
 import { readRunLog, runRecord } from '../engine/store/runLog';
 import { Coalescer } from './coalescer';
 import { RunHistory } from './history';
+import { KnownVerdicts } from './known';
+import { failedLine, restartLine, runLine, runScope } from './logLines';
 
 export interface SessionEvents {
   log(line: string): void;
@@ -25,6 +27,9 @@ export interface SessionEvents {
 interface FolderRun {
   root: string;
   abort: AbortController;
+  /** its ProgressParams.runId and reason, once it started */
+  id?: number;
+  reason?: RunReason;
 }
 
 export class Session {
@@ -36,7 +41,7 @@ export class Session {
   private lastRun?: LastRunInfo;
   private starting = false;
   private error?: string;
-  private readonly verdicts = new Map<string, 'solved' | 'unsolved'>();
+  private readonly known = new KnownVerdicts();
   private readonly runHistory = new RunHistory(readRunLog);
   /** each folder's task ids, from its last task list or run ("Run batt on task" then reads the tasks once) */
   private readonly taskIds = new Map<string, Set<string>>();
@@ -96,6 +101,7 @@ export class Session {
       this.engines.delete(r);
       this.lastPool.delete(r);
       this.runHistory.forget(r);
+      this.known.forget(r);
       this.taskIds.delete(r);
     }
     this.emitStatus();
@@ -127,6 +133,10 @@ export class Session {
         log: (l) => this.ev.log(l),
         onPoolStatus: (st) => {
           if (this.engines.get(root) !== e) return; // a disposed engine's pool winding down
+          const before = this.lastPool.get(root);
+          if (before && st.restarts > before.restarts) {
+            this.ev.log(restartLine(root, st.workers, new Map(before.workers.map((w) => [w.id, w.restarts])), st.restarts));
+          }
           this.lastPool.set(root, st);
           this.emitStatus();
         },
@@ -161,15 +171,18 @@ export class Session {
           : this.starting || detail.some((w) => w.state === 'starting' || w.state === 'dead')
             ? 'starting'
             : 'stopped';
-    return { state, busy, workers: detail.length || this.settings.workers, queued, restarts, python, detail, message: this.error, lastRun: this.lastRun };
+    return { state, busy, workers: detail.length || this.settings.workers, queued, restarts, python, detail, message: this.error, lastRun: this.lastRun, known: this.known.state(this.roots) };
   }
 
   private emitStatus(): void {
     this.ev.status(this.status());
   }
 
-  private async execute(root: string, reason: RunReason, opts: RunOptions, abort: AbortController): Promise<RunJson> {
+  /** One run; `what` names its scope in the log (the saved file, the task). */
+  private async execute(root: string, reason: RunReason, opts: RunOptions, abort: AbortController, what?: string): Promise<RunJson> {
     const id = ++this.runSeq;
+    const scope = runScope(root, reason, what);
+    const t0 = performance.now();
     let engine: Engine;
     try {
       engine = this.engine(root);
@@ -178,10 +191,12 @@ export class Session {
       this.emitStatus();
       throw e;
     }
-    this.starting = !engine.poolStatus();
+    this.starting = reason !== 'cache' && !engine.poolStatus(); // a cache-only run starts no worker
     this.emitStatus();
-    const me: FolderRun = { root, abort };
+    const me: FolderRun = { root, abort, id, reason };
     this.active.add(me);
+    const restarts0 = this.lastPool.get(root)?.restarts ?? 0;
+    let last = { done: 0, total: 0 };
     const progress = new Coalescer<ProgressParams>((p) => this.ev.progress(p));
     try {
       const run = await this.engine(root).run({
@@ -191,15 +206,24 @@ export class Session {
           opts.onTasks?.(tasks);
         },
         signal: abort.signal,
-        onProgress: (done, total) => progress.push({ runId: id, reason, done, total }),
+        onProgress: (done, total) => {
+          last = { done, total };
+          progress.push({ runId: id, reason, done, total });
+        },
       });
-      // Not awaited (the first one reads runs.jsonl): a history request made later still sees it, queued behind it.
-      void this.runHistory.append(root, runRecord(run));
-      if (run.cancelled) this.holdRecord(run);
+      this.ev.log(runLine(id, scope, run, Math.max(0, (this.lastPool.get(root)?.restarts ?? 0) - restarts0)));
+      if (reason !== 'cache') {
+        // Not awaited (the first one reads runs.jsonl): a history request made later still sees it, queued behind it.
+        void this.runHistory.append(root, runRecord(run));
+        if (run.cancelled) this.holdRecord(run);
+      }
       this.error = undefined;
-      if (!run.cancelled) {
+      // cached verdicts do not replace a real run's figures that came first
+      if (!run.cancelled && !(reason === 'cache' && this.lastRun)) {
         const v = run.cache.validation;
         this.lastRun = {
+          reason,
+          misses: v.misses,
           solved: run.summary.solved,
           tasks: run.summary.tasks,
           wallMs: run.summary.wallMs,
@@ -207,13 +231,15 @@ export class Session {
           temperature: run.temperature,
           at: run.startedAt,
         };
-        for (const t of run.tasks) if (t.candidates.length) this.verdicts.set(t.id, t.solved ? 'solved' : 'unsolved');
       }
+      if (!run.cancelled) this.known.add(root, run, reason, reason === 'save' ? what : undefined);
       return run;
     } catch (e) {
+      this.ev.log(failedLine(id, scope, performance.now() - t0, (e as Error).message));
       this.error = (e as Error).message;
       throw e;
     } finally {
+      progress.push({ runId: id, reason, ...last, end: true });
       progress.flush();
       this.active.delete(me);
       this.starting = false;
@@ -235,7 +261,7 @@ export class Session {
     const me: FolderRun = { root, abort };
     this.saveRun = me;
     try {
-      const run = await this.execute(root, 'save', { changed: [file], overrides }, abort);
+      const run = await this.execute(root, 'save', { changed: [file], overrides }, abort, file);
       if (run.cancelled) return undefined;
       if (this.saveRun === me) return run;
       this.holdRecord(run); // complete, but a newer save superseded it
@@ -243,6 +269,21 @@ export class Session {
     } finally {
       if (this.saveRun === me) this.saveRun = undefined;
     }
+  }
+
+  /**
+   * The folder's cached verdicts, when the workspace opens: discovery and analysis as usual, every job looked up,
+   * nothing run and no worker started (RunOptions.cacheOnly). Undefined when untrusted or the folder is gone.
+   */
+  async runFromCache(root: string): Promise<RunJson | undefined> {
+    if (!this.settings.trusted || !this.roots.includes(root)) return undefined;
+    const run = await this.execute(root, 'cache', { cacheOnly: true }, new AbortController());
+    return this.roots.includes(root) ? run : undefined;
+  }
+
+  /** A save run's Cancel (its progress notification): that run stops as a newer save would stop it. */
+  cancelRun(runId: number): void {
+    for (const run of this.active) if (run.id === runId && run.reason === 'save') run.abort.abort();
   }
 
   /**
@@ -276,7 +317,7 @@ export class Session {
       const t = tasks.find((x) => x.id === taskId);
       task = t && { id: t.id, train: t.train, test: t.test };
     };
-    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true, onTasks }, abort);
+    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true, onTasks }, abort, taskId);
     return run.cancelled ? undefined : { run, task };
   }
 
@@ -286,13 +327,14 @@ export class Session {
     for (const root of this.roots) {
       const { tasks } = await this.engine(root).listTasks();
       this.noteTasks(root, tasks);
-      for (const t of tasks) out.push({ root, id: t.id, file: t.source, demo: t.train.length, test: t.test.length, last: this.verdicts.get(t.id) });
+      for (const t of tasks) out.push({ root, id: t.id, file: t.source, demo: t.train.length, test: t.test.length, last: this.known.verdict(root, t.id) });
     }
     return out;
   }
 
   private noteTasks(root: string, tasks: Task[]): void {
     this.taskIds.set(root, new Set(tasks.map((t) => t.id)));
+    this.known.noteTasks(root, tasks.map((t) => t.id));
   }
 
   /** The first folder holding the task, when every folder before it has been listed or run. */
@@ -322,6 +364,7 @@ export class Session {
 
   async restartWorkers(): Promise<void> {
     if (!this.settings.trusted) return;
+    this.ev.log('restarting the workers (Restart workers)');
     this.saveRun?.abort.abort();
     const engines = [...this.engines.values()];
     for (const e of engines) await e.restartPool();

@@ -101,7 +101,8 @@ export function renderLeaderboard(lb: RunResultParams, selected: string | undefi
   const taskId = lb.taskId ?? task?.id;
   const candidates = task ? ranked(task) : [];
   const solved = candidates.filter((c) => c.solved && !c.duplicateOf).length;
-  const from = lb.task ? '' : ` (from the ${lb.reason === 'manual' ? '“Run every task”' : lb.reason} run at ${clock(lb.run.startedAt)}; Run again for the grids)`;
+  const source = lb.reason === 'cache' ? 'the cache' : `the ${lb.reason === 'manual' ? '“Run every task”' : lb.reason} run`;
+  const from = lb.task ? '' : ` (from ${source} at ${clock(lb.run.startedAt)}; Run again for the grids)`;
   const caption = `${task ? task.id : 'no task'}: ${candidates.length} candidates, ${solved} solve it — ${when(lb.run.startedAt)}, ${seconds(lb.run.summary.wallMs)} s${from}`;
   const page = viewRows(candidates, LEADERBOARD_COLUMNS, table, candidateStatuses, (c) => c.name);
   const sel = shownSelection(page.rows, selected);

@@ -44,6 +44,7 @@ export function runCaption(last: RunResultParams): string {
   const s = r.summary;
   const what = last.reason === 'task' && last.taskId ? `task ${last.taskId}` : last.reason;
   const cancelled = r.cancelled ? ` (cancelled after ${s.ran + s.cached} of ${s.jobs} jobs)` : '';
+  if (last.reason === 'cache') return `From the cache, ${when(r.startedAt)} (nothing ran) — ${s.tasks} tasks, solved ${s.solved}, jobs ${jobCounts(s)}`;
   return `Last run: ${what}, ${when(r.startedAt)}, ${r.temperature}${cancelled} — ${s.tasks} tasks, solved ${s.solved}, jobs ${jobCounts(s)}`;
 }
 

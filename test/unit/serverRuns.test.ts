@@ -43,6 +43,7 @@ function setup(over: Partial<RunSession> = {}) {
     runOnSave: async () => run(),
     runTask: async (taskId) => ({ run: run(taskId), task: TASK }),
     runAll: async (root) => (root === '/w' ? run() : undefined),
+    runFromCache: async (root) => (root === '/w' ? run() : undefined),
     takeUnsentRecords: () => unsent.splice(0),
     ...over,
   };
@@ -73,7 +74,7 @@ describe('server runs', () => {
       { kind: 'demo', index: 1, status: 'error', ms: 1, message: 'IndexError: x', error: { type: 'IndexError', message: 'x', traceback: 'tb', file: FILE, line: 6 } },
     ]);
     assert.deepStrictEqual({ ...r.run, tasks: [] }, { ...run(), tasks: [] }, 'summary, phases, cache unchanged');
-    assert.deepStrictEqual(r.record.summary, run().summary);
+    assert.deepStrictEqual(r.record!.summary, run().summary);
     assert.deepStrictEqual(r.earlier, [STALE], 'a run that ended without a result rides along once');
     await s.runs.onSave(pathToFileURL(FILE).toString());
     assert.deepStrictEqual(s.results[1].earlier, []);
@@ -114,5 +115,21 @@ describe('server runs', () => {
     await bad.runs.onSave(pathToFileURL(FILE).toString());
     await bad.runs.onSave(pathToFileURL(FILE).toString());
     assert.deepStrictEqual(bad.errors, ['batt: no tasks found']);
+  });
+
+  it('cached verdicts at start: published and sent with no record, unless a run published since they were looked up', async () => {
+    const s = setup();
+    await s.runs.fromCache();
+    assert.deepStrictEqual(s.published.map((p) => p.opts), [{ versions: s.versions }]);
+    assert.deepStrictEqual(s.results.map((r) => [r.reason, r.record, r.earlier]), [['cache', undefined, [STALE]]]);
+
+    let release!: () => void;
+    const late = setup({ runFromCache: (root) => (root === '/w' ? new Promise((ok) => (release = () => ok(run()))) : Promise.resolve(undefined)) });
+    const lookup = late.runs.fromCache();
+    await late.runs.onSave(pathToFileURL(FILE).toString()); // a save finishes first
+    release();
+    await lookup;
+    assert.deepStrictEqual(late.results.map((r) => r.reason), ['save'], 'the older cached verdicts are dropped');
+    assert.strictEqual(late.published.length, 1);
   });
 });

@@ -16,8 +16,10 @@ import { DEFAULTS } from '../../src/protocol/settings';
 import { DiagnosticsPublisher } from '../../src/server/publisher';
 import { Runs } from '../../src/server/runs';
 import { Session } from '../../src/server/session';
+import { statusView } from '../../src/extension/statusView';
 import { isAlive } from '../faults/helpers';
 import { until } from '../poll';
+import '../cacheHome';
 import '../cacheHome';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
@@ -53,21 +55,39 @@ function settings(over: Partial<ServerSettings> = {}): ServerSettings {
   return { ...DEFAULTS, workers: 2, python: 'python3', trusted: true, explicit: ['workers'], ...over };
 }
 
+/** Scoring workers (src/worker/scoring/main.py) among this process's children: pids. */
+function scoringWorkers(): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (ppid === process.pid && cmd.some((a) => /scoring[\\/]main\.py$/.test(a))) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 /** A session with recorded events, and the runs on top of it publishing into a recording sink. */
 function harness(roots: string[], s: ServerSettings) {
+  const lines: string[] = [];
   const states: PoolState[] = [];
   const sent: Array<{ uri: string; diagnostics: Diagnostic[] }> = [];
   const results: RunResultNotificationParams[] = [];
   const progress: Array<ProgressParams & { at: number }> = [];
   const session = new Session(roots, s, {
-    log: () => undefined,
+    log: (l) => lines.push(l),
     status: (st: PoolStatusParams) => states.push(st.state),
     progress: (p) => progress.push({ ...p, at: performance.now() }),
   });
   const publisher = new DiagnosticsPublisher({ send: (uri, diagnostics) => sent.push({ uri, diagnostics }), version: () => undefined, isFile: (p) => fs.existsSync(p) });
   const errors: string[] = [];
   const runs = new Runs({ session, publisher, versions: () => new Map(), sendResult: (p) => results.push(p), showError: (m) => errors.push(m), log: () => undefined });
-  return { session, runs, states, sent, results, errors, progress };
+  return { session, runs, states, sent, results, errors, progress, lines };
 }
 
 describe('session: pool states and runs on save', function () {
@@ -212,5 +232,83 @@ describe('session: pool states and runs on save', function () {
       await Promise.all([one.session.dispose(), two.session.dispose()]);
       for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe('session: the workspace as known, cached verdicts at start, the log, cancel by run id', function () {
+  this.timeout(120000);
+  let ws: string;
+  const sessions: Session[] = [];
+  const fresh = () => {
+    const h = harness([ws], settings());
+    sessions.push(h.session);
+    return h;
+  };
+
+  before(async () => {
+    ws = copySamples();
+    const warm = fresh();
+    await warm.runs.runAll(new AbortController().signal); // every task, once: the cache is warm
+    await warm.session.dispose();
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.dispose()));
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('at start the cached verdicts are published and sent, marked as from the cache, and no worker starts', async () => {
+    assert.deepStrictEqual(scoringWorkers(), [], 'no worker before');
+    const h = fresh();
+    await h.runs.fromCache();
+    const solvers = pathToFileURL(path.join(ws, 'solvers.py')).toString();
+    assert.ok(h.sent.some((s) => s.uri === solvers && s.diagnostics.some((d) => d.code === 'IndexError')), 'the cached exception is a diagnostic');
+    assert.deepStrictEqual(h.results.map((r) => [r.reason, r.record]), [['cache', undefined]], 'one result, no history record');
+    const run = h.results[0].run;
+    assert.deepStrictEqual([run.summary.ran, run.pool.started, run.temperature], [0, false, 'hot']);
+    const st = h.session.status();
+    assert.deepStrictEqual([st.state, st.detail.length, st.lastRun?.reason, st.known], ['stopped', 0, 'cache', { solved: run.summary.solved, tasks: 12 }]);
+    assert.ok(!h.states.includes('starting'), `never starting (${h.states.join(', ')})`);
+    assert.deepStrictEqual(scoringWorkers(), [], 'no worker process (/proc)');
+    const view = statusView(st);
+    assert.match(view.text, new RegExp(`batt: ready · solved ${run.summary.solved}/12 · from the cache$`));
+    assert.match(view.tooltip, /Verdicts from the cache, .*: nothing ran/);
+    assert.doesNotMatch(view.tooltip, /stopped/, 'the tooltip says what the label says');
+    assert.ok(h.lines.some((l) => /^run \d+, cached verdicts \(nothing runs\): 12 tasks, \d+ candidates, \d+ jobs \(0 ran, \d+ cached, 0 cancelled; \d+ skipped\)/.test(l)), h.lines.join('\n'));
+  });
+
+  it('a save after it keeps the workspace\'s count; the log has a line per run and per pool restart', async () => {
+    const h = fresh();
+    await h.runs.fromCache();
+    const all = h.session.status().known!;
+    assert.strictEqual(all.tasks, 12);
+    await h.runs.onSave(pathToFileURL(path.join(ws, 'explained.py')).toString());
+    const ran = h.results.at(-1)!.run;
+    assert.ok(ran.summary.tasks === 12 && ran.summary.solved < all.solved, `the save's own scope is smaller (${ran.summary.solved} solved)`);
+    assert.deepStrictEqual(h.session.status().known, all, 'solved X of Y from everything known, not the save\'s scope');
+    assert.match(statusView(h.session.status()).text, new RegExp(`solved ${all.solved}/12 · [\\d.]+ s · cache 100%$`));
+    const line = h.lines.find((l) => l.includes('save of explained.py'));
+    assert.match(line ?? '', /^run \d+, save of explained\.py: 12 tasks, \d+ candidates, \d+ jobs \(0 ran, \d+ cached, 0 cancelled; \d+ skipped\), solved \d+, [\d.]+ s, 0 restarts$/);
+
+    await until('the pool to be idle', () => h.session.status().state === 'idle', 20000);
+    const victim = h.session.status().detail[0];
+    process.kill(victim.pid!, 'SIGKILL');
+    await until('a restart line in the log', () => h.lines.find((l) => /^pool of .*: worker \d+ respawned \(1 restart so far\)$/.test(l)), 20000);
+  });
+
+  it('cancelRun stops that save run (a save run only); its progress ends', async () => {
+    const h = fresh();
+    // a new endless candidate: not in the cache, so the save runs it (2 s CPU limit per pair)
+    const file = path.join(ws, 'slow_solvers.py');
+    fs.appendFileSync(file, '\n\ndef solve_2ab8e5f0_again(I):\n    x1 = rot180(I)\n    O = settle(x1)\n    return O\n');
+    const slow = h.session.runOnSave(file);
+    const p = await until('the slow save\'s progress', () => h.progress.find((x) => x.reason === 'save' && x.total > 0), 20000);
+    await until('the slow save to occupy the pool', () => h.session.status().state === 'busy', 20000);
+    h.session.cancelRun(p.runId + 1000); // no such run: nothing happens
+    assert.strictEqual(h.session.status().state, 'busy');
+    h.session.cancelRun(p.runId);
+    assert.strictEqual(await slow, undefined, 'cancelled: no result');
+    const end = h.progress.at(-1)!;
+    assert.deepStrictEqual([end.runId, end.end], [p.runId, true]);
+    assert.ok(h.lines.some((l) => new RegExp(`^run ${p.runId}, save of slow_solvers\\.py \\(cancelled\\)`).test(l)), h.lines.join('\n'));
   });
 });
