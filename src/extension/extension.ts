@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
+  CancelRunNotification,
   ClearCacheRequest,
   HistoryRequest,
   ListTasksRequest,
@@ -30,6 +31,7 @@ import * as log from './log';
 import { Panel } from './panel';
 import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
+import { SaveProgress } from './saveProgress';
 import { StatusBar } from './statusBar';
 import { TaskPicker, type TaskQuickPickItem } from './taskQuickPick';
 
@@ -164,6 +166,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
       panel.refresh();
     });
     client.onNotification(ProgressNotification.type, (p) => {
+      saveProgress.onProgress(p);
       if (p.end) return; // the result, or the pool going idle, ends the panel's progress line
       progressListeners.forEach((l) => l(p));
       model.progress = { reason: p.reason, taskId: p.reason === 'task' ? runningTask : undefined, done: p.done, total: p.total };
@@ -173,6 +176,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     if (!settings.trusted) statusBar.render({ state: 'untrusted', busy: 0, workers: 0, queued: 0, restarts: 0, detail: [] });
     if (panel.ready) await loadHistory();
   }
+
+  /** a save run still going after ~1 s: a notification with Cancel, which cancels that run */
+  const saveProgress = new SaveProgress(
+    (onCancel) => {
+      // (the task may start after this returns: a close before it starts closes it at once)
+      let closed = false;
+      let close: () => void = () => (closed = true);
+      let report: (message: string) => void = () => undefined;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'batt: running the saved file’s candidates', cancellable: true },
+        (progress, token) =>
+          new Promise<void>((resolve) => {
+            if (closed) return resolve();
+            token.onCancellationRequested(onCancel);
+            report = (message) => progress.report({ message });
+            close = resolve;
+          }),
+      );
+      return { report: (m) => report(m), close: () => close() };
+    },
+    (runId) => void client?.sendNotification(CancelRunNotification.type, { runId }),
+  );
+  context.subscriptions.push({ dispose: () => saveProgress.dispose() });
 
   const picker = new TaskPicker();
   /** the task "Run batt on task" runs now, for the panel's progress line */
