@@ -64,19 +64,20 @@ export class Runs {
   }
 
   /**
-   * The workspace opened: each folder's cached verdicts (nothing runs, no worker starts) are published and sent
-   * (reason 'cache'), unless a run published since they were looked up; documents edited meanwhile keep theirs.
-   * A folder whose lookup fails is logged (its first real run reports the problem).
+   * The workspace opened (or folders were added to it): each folder's cached verdicts (nothing runs, no worker
+   * starts) are published and sent (reason 'cache'), unless a run published since they were looked up; documents
+   * edited meanwhile keep theirs; a folder with nothing cached shows nothing. A folder whose lookup fails is logged
+   * (its first real run reports the problem).
    */
-  async fromCache(): Promise<void> {
-    for (const root of this.deps.session.folders) {
+  async fromCache(roots = this.deps.session.folders): Promise<void> {
+    for (const root of roots) {
       const versions = this.deps.versions();
       const before = this.published;
       const run = await this.deps.session.runFromCache(root).catch((err: Error) => {
         this.deps.log(`cached verdicts of ${root}: ${err.message}`);
         return undefined;
       });
-      if (!run) continue;
+      if (!run || !run.summary.cached) continue; // an empty cache: nothing to show
       if (this.published !== before) {
         this.deps.log(`cached verdicts of ${root} not shown: a run came first`);
         continue;

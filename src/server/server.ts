@@ -112,7 +112,10 @@ connection.onInitialized(() => {
   statusOut.push(session.status());
   void runs.fromCache(); // the cached verdicts at once: nothing runs, no worker starts
   if (foldersChange) {
-    connection.workspace.onDidChangeWorkspaceFolders((e) => void session.changeFolders(addFolders(e.added), removeFolders(e.removed)));
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const added = addFolders(e.added);
+      void session.changeFolders(added, removeFolders(e.removed)).then(() => runs.fromCache(added));
+    });
   }
 });
 

@@ -218,8 +218,9 @@ export class Session {
         if (run.cancelled) this.holdRecord(run);
       }
       this.error = undefined;
-      // cached verdicts do not replace a real run's figures that came first
-      if (!run.cancelled && !(reason === 'cache' && this.lastRun)) {
+      // cached verdicts do not replace a real run's figures that came first; an empty cache shows nothing
+      const nothing = reason === 'cache' && (!!this.lastRun || !run.summary.cached);
+      if (!run.cancelled && !nothing) {
         const v = run.cache.validation;
         this.lastRun = {
           reason,
@@ -232,7 +233,7 @@ export class Session {
           at: run.startedAt,
         };
       }
-      if (!run.cancelled) this.known.add(root, run, reason, reason === 'save' ? what : undefined);
+      if (!run.cancelled && (reason !== 'cache' || run.summary.cached)) this.known.add(root, run, reason, reason === 'save' ? what : undefined);
       return run;
     } catch (e) {
       this.ev.log(failedLine(id, scope, performance.now() - t0, (e as Error).message));

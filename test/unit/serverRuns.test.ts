@@ -32,6 +32,12 @@ function run(taskId = 'aaaa0000'): RunJson {
   };
 }
 
+/** The run as the cache answers it: every verdict cached, nothing ran. */
+function cachedRun(): RunJson {
+  const r = run();
+  return { ...r, temperature: 'hot', summary: { ...r.summary, ran: 0, cached: 2 } };
+}
+
 const TASK: TaskData = { id: 'aaaa0000', train: [{ input: [[1]], output: [[1]] }], test: [] };
 const STALE: RunRecord = { at: 'x', temperature: 'cold', cancelled: true, summary: run().summary, phases: [], cache: { inline: { hits: 0, misses: 0 }, validation: { hits: 0, misses: 0 } }, pool: { workers: 4, restarts: 0 } };
 
@@ -43,7 +49,7 @@ function setup(over: Partial<RunSession> = {}) {
     runOnSave: async () => run(),
     runTask: async (taskId) => ({ run: run(taskId), task: TASK }),
     runAll: async (root) => (root === '/w' ? run() : undefined),
-    runFromCache: async (root) => (root === '/w' ? run() : undefined),
+    runFromCache: async (root) => (root === '/w' ? cachedRun() : undefined),
     takeUnsentRecords: () => unsent.splice(0),
     ...over,
   };
@@ -124,12 +130,16 @@ describe('server runs', () => {
     assert.deepStrictEqual(s.results.map((r) => [r.reason, r.record, r.earlier]), [['cache', undefined, [STALE]]]);
 
     let release!: () => void;
-    const late = setup({ runFromCache: (root) => (root === '/w' ? new Promise((ok) => (release = () => ok(run()))) : Promise.resolve(undefined)) });
+    const late = setup({ runFromCache: (root) => (root === '/w' ? new Promise((ok) => (release = () => ok(cachedRun()))) : Promise.resolve(undefined)) });
     const lookup = late.runs.fromCache();
     await late.runs.onSave(pathToFileURL(FILE).toString()); // a save finishes first
     release();
     await lookup;
     assert.deepStrictEqual(late.results.map((r) => r.reason), ['save'], 'the older cached verdicts are dropped');
     assert.strictEqual(late.published.length, 1);
+
+    const cold = setup({ runFromCache: async () => run() }); // nothing in the cache
+    await cold.runs.fromCache();
+    assert.deepStrictEqual([cold.published.length, cold.results.length], [0, 0], 'an empty cache shows nothing');
   });
 });
