@@ -540,6 +540,31 @@ describe('webview bundle in Chromium under the panel CSP', function () {
     await page.close();
   });
 
+  it('a show with a pair ("Show pair N in the batt panel") scrolls it into view, focuses its row, answers pairShown', async () => {
+    const page = await browser!.newPage({ viewport: { width: 640, height: 400 } });
+    await page.addInitScript(HOST_STUB);
+    await page.goto(origin);
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0, undefined, { timeout: 20000 });
+    const answers = () => page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.filter((m) => m.type === 'pairShown'));
+    const pair = { candidate: 'solve_alt', kind: 'demo' as const, index: 3 };
+    const state: StateMessage = { type: 'state', history: [], leaderboard: leaderboard(), show: { view: 'leaderboard', seq: 1, pair } };
+    await page.evaluate((m) => window.postMessage(m, '*'), state);
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'pairShown'), undefined, { timeout: 20000 });
+    assert.deepStrictEqual(await answers(), [{ type: 'pairShown', found: true, ...pair }]);
+    const seen = await page.evaluate(() => {
+      const el = Array.from(document.querySelectorAll('[data-key]')).find((e) => e.getAttribute('data-key') === 'pair:solve_alt/demo:3')!;
+      return { top: el.getBoundingClientRect().top, height: window.innerHeight, scrolled: window.scrollY, focus: document.activeElement?.getAttribute('data-key') };
+    });
+    assert.ok(seen.scrolled > 0 && seen.top >= -1 && seen.top < seen.height / 2, `the pair at the top of the view: ${JSON.stringify(seen)}`);
+    assert.strictEqual(seen.focus, 'row:solve_alt');
+    assert.strictEqual(await page.textContent('#grid-diff-h'), 'Pairs of solve_alt');
+    // a pair the leaderboard does not have: the host is told
+    await page.evaluate((m) => window.postMessage(m, '*'), { ...state, show: { view: 'leaderboard', seq: 2, pair: { ...pair, candidate: 'solve_gone' } } });
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.filter((m) => m.type === 'pairShown').length > 1, undefined, { timeout: 20000 });
+    assert.deepStrictEqual((await answers())[1], { type: 'pairShown', found: false, ...pair, candidate: 'solve_gone' });
+    await page.close();
+  });
+
   it('at scale: 400 rows paged, typed and selected filters, header sorts, tabs, task rows, progress', async () => {
     const page = await browser!.newPage({ viewport: { width: 900, height: 900 } });
     await page.addInitScript(HOST_STUB);
