@@ -39,6 +39,8 @@ export interface ViewState {
 }
 
 export const EMPTY_TEXT = 'No run yet. Save a solver file or run “Batt: Run batt on task”.';
+/** The empty state above recorded runs (none of them in this window, and no cached verdict to show). */
+export const EMPTY_HISTORY_TEXT = 'No run in this window yet, and no cached verdict: the runs recorded earlier are below. Save a solver file or run “Batt: Run batt on task”.';
 
 /**
  * The state after a host message; a pool or progress update before any full state starts an empty one. A `show`
@@ -183,7 +185,7 @@ export function renderPanel(state: ViewState): VNode {
   const parts: Array<VNode | null> = [];
   if (d?.progress) parts.push(renderProgress(d.progress));
   else if (!d || (!d.last && !d.leaderboard && !d.tasks?.length)) {
-    parts.push(h('section', { id: 'empty', class: 'empty', 'aria-labelledby': 'empty-h' }, h('h2', { id: 'empty-h' }, 'batt'), h('p', {}, EMPTY_TEXT)));
+    parts.push(h('section', { id: 'empty', class: 'empty', 'aria-labelledby': 'empty-h' }, h('h2', { id: 'empty-h' }, 'batt'), h('p', {}, d?.history.length ? EMPTY_HISTORY_TEXT : EMPTY_TEXT)));
   }
   const tabs = availableTabs(d);
   const active = activeTab(state);
