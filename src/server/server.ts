@@ -119,7 +119,7 @@ connection.onInitialized(() => {
   }
 });
 
-connection.onNotification(SettingsNotification.type, (s) => void session.update(s));
+connection.onNotification(SettingsNotification.type, (s) => void session.update(s).then((granted) => (granted ? runs.fromCache() : undefined)));
 connection.onNotification(CancelRunNotification.type, (p) => session.cancelRun(p.runId));
 
 documents.onDidOpen((e) => lint.schedule(e.document));

@@ -63,8 +63,11 @@ export class Session {
     return this.settings.runOnSave && this.settings.trusted;
   }
 
-  /** Settings changed: engines (and their pools) are rebuilt when anything they were built with changed. */
-  async update(settings: ServerSettings): Promise<void> {
+  /**
+   * Settings changed: engines (and their pools) are rebuilt when anything they were built with changed. True when
+   * this granted workspace trust (the caller then shows the cached verdicts, as at start).
+   */
+  async update(settings: ServerSettings): Promise<boolean> {
     const old = this.settings;
     this.settings = settings;
     const keys: Array<keyof ServerSettings> = [...VSCODE_SETTINGS.filter((k) => SETTINGS[k].restarts), 'python', 'trusted', 'explicit'];
@@ -72,6 +75,7 @@ export class Session {
     if (rebuild) {
       // Restart the pools that were running, with the new settings, without waiting for the next run.
       const running = [...this.engines.entries()].filter(([, e]) => e.poolStatus()).map(([root]) => root);
+      if (running.length) this.ev.log(`settings changed: restarting the workers of ${running.map((r) => path.basename(r)).join(', ')}`);
       await this.disposeEngines();
       if (settings.trusted) {
         for (const root of running) {
@@ -86,6 +90,7 @@ export class Session {
       }
     }
     this.emitStatus();
+    return !old.trusted && settings.trusted;
   }
 
   /**

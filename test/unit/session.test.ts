@@ -287,12 +287,23 @@ describe('session: the workspace as known, cached verdicts at start, the log, ca
     assert.deepStrictEqual(h.session.status().known, all, 'solved X of Y from everything known, not the save\'s scope');
     assert.match(statusView(h.session.status()).text, new RegExp(`solved ${all.solved}/12 · [\\d.]+ s · cache 100%$`));
     const line = h.lines.find((l) => l.includes('save of explained.py'));
-    assert.match(line ?? '', /^run \d+, save of explained\.py: 12 tasks, \d+ candidates, \d+ jobs \(0 ran, \d+ cached, 0 cancelled; \d+ skipped\), solved \d+, [\d.]+ s, 0 restarts$/);
+    assert.match(line ?? '', /^run \d+, save of explained\.py: 12 tasks, \d+ candidates, \d+ jobs \(0 ran, \d+ cached, 0 cancelled; \d+ skipped\), solved \d+, [\d.]+ s, \d+ restarts?$/);
 
     await until('the pool to be idle', () => h.session.status().state === 'idle', 20000);
     const victim = h.session.status().detail[0];
     process.kill(victim.pid!, 'SIGKILL');
-    await until('a restart line in the log', () => h.lines.find((l) => /^pool of .*: worker \d+ respawned \(1 restart so far\)$/.test(l)), 20000);
+    await until('a restart line in the log', () => h.lines.find((l) => new RegExp(`^pool of .*: worker ${victim.id} respawned \\(\\d+ restarts? so far\\)$`).test(l)), 20000);
+  });
+
+  it('a trust grant says so (the server then shows the cached verdicts); other updates do not', async () => {
+    const h = harness([ws], settings({ trusted: false }));
+    sessions.push(h.session);
+    assert.strictEqual(await h.session.update(settings({ trusted: false, workers: 3 })), false);
+    assert.strictEqual(await h.session.update(settings()), true);
+    assert.strictEqual(await h.session.update(settings({ workers: 3 })), false);
+    const run = await h.session.runFromCache(ws);
+    assert.ok(run && run.summary.cached > 0 && run.summary.ran === 0);
+    assert.strictEqual(h.session.status().lastRun?.reason, 'cache');
   });
 
   it('cancelRun stops that save run (a save run only); its progress ends', async () => {
