@@ -165,6 +165,26 @@ const code = await runUiCheck(
       await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'ui-hover.png');
       await page.keyboard.press('Escape');
     });
+
+    await step(`Quick Fix on ${MISMATCH_SOLVER}'s diagnostic → "Show demo pair 1 in the batt panel" → that pair`, async () => {
+      await page.keyboard.press('Control+1'); // the first editor group holds solvers.py (the panel and explained.py are beside it)
+      await quickOpen(page, 'solvers.py');
+      const line = fs.readFileSync(solversCopy, 'utf8').split('\n').findIndex((l) => l.startsWith(`def ${MISMATCH_SOLVER}(`)) + 1;
+      if (line < 1) throw new Error(`no def ${MISMATCH_SOLVER} in solvers.py`);
+      await page.keyboard.press('Control+G');
+      await page.locator(`${QUICK_INPUT} input`).fill(`:${line}`);
+      await page.locator(`${QUICK_INPUT} input`).press('Enter');
+      await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+      await page.keyboard.press('Control+.');
+      const action = page.locator('.action-widget .monaco-list-row.action').filter({ hasText: 'Show demo pair 1 in the batt panel' });
+      await action.waitFor({ state: 'visible' });
+      await screenshotLocator(page.locator('#workbench\\.parts\\.editor'), 'ui-codeaction.png');
+      await page.keyboard.press('Enter');
+      const frame = webviewFrame(page);
+      await frame.locator(`[data-key="pair:${MISMATCH_SOLVER}/demo:1"]`).waitFor({ state: 'visible' });
+      await frame.locator('#leaderboard tr.candidate[aria-selected="true"]').filter({ hasText: MISMATCH_SOLVER }).waitFor({ state: 'visible' });
+      await screenshot(page, 'ui-showpair.png');
+    });
   },
 );
 removeFolder();
