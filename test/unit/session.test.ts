@@ -289,10 +289,12 @@ describe('session: the workspace as known, cached verdicts at start, the log, ca
     const line = h.lines.find((l) => l.includes('save of explained.py'));
     assert.match(line ?? '', /^run \d+, save of explained\.py: 12 tasks, \d+ candidates, \d+ jobs \(0 ran, \d+ cached, 0 cancelled; \d+ skipped\), solved \d+, [\d.]+ s, \d+ restarts?$/);
 
-    await until('the pool to be idle', () => h.session.status().state === 'idle', 20000);
+    // every worker up and the pool's start over (a worker killed while the pool starts fails the start: no respawn)
+    await until('the pool started, every worker idle', () => h.session.engine(ws).poolStatus()?.workers.every((w) => w.state === 'idle'), 30000);
     const victim = h.session.status().detail[0];
     process.kill(victim.pid!, 'SIGKILL');
-    await until('a restart line in the log', () => h.lines.find((l) => new RegExp(`^pool of .*: worker ${victim.id} respawned \\(\\d+ restarts? so far\\)$`).test(l)), 20000);
+    const restarted = new RegExp(`^pool of .*: worker ${victim.id} respawned \\(\\d+ restarts? so far\\)$`);
+    await until('a restart line in the log', () => h.lines.find((l) => restarted.test(l)) ?? Promise.reject(new Error(h.lines.slice(-4).join(' | '))), 20000);
   });
 
   it('a trust grant says so (the server then shows the cached verdicts); other updates do not', async () => {
