@@ -5,7 +5,7 @@
  * "Run batt on task" and "Run every task" ran a task's whole field and replace it; cached verdicts looked up at start
  * only fill tasks nothing newer is known for.
  */
-import type { RunReason } from '../protocol/lsp';
+import type { LastRunInfo, RunReason } from '../protocol/lsp';
 import type { RunJson } from '../protocol/results';
 
 export interface KnownState {
@@ -83,4 +83,11 @@ export class KnownVerdicts {
   forget(root: string): void {
     this.folders.delete(root);
   }
+}
+
+/** The status bar's figures of one run: its scope's solved count, wall time and validation cache hits. */
+export function lastRunInfo(run: RunJson, reason: RunReason): LastRunInfo {
+  const v = run.cache.validation;
+  const hitRate = v.hits + v.misses ? v.hits / (v.hits + v.misses) : null;
+  return { reason, misses: v.misses, solved: run.summary.solved, tasks: run.summary.tasks, wallMs: run.summary.wallMs, hitRate, temperature: run.temperature, at: run.startedAt };
 }

@@ -13,7 +13,7 @@ import { SETTINGS, VSCODE_SETTINGS, type BattSettings } from '../protocol/settin
 import { readRunLog, runRecord } from '../engine/store/runLog';
 import { Coalescer } from './coalescer';
 import { RunHistory } from './history';
-import { KnownVerdicts } from './known';
+import { KnownVerdicts, lastRunInfo } from './known';
 import { failedLine, restartLine, runLine, runScope } from './logLines';
 
 export interface SessionEvents {
@@ -225,19 +225,7 @@ export class Session {
       this.error = undefined;
       // cached verdicts do not replace a real run's figures that came first; an empty cache shows nothing
       const nothing = reason === 'cache' && (!!this.lastRun || !run.summary.cached);
-      if (!run.cancelled && !nothing) {
-        const v = run.cache.validation;
-        this.lastRun = {
-          reason,
-          misses: v.misses,
-          solved: run.summary.solved,
-          tasks: run.summary.tasks,
-          wallMs: run.summary.wallMs,
-          hitRate: v.hits + v.misses ? v.hits / (v.hits + v.misses) : null,
-          temperature: run.temperature,
-          at: run.startedAt,
-        };
-      }
+      if (!run.cancelled && !nothing) this.lastRun = lastRunInfo(run, reason);
       if (!run.cancelled && (reason !== 'cache' || run.summary.cached)) this.known.add(root, run, reason, reason === 'save' ? what : undefined);
       return run;
     } catch (e) {
