@@ -26,6 +26,8 @@ const key = (c: { file: string; name: string }) => `${c.file}#${c.name}`;
 
 export class KnownVerdicts {
   private readonly folders = new Map<string, Folder>();
+  /** the last state() by its roots, until the verdicts change (the pool's status asks for it on every event) */
+  private memo?: { roots: string; state: KnownState | undefined };
 
   private folder(root: string): Folder {
     let f = this.folders.get(root);
@@ -37,11 +39,13 @@ export class KnownVerdicts {
   }
 
   noteTasks(root: string, ids: string[]): void {
+    this.memo = undefined;
     this.folder(root).ids = new Set(ids);
   }
 
   /** A completed run of `root`; for a save, `saved` is the file saved. */
   add(root: string, run: RunJson, reason: RunReason, saved?: string): void {
+    this.memo = undefined;
     const f = this.folder(root);
     if (reason === 'save') {
       const files = new Set(run.tasks.flatMap((t) => t.candidates.map((c) => c.file)));
@@ -66,6 +70,12 @@ export class KnownVerdicts {
 
   /** The folders' state, undefined when nothing is known yet. */
   state(roots: string[]): KnownState | undefined {
+    const key = roots.join('\0');
+    if (this.memo?.roots !== key) this.memo = { roots: key, state: this.count(roots) };
+    return this.memo.state;
+  }
+
+  private count(roots: string[]): KnownState | undefined {
     let solved = 0;
     let tasks = 0;
     let any = false;
@@ -81,6 +91,7 @@ export class KnownVerdicts {
   }
 
   forget(root: string): void {
+    this.memo = undefined;
     this.folders.delete(root);
   }
 }
