@@ -160,7 +160,7 @@ async function discoverPhase(
   const tasks = ro.tasks?.length ? selectTasks(load, ro.tasks, s.tasks, errors) : load.tasks;
   const found = await discoverFiles(discoverInput(env, s, extra, ro.overrides, ro.signal));
   errors.push(...found.errors);
-  return { tasks, model: found.files, unknownOutputs: load.unknownOutputs ?? new Map() };
+  return { tasks, model: found.files, unknownOutputs: load.unknownOutputs ?? new Map<string, string>() };
 }
 
 /** The tasks asked for by id; unknown ids are errors, or a UsageError when none is known and no bad file explains it. */

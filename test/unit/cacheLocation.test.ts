@@ -70,7 +70,7 @@ describe('the default cache folder (issue 11 §6)', () => {
     const note = legacyCacheNote(ws, defaultCacheDir(ws));
     assert.equal(note?.severity, 'warning');
     assert.equal(note?.file, path.join(ws, '.batt', 'cache'));
-    assert.match(note!.message, /no longer used \(the caches are now in .*batt\/ws-[0-9a-f]{12}\): delete it, or set "cacheDir": ".batt\/cache" in batt.json/);
+    assert.match(note.message, /no longer used \(the caches are now in .*batt\/ws-[0-9a-f]{12}\): delete it, or set "cacheDir": ".batt\/cache" in batt.json/);
     assert.equal(legacyCacheNote(ws, path.join(ws, '.batt', 'cache')), undefined, 'in use: no note');
   });
 });

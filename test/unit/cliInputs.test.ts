@@ -25,6 +25,7 @@ async function batt(args: string[]): Promise<{ code: number | null; stdout: stri
 }
 
 /** Anything a terminal would act on, other than a line break. */
+// eslint-disable-next-line no-control-regex -- the point: find control characters in the output
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 describe('batt CLI on bad inputs (issue 10)', function () {
