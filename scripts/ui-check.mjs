@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copySamples, revealErrorSquiggle, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
+import { copySamples, revealErrorSquiggle, runCommand, runRecords as libRunRecords, runUiCheck, waitUntil as libWaitUntil, screenshot, screenshotLocator, statusBar, waitForStatusBarText,
   webviewFrame, quickOpen } from './ui-check-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -184,6 +184,18 @@ const code = await runUiCheck(
       await frame.locator(`[data-key="pair:${MISMATCH_SOLVER}/demo:1"]`).waitFor({ state: 'visible' });
       await frame.locator('#leaderboard tr.candidate[aria-selected="true"]').filter({ hasText: MISMATCH_SOLVER }).waitFor({ state: 'visible' });
       await screenshot(page, 'ui-showpair.png');
+    });
+
+    await step('Reload Window on the now warm workspace: the status bar shows its cached verdicts, nothing runs', async () => {
+      const runsBefore = runRecords().length;
+      await runCommand(page, 'Developer: Reload Window', STEP_TIMEOUT_MS);
+      await page.locator('.monaco-workbench').waitFor();
+      const item = await waitForStatusBarText(page, /batt: ready · solved \d+\/\d+ · from the cache/, STEP_TIMEOUT_MS);
+      process.stdout.write(`    status bar: ${(await item.textContent())?.trim()}\n`);
+      if (runRecords().length !== runsBefore) throw new Error('reopening ran something (a new record in .batt/runs.jsonl)');
+      await item.hover();
+      await page.locator('.monaco-hover:not(.hidden)').filter({ hasText: 'from the cache' }).first().waitFor({ state: 'visible' });
+      await screenshot(page, 'ui-statusbar-warm.png');
     });
   },
 );
