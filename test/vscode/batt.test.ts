@@ -7,8 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { until } from '../poll';
+import { activateBatt, EXT_ID } from './activate';
 
-const EXT_ID = 'batt-dev.batt';
 
 
 function ws(): string {
@@ -47,10 +47,7 @@ suite('batt extension', function () {
 
   suiteSetup(async function () {
     this.timeout(120000);
-    const ext = vscode.extensions.getExtension<BattApi>(EXT_ID);
-    assert.ok(ext, `${EXT_ID} is installed`);
-    api = await ext.activate();
-    await api.ready;
+    api = await activateBatt();
   });
 
   test('activates, contributes its commands and reports the pool', async () => {

@@ -12,6 +12,7 @@ import type { BattApi } from '../../src/extension/extension';
 import type { RunResultParams } from '../../src/protocol/lsp';
 import { defaultCacheDir } from '../../src/engine/store/cacheLocation';
 import { until } from '../poll';
+import { activateBatt } from './activate';
 
 function ws(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -24,10 +25,7 @@ suite('batt keeps the workspace clean', function () {
 
   suiteSetup(async function () {
     this.timeout(120000);
-    const ext = vscode.extensions.getExtension<BattApi>('batt-dev.batt');
-    assert.ok(ext);
-    api = await ext.activate();
-    await api.ready;
+    api = await activateBatt();
   });
 
   /** Runs every task and returns that run's result. */

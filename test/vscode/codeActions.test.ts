@@ -10,8 +10,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { until } from '../poll';
+import { activateBatt } from './activate';
 
-const EXT_ID = 'batt-dev.batt';
 /** The sample solver whose output is the expected one rotated: a mismatch on demo pair 1 (samples/README.md). */
 const ROTATED = 'solve_b70e19d4';
 const MARK = /\(from the last run that parsed this file: line \d+ has a syntax error\)$/;
@@ -39,10 +39,7 @@ suite('batt code actions and syntax errors', function () {
 
   suiteSetup(async function () {
     this.timeout(120000);
-    const ext = vscode.extensions.getExtension<BattApi>(EXT_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    await api.ready;
+    api = await activateBatt();
   });
 
   test('a mismatch offers "Show demo pair 1 in the batt panel", which opens the pair view on that pair', async function () {

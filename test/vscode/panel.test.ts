@@ -8,16 +8,14 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { until } from '../poll';
+import { activateBatt } from './activate';
 
 suite('batt panel', function () {
   let api: BattApi;
 
   suiteSetup(async function () {
     this.timeout(120000);
-    const ext = vscode.extensions.getExtension<BattApi>('batt-dev.batt');
-    assert.ok(ext);
-    api = await ext.activate();
-    await api.ready;
+    api = await activateBatt();
     await vscode.commands.executeCommand('batt.showTiming');
     await until('the panel to load and say ready', () => api.panel.ready, 60_000);
   });

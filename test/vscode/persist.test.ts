@@ -12,8 +12,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BattApi } from '../../src/extension/extension';
 import { until } from '../poll';
+import { activateBatt, EXT_ID } from './activate';
 
-const EXT_ID = 'batt-dev.batt';
 
 function ws(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -52,10 +52,7 @@ suite('results persist', function () {
 
   suiteSetup(async function () {
     this.timeout(120000);
-    const ext = vscode.extensions.getExtension<BattApi>(EXT_ID);
-    assert.ok(ext, `${EXT_ID} is installed`);
-    api = await ext.activate();
-    await api.ready;
+    api = await activateBatt();
   });
 
   test('a server that starts on a warm cache shows the cached verdicts without a save, and starts no worker', async function () {
