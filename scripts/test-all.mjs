@@ -12,6 +12,7 @@ const stages = [
   { name: 'build', cmd: [process.execPath, 'esbuild.mjs'], counts: false },
   { name: 'unit', cmd: ['npx', 'mocha'], counts: true },
   { name: 'faults', cmd: ['npx', 'mocha', '--config', 'test/faults/mocharc.json'], counts: true },
+  { name: 'cluster', cmd: [process.execPath, 'scripts/cluster-tests.mjs'], counts: true },
   { name: 'vscode', cmd: [process.execPath, 'scripts/vscode-tests.mjs'], counts: true },
   { name: 'untrusted', cmd: [process.execPath, 'scripts/vscode-untrusted-tests.mjs'], counts: true },
   { name: 'ui', cmd: [process.execPath, 'scripts/ui-check.mjs'], counts: true },
