@@ -80,8 +80,8 @@ function start(name: string, args: string[], env: NodeJS.ProcessEnv): { child: C
     out += b.toString('utf8');
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (child.pid === undefined) throw new Error(`cannot start ${name}: ${DASK_PYTHON} ${args.join(' ')}`);
   return { child, proc: { name, pid: child.pid, log: () => out, exited } };
