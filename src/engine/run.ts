@@ -38,6 +38,9 @@ export interface RunOptions {
   files?: string[];
   /** only candidates defined in these files or importing them (directly or not): what a save of these files affects */
   changed?: string[];
+  /** only these candidates (by file and name), within `files`/`changed` if given: with `battery`, one candidate's
+   *  battery ("Try on every task") */
+  candidates?: Array<{ file: string; name: string }>;
   /** unsaved contents by absolute path */
   overrides?: Map<string, string>;
   signal?: AbortSignal;
@@ -109,7 +112,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
   const ws = await timer.time('inline', () => canonicalise(discoverInput(env, s, [], ro.overrides, ro.signal), model));
   errors.push(...ws.errors);
 
-  const selections = selectCandidates(tasks, ws.candidates, { battery: !!ro.battery, files: candidateFiles(ws, ro) });
+  const selections = selectCandidates(tasks, chosen(ws.candidates, ro.candidates), { battery: !!ro.battery, files: candidateFiles(ws, ro) });
   const scored = await scoreRun(env, s, ro, timer, ws, selections, validation, interpreter);
   const assembled = assembleTasks(selections, scored.results, env.root);
   const taskJson = ro.cacheOnly ? cachedOnly(assembled) : assembled;
@@ -192,6 +195,13 @@ function candidateFiles(ws: WorkspaceModel, ro: RunOptions): string[] | undefine
   const changed = new Set(ro.changed);
   const directDeps = new Map([...ws.files.values()].map((f) => [f.path, f.deps]));
   return [...ws.files.keys()].filter((p) => changed.has(p) || importClosure(p, directDeps).some((d) => changed.has(d)));
+}
+
+/** The candidates named by RunOptions.candidates (all when it is absent). */
+function chosen<C extends { file: string; name: string }>(all: C[], only: RunOptions['candidates']): C[] {
+  if (!only) return all;
+  const keys = new Set(only.map((c) => `${c.file}\0${c.name}`));
+  return all.filter((c) => keys.has(`${c.file}\0${c.name}`));
 }
 
 /**
