@@ -7,6 +7,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { RunJson, RunRecord } from './results';
+import type { TraceJson } from './trace';
 
 export type { RunRecord } from './results';
 import type { BattSettings } from './settings';
@@ -71,8 +72,11 @@ export interface TaskData {
   test: Array<{ input: number[][]; output: number[][] | null }>;
 }
 
-/** 'cache': the cached verdicts reported when the workspace opens (a cache-only run: nothing runs, no worker starts) */
-export type RunReason = 'save' | 'task' | 'manual' | 'cache';
+/**
+ * 'cache': the cached verdicts reported when the workspace opens (a cache-only run: nothing runs, no worker starts);
+ * 'candidates': chosen candidates (batt/runCandidates: the Testing view, CodeLens)
+ */
+export type RunReason = 'save' | 'task' | 'manual' | 'cache' | 'candidates';
 
 export interface RunResultParams {
   reason: RunReason;
@@ -113,8 +117,27 @@ export interface RunTaskParams {
   taskId: string;
 }
 
+/** A candidate: its file and name (a `solve_*` function, or a batt entry `batt:<t>:<task>`). */
+export interface SolverRef {
+  uri: string;
+  solver: string;
+}
+
+export interface RunCandidatesParams {
+  solvers: SolverRef[];
+  /** every task of the workspace, not only each candidate's own ("Try on every task": the candidates' battery) */
+  battery?: boolean;
+}
+
 export interface HistoryParams {
   limit: number;
+}
+
+/** `batt/trace`: one solver of an open file (`uri`), on its own task or `task`. */
+export interface TraceParams {
+  uri: string;
+  solver: string;
+  task?: string;
 }
 
 // One const per method: its `method` string and its typed `type` for sendRequest/onRequest and the notifications.
@@ -150,6 +173,14 @@ export const ListTasksRequest = request0<TaskInfo[], void>('batt/listTasks');
  *  the full pairs (actual grids, prints) and the task's grids for the leaderboard; cancellable; null when cancelled. */
 export const RunTaskRequest = request<RunTaskParams, RunResultParams | null, void>('batt/runTask');
 
+/**
+ * client -> server request, from the Testing view's Run and the CodeLens actions: the chosen candidates on their own
+ * tasks (with `battery`, on every task), through the same runs as the rest (diagnostics, panel, status bar get it);
+ * the result with the full pairs (actual grids, prints); cancellable (queued jobs dropped, running ones killed); null
+ * when cancelled. Candidates of several folders: one run per folder, their tasks in one result.
+ */
+export const RunCandidatesRequest = request<RunCandidatesParams, RunResultParams | null, void>('batt/runCandidates');
+
 /** client -> server request, from "Run every task": every task's own candidates now; the number of runs completed. */
 export const RunAllRequest = request0<number, void>('batt/runAll');
 
@@ -161,3 +192,8 @@ export const ClearCacheRequest = request0<number, void>('batt/clearCache');
 
 /** client -> server request, when the timing panel first opens: recent records of .batt/runs.jsonl. */
 export const HistoryRequest = request<HistoryParams, RunRecord[], void>('batt/history');
+
+/** client -> server request, after a save, on a cursor move into another solver, and from "Trace solver": the
+ *  solver's per-line values on every pair (unsaved documents as the editor has them); fails with a message, never a
+ *  made-up trace; cancellable. */
+export const TraceRequest = request<TraceParams, TraceJson, void>('batt/trace');
