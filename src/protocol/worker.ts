@@ -75,6 +75,13 @@ export interface RunMessage {
    * ReadyMessage.cpuTimer is true.
    */
   limitMs?: number;
+  /**
+   * A trace job (src/worker/scoring/trace.py): the candidate's statements run one by one, and the result carries
+   * `trace` (what each assigning statement assigned) instead of an outcome. Same limits, isolation and errors.
+   */
+  trace?: boolean;
+  /** with trace, for a batt entry: its sliced program (Candidate.batt.program), run over the batt module's globals */
+  program?: string;
 }
 
 /** Ask the worker to exit cleanly (it answers nothing and exits 0). */
@@ -171,6 +178,47 @@ export interface ResultMessage {
   stdout?: string;
   stderr?: string;
   truncated?: boolean;
+  /** for a trace job (RunMessage.trace): the statements and the values they assigned, up to where the call stopped */
+  trace?: WireTrace;
+}
+
+/** What a trace job saw: the candidate's recorded statements and, in order, the value of each that ran. */
+export interface WireTrace {
+  steps: TraceStep[];
+  values: WireTraceValue[];
+  /** the statement the call stopped at (an exception, or the CPU limit) */
+  error?: TraceStop;
+}
+
+/** A top-level statement of the solver that assigns a name (or returns something other than a name: `return`). */
+export interface TraceStep {
+  /** 1-based line in RunMessage.file */
+  line: number;
+  name: string;
+  source: string;
+}
+
+/** The bounded summary of one value (TraceValue in src/protocol/trace.ts, by step instead of by pair). */
+export interface WireTraceValue {
+  /** index into WireTrace.steps */
+  step: number;
+  type: string;
+  shape?: [number, number];
+  size?: number;
+  summary: string;
+  grid?: WireGrid;
+  cells?: Array<[number, number, number]>;
+  palette?: number[];
+  repr?: string;
+  truncated?: boolean;
+}
+
+/** Where a traced call stopped: `step` indexes WireTrace.steps, -1 for a statement that assigns nothing. */
+export interface TraceStop {
+  step: number;
+  /** first line of the statement */
+  line: number;
+  text: string;
 }
 
 /** A problem that is not a run result (e.g. a module that failed to import during files sync). */

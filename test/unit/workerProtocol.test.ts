@@ -10,7 +10,7 @@ const REPO = path.resolve(__dirname, '../..');
 const PROTOCOL_PY = path.join(REPO, 'src/worker/scoring/protocol.py');
 const WORKER_TS = path.join(REPO, 'src/protocol/worker.ts');
 /** The worker files this test holds to Python 3.8 (analyze.py and its helpers have their own tests). */
-const OWN_PY = ['main.py', 'runner.py', 'protocol.py', 'workspace.py', 'grid_check.py', 'landlock.py', 'sandbox.py'];
+const OWN_PY = ['main.py', 'runner.py', 'protocol.py', 'workspace.py', 'grid_check.py', 'landlock.py', 'sandbox.py', 'trace.py'];
 
 type Table = Record<string, string[]>;
 interface PyTables {
@@ -65,13 +65,13 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
     assert.deepEqual(sorted(py.toWorker), sorted({
       files: ['files'],
       task: ['key', 'train', 'test'],
-      run: ['id', 'file', 'fn', 'kind', 'task', 'taskId', 'pair', 'index', 'limitMs'],
+      run: ['id', 'file', 'fn', 'kind', 'task', 'taskId', 'pair', 'index', 'limitMs', 'trace', 'program'],
       exit: [],
     }));
     assert.deepEqual(sorted(py.fromWorker), sorted({
       ready: ['pid', 'python', 'cpuTimer', 'sandbox'],
       phase: ['id', 'phase'],
-      result: ['id', 'ok', 'ms', 'timedOut', 'cpuMs', 'outcome', 'batt', 'error', 'stdout', 'stderr', 'truncated'],
+      result: ['id', 'ok', 'ms', 'timedOut', 'cpuMs', 'outcome', 'batt', 'error', 'stdout', 'stderr', 'truncated', 'trace'],
       log: ['level', 'msg'],
     }));
   });
@@ -116,6 +116,8 @@ describe('worker protocol mirror (protocol.py <-> worker.ts)', () => {
       { t: 'result', id: 8, ok: true, ms: 1, batt: [{ t: 3, mutated: true, source: 'abc', match: null, invalid: 'returned NoneType' }] },
       { t: 'result', id: 9, ok: false, ms: 0, error: { type: 'StopIteration', message: '', file: '/w/s.py', line: 4, dslFunc: 'first', dslFile: '/w/dsl.py', dslLine: 9, traceback: 'Traceback' } },
       { t: 'log', level: 'warn', msg: 'hello' },
+      { t: 'run', id: 10, file: '/w/batt.py', fn: 'batt', kind: 'batt', task: 'k1', taskId: 'x', pair: 'demo', index: 0, trace: true, program: 'def solve(I):\n    return I\n' },
+      { t: 'result', id: 10, ok: false, ms: 2, trace: { steps: [{ line: 3, name: 'x1', source: 'x1 = f(I)' }], values: [{ step: 0, type: 'grid', shape: [1, 1], summary: '1x1', grid: [[1]], palette: [1] }], error: { step: 0, line: 3, text: 'IndexError: x' } } },
     ];
     const out = python([PROTOCOL_PY, 'check'], samples.map((s) => JSON.stringify(s)).join('\n') + '\n').trim().split('\n');
     assert.equal(out.length, samples.length);

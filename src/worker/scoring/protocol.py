@@ -12,7 +12,7 @@ from typing import Any, Dict, List
 TO_WORKER: Dict[str, List[str]] = {
     "files": ["files"],
     "task": ["key", "train", "test"],
-    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index", "limitMs"],
+    "run": ["id", "file", "fn", "kind", "task", "taskId", "pair", "index", "limitMs", "trace", "program"],
     "exit": [],
 }
 
@@ -20,7 +20,7 @@ TO_WORKER: Dict[str, List[str]] = {
 FROM_WORKER: Dict[str, List[str]] = {
     "ready": ["pid", "python", "cpuTimer", "sandbox"],
     "phase": ["id", "phase"],
-    "result": ["id", "ok", "ms", "timedOut", "cpuMs", "outcome", "batt", "error", "stdout", "stderr", "truncated"],
+    "result": ["id", "ok", "ms", "timedOut", "cpuMs", "outcome", "batt", "error", "stdout", "stderr", "truncated", "trace"],
     "log": ["level", "msg"],
 }
 
@@ -31,6 +31,10 @@ RECORDS: Dict[str, List[str]] = {
     "BattOutcome": ["match", "output", "invalid", "t", "mutated", "source"],
     "FilePatch": ["base", "fns", "moves"],
     "SandboxState": ["applied", "abi", "reason"],
+    "WireTrace": ["steps", "values", "error"],
+    "TraceStep": ["line", "name", "source"],
+    "WireTraceValue": ["step", "type", "shape", "size", "summary", "grid", "cells", "palette", "repr", "truncated"],
+    "TraceStop": ["step", "line", "text"],
 }
 
 # Fields a message must carry (the rest are optional in worker.ts).
@@ -81,6 +85,15 @@ def check_message(msg: Any) -> List[str]:
                 problems.extend(_check_record(rec, value))
         for item in msg.get("batt") or []:
             problems.extend(_check_record("BattOutcome", item))
+        trace = msg.get("trace")
+        if trace is not None:
+            problems.extend(_check_record("WireTrace", trace))
+            if isinstance(trace, dict):
+                for rec, items in (("TraceStep", trace.get("steps")), ("WireTraceValue", trace.get("values"))):
+                    for item in items or []:
+                        problems.extend(_check_record(rec, item))
+                if trace.get("error") is not None:
+                    problems.extend(_check_record("TraceStop", trace["error"]))
     return problems
 
 
