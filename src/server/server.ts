@@ -4,6 +4,7 @@
  * as you type), the lint scheduler and the code actions on diagnostics. Never imports vscode.
  */
 import {
+  CodeLensRefreshRequest,
   createConnection,
   InitializeParams,
   ProposedFeatures,
@@ -21,6 +22,7 @@ import {
   ProgressNotification,
   RestartWorkersRequest,
   RunAllRequest,
+  RunCandidatesRequest,
   RunResultNotification,
   RunTaskRequest,
   ServerSettings,
@@ -28,6 +30,7 @@ import {
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
+import { LensVerdicts, solverLenses } from './codeLens';
 import { Coalescer } from './coalescer';
 import { HISTORY_KEEP } from './history';
 import { LintScheduler } from './lintScheduler';
@@ -42,6 +45,9 @@ let session: Session;
 let runs: Runs;
 /** Does the client send workspace/didChangeWorkspaceFolders (VS Code does)? */
 let foldersChange = false;
+/** Every solver's newest verdict on its own task, for the CodeLens above it; refreshed after each run (if supported). */
+const lensVerdicts = new LensVerdicts();
+let lensRefresh = false;
 /** Each workspace folder's engine root (its real path) by folder URI. */
 const folderRoots = new Map<string, string>();
 
@@ -85,6 +91,7 @@ const lint = new LintScheduler({
 connection.onInitialize((params: InitializeParams) => {
   const settings: ServerSettings = { ...DEFAULTS, python: '', trusted: false, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
   foldersChange = !!params.capabilities.workspace?.workspaceFolders;
+  lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   session = new Session(addFolders(params.workspaceFolders ?? []), settings, {
     log,
     status: (s) => statusOut.push(s),
@@ -94,7 +101,10 @@ connection.onInitialize((params: InitializeParams) => {
     session,
     publisher,
     versions: () => new Map(documents.all().map((d) => [d.uri, d.version])),
-    sendResult: (p) => void connection.sendNotification(RunResultNotification.type, p),
+    sendResult: (p) => {
+      void connection.sendNotification(RunResultNotification.type, p);
+      if (lensVerdicts.add(p.run, p.reason) && lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
+    },
     showError: (m) => void connection.window.showErrorMessage(m),
     log,
   });
@@ -102,6 +112,7 @@ connection.onInitialize((params: InitializeParams) => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS },
+      codeLensProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'batt', version: '0.1.0' },
@@ -138,9 +149,17 @@ function signalOf(token: { onCancellationRequested(l: () => void): unknown }): A
 }
 
 connection.onCodeAction((p) => codeActions(p));
+connection.onCodeLens((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  const file = toPath(p.textDocument.uri);
+  if (!doc || !file || !session?.trusted) return [];
+  const real = realPath(file);
+  return solverLenses(doc.uri, doc.getText(), (name) => lensVerdicts.get(real, name), { trace: false });
+});
 connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, signalOf(token)));
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
+connection.onRequest(RunCandidatesRequest.type, (p, token) => runs.runCandidates(p, signalOf(token)));
 connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
 connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
 connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), HISTORY_KEEP)));
