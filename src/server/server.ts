@@ -22,7 +22,6 @@ import {
   ProgressNotification,
   RestartWorkersRequest,
   RunAllRequest,
-  RunCandidatesRequest,
   RunResultNotification,
   RunTaskRequest,
   ServerSettings,
@@ -159,7 +158,6 @@ connection.onCodeLens((p) => {
 connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, signalOf(token)));
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
-connection.onRequest(RunCandidatesRequest.type, (p, token) => runs.runCandidates(p, signalOf(token)));
 connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
 connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
 connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), HISTORY_KEEP)));
