@@ -52,10 +52,12 @@ export class KnownVerdicts {
       if (saved) files.add(saved);
       for (const m of f.verdicts.values()) for (const k of [...m.keys()]) if (files.has(k.slice(0, k.lastIndexOf('#')))) m.delete(k);
     }
+    // a save and chosen candidates (batt/runCandidates) ran some of a task's candidates: the others keep theirs
+    const merge = reason === 'save' || reason === 'candidates';
     for (const t of run.tasks) {
       if (reason === 'cache' && f.verdicts.has(t.id)) continue;
-      const m = reason === 'save' ? f.verdicts.get(t.id) ?? new Map<string, boolean>() : new Map<string, boolean>();
-      if (reason === 'save' && !t.candidates.length && !f.verdicts.has(t.id)) continue;
+      const m = merge ? f.verdicts.get(t.id) ?? new Map<string, boolean>() : new Map<string, boolean>();
+      if (merge && !t.candidates.length && !f.verdicts.has(t.id)) continue;
       for (const c of t.candidates) m.set(key(c), c.solved);
       f.verdicts.set(t.id, m);
     }

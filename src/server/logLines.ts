@@ -14,6 +14,8 @@ export function runScope(root: string, reason: RunReason, what?: string): string
       return 'every task';
     case 'cache':
       return 'cached verdicts (nothing runs)';
+    case 'candidates':
+      return what ?? 'chosen candidates';
   }
 }
 

@@ -6,14 +6,15 @@
 import * as path from 'path';
 import { ConfigError } from '../engine/settings';
 import { runRecord } from '../engine/store/runLog';
-import type { RunResultNotificationParams, RunResultParams } from '../protocol/lsp';
+import type { RunCandidatesParams, RunResultNotificationParams, RunResultParams } from '../protocol/lsp';
 import type { ErrorJson, PairJson, RunJson } from '../protocol/results';
 import { CONFIG_FILE } from '../protocol/settings';
 import { realPath, toPath } from './paths';
 import type { DiagnosticsPublisher } from './publisher';
+import { candidatePlans, joinRuns } from './runCandidates';
 import type { Session } from './session';
 
-export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'runFromCache' | 'takeUnsentRecords'>;
+export type RunSession = Pick<Session, 'folders' | 'runOnSaveEnabled' | 'runOnSave' | 'runTask' | 'runAll' | 'runCandidates' | 'runFromCache' | 'takeUnsentRecords'>;
 
 export interface RunDeps {
   session: RunSession;
@@ -124,6 +125,28 @@ export class Runs {
       n++;
     }
     return n;
+  }
+
+  /**
+   * batt/runCandidates: the chosen candidates on their own tasks (or their battery), one run per folder; each run's
+   * verdicts merge into the diagnostics (the file's other candidates keep theirs) and are sent like any run's. The
+   * result keeps actual grids and prints; null when cancelled (or nothing named a candidate of the workspace).
+   */
+  async runCandidates(p: RunCandidatesParams, signal: AbortSignal): Promise<RunResultParams | null> {
+    const done: RunJson[] = [];
+    for (const plan of candidatePlans(p, this.deps.session.folders)) {
+      const versions = this.deps.versions();
+      const run = await this.deps.session.runCandidates(plan.root, plan.options, plan.what, signal).catch((err: unknown) => {
+        this.showConfigProblem(err);
+        throw err;
+      });
+      if (!run) return null;
+      this.deps.publisher.publishRun(run, { versions, merge: true });
+      this.cleanConfigFiles(run);
+      this.send({ reason: 'candidates', run });
+      done.push(run);
+    }
+    return done.length ? { reason: 'candidates', run: joinRuns(done) } : null;
   }
 
   /**

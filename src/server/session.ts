@@ -292,6 +292,15 @@ export class Session {
     return run.cancelled ? undefined : run;
   }
 
+  /** Chosen candidates of one folder (batt/runCandidates: runCandidates.ts plans it), cancelled by its request only. */
+  async runCandidates(root: string, opts: Pick<RunOptions, 'candidates' | 'tasks' | 'battery'>, what: string, signal?: AbortSignal): Promise<RunJson | undefined> {
+    if (!this.settings.trusted || !this.roots.includes(root)) return undefined;
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort());
+    const run = await this.execute(root, 'candidates', opts, abort, what);
+    return run.cancelled ? undefined : run;
+  }
+
   /**
    * "Run batt on task": the whole battery (workspace + solver store) on one task, and the task's grids. The tasks are
    * read once, by the run itself: its folder is the only one, or is known from the last task list or run.

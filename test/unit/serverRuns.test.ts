@@ -49,6 +49,7 @@ function setup(over: Partial<RunSession> = {}) {
     runOnSave: async () => run(),
     runTask: async (taskId) => ({ run: run(taskId), task: TASK }),
     runAll: async (root) => (root === '/w' ? run() : undefined),
+    runCandidates: async (root) => (root === '/w' ? run() : undefined),
     runFromCache: async (root) => (root === '/w' ? cachedRun() : undefined),
     takeUnsentRecords: () => unsent.splice(0),
     ...over,
