@@ -83,11 +83,11 @@ export class PanelModel {
   addResult(r: RunResultParams): void {
     for (const task of r.run.tasks) {
       // a task no candidate targets is still a row ("0 candidates"): the researcher needs to see what has no solver
-      if (!task.candidates.length && r.reason === 'save') continue;
+      if (!task.candidates.length && (r.reason === 'save' || r.reason === 'candidates')) continue;
       const old = this.known.get(task.id);
       if (r.reason === 'cache' && old) continue; // cached verdicts shown at start never replace a run's
       let merged = task;
-      if (r.reason === 'save' && old) {
+      if ((r.reason === 'save' || r.reason === 'candidates') && old) {
         const names = new Set(task.candidates.map((c) => c.name));
         const candidates = [...old.task.candidates.filter((c) => !names.has(c.name)), ...task.candidates].sort(rankOf).map((c, i) => ({ ...c, rank: i + 1 }));
         merged = { ...task, candidates, solved: candidates.some((c) => c.solved && !c.duplicateOf) };
