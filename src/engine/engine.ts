@@ -19,6 +19,8 @@ import { defaultCacheDir, legacyCacheNote } from './store/cacheLocation';
 import { Pool, PoolStatus } from './pool/pool';
 import { sandboxWarning } from './pool/sandbox';
 import { runOnce, type RunEnv, type RunOptions } from './run';
+import { CHECK_HASH_SEED, CHECK_WORKERS } from './scoring/stable';
+import { CheckPool } from './scoring/stablePool';
 import { loadTasks, resolveTasksPath, TaskFileCache } from './tasks/tasks';
 import { UsageError } from './errors';
 import { analyzerScript, defaultWorkerDir, scoringScript } from './workerDir';
@@ -60,6 +62,8 @@ export class Engine {
   /** fingerprint of the interpreter the running (or starting) pool was started with */
   private poolInterpreter?: Promise<string>;
   private restarts = 0;
+  /** the stability check's workers (scoring/stablePool.ts) */
+  private readonly checkPool = new CheckPool(() => ({ pool: this.newPool(true), interpreter: this.interpreter(this.settings().python) }));
   private readonly taskFiles: TaskFileCache = new Map();
   /** the workspace files as the workers were last told about them (base of FilePatch) */
   private sentFiles = new Map<string, WorkspaceFile>();
@@ -184,11 +188,11 @@ export class Engine {
    */
   private async runInterpreter(): Promise<string> {
     const fp = await this.interpreter(this.settings().python);
-    const running = await this.poolInterpreter;
-    if (running !== undefined && running !== fp) {
+    const running = [await this.poolInterpreter, await this.checkPool.interpreter];
+    if (running.some((r) => r !== undefined && r !== fp)) {
       this.opts.log?.('the interpreter changed since the workers started: restarting them');
       await this.restartPool();
-    } else if (this.pool?.sandbox.stale()) {
+    } else if (this.pool?.sandbox.stale() || this.checkPool.stale()) {
       this.opts.log?.('a folder or file appeared on the way down to the tasks folder: restarting the sandboxed workers');
       await this.restartPool();
     }
@@ -196,23 +200,30 @@ export class Engine {
     return this.settings().sandbox ? fp : `${fp} unsandboxed`;
   }
 
+  /** A pool of the configured interpreter, limits and sandbox (not started); `check`: the stability check's. */
+  private newPool(check = false): Pool {
+    const s = this.settings();
+    const label = check ? 'check worker' : 'worker';
+    return new Pool({
+      python: s.python,
+      workerScript: scoringScript(this.workerDir()),
+      roots: [this.root],
+      workers: check ? Math.min(CHECK_WORKERS, s.workers) : s.workers,
+      timeoutMs: s.timeoutMs,
+      memoryMB: s.memoryMB,
+      pycacheDir: this.pycacheDir(),
+      sandbox: { enabled: s.sandbox, tasksPath: s.tasks },
+      ...(check ? { hashSeed: CHECK_HASH_SEED } : {}),
+      onLog: (id, stream, line) => this.opts.log?.(`[${label} ${id}${stream === 'worker' ? '' : ` ${stream}`}] ${line}`),
+    });
+  }
+
   /** Starts the pool on first need; later runs reuse it. */
   private startPool(): Promise<Pool> {
     if (this.pool) return Promise.resolve(this.pool);
     if (!this.poolStarting) {
-      const s = this.settings();
-      this.poolInterpreter = this.interpreter(s.python);
-      const pool = new Pool({
-        python: s.python,
-        workerScript: scoringScript(this.workerDir()),
-        roots: [this.root],
-        workers: s.workers,
-        timeoutMs: s.timeoutMs,
-        memoryMB: s.memoryMB,
-        pycacheDir: this.pycacheDir(),
-        sandbox: { enabled: s.sandbox, tasksPath: s.tasks },
-        onLog: (id, stream, line) => this.opts.log?.(`[worker ${id}${stream === 'worker' ? '' : ` ${stream}`}] ${line}`),
-      });
+      this.poolInterpreter = this.interpreter(this.settings().python);
+      const pool = this.newPool();
       if (this.opts.onPoolStatus) pool.on('status', this.opts.onPoolStatus);
       this.poolStarting = pool.start().then(
         () => {
@@ -306,6 +317,8 @@ export class Engine {
         if (!this.pool && (this.opts.eagerPool || this.validationStore.size === 0)) this.startPool().catch(() => undefined);
       },
       startPool: () => this.startPool(),
+      startCheckPool: () => this.checkPool.start(),
+      sendCheckFiles: (pool, files) => this.checkPool.send(pool, files),
       sendFiles: (pool, files) => {
         pool.setFiles(filesWithPatches(files, this.sentFiles));
         this.sentFiles = new Map(files);
@@ -322,6 +335,7 @@ export class Engine {
     this.poolStarting = undefined;
     this.poolInterpreter = undefined;
     this.sentFiles = new Map();
+    await this.checkPool.dispose();
     if (p) {
       this.restarts += p.status().restarts + p.status().workers.length;
       await p.dispose();

@@ -63,6 +63,24 @@ export function firstProblem(c: CandidateJson): string | undefined {
   return p ? `${p.kind} ${p.index}: ${p.message ?? p.status}` : undefined;
 }
 
+/** An unstable candidate's first differing pair, and how many more (CandidateJson.unstable). */
+function unstableProblem(c: CandidateJson): string {
+  const [first, ...more] = c.unstablePairs ?? [];
+  if (!first) return 'unstable: the output depends on set or dict order';
+  return `unstable: ${first.message}${more.length ? ` (and ${more.length} more pair${more.length === 1 ? '' : 's'})` : ''}; the output depends on set or dict order`;
+}
+
+/**
+ * With the stability check: `stability: N candidates passed their demo pairs and ran under PYTHONHASHSEED=1 too
+ * (ran R, C cached): K unstable`; nothing without it.
+ */
+export function stabilityLine(r: RunJson): string | undefined {
+  const s = r.summary.stability;
+  if (!s) return undefined;
+  const n = `${s.checked} candidate${s.checked === 1 ? '' : 's'}`;
+  return `stability: ${n} passed their demo pairs and ran under PYTHONHASHSEED=${s.seeds[1]} too (ran ${s.ran}, ${s.cached} cached): ${s.unstable} unstable`;
+}
+
 export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   for (const t of r.tasks) {
@@ -71,9 +89,9 @@ export function taskLines(r: RunJson, opts: { verbose?: boolean } = {}): string 
     const shown = opts.verbose ? t.candidates : t.candidates.slice(0, 10);
     for (const c of shown) {
       const where = `${path.relative(r.workspace, c.file) || c.file}:${c.line}`;
-      const verdict = c.duplicateOf ? 'duplicate' : c.solved ? 'solves' : c.status;
+      const verdict = c.duplicateOf ? 'duplicate' : c.unstable ? 'unstable' : c.solved ? 'solves' : c.status;
       const counts = `demo ${c.demo.passed}/${c.demo.total}, test ${c.test.passed}/${c.test.total}${c.test.unknown ? ` (${c.test.unknown} unknown)` : ''}`;
-      const problem = c.duplicateOf ? `same program as ${c.duplicateOf} (not run again)` : c.solved ? '' : firstProblem(c);
+      const problem = c.duplicateOf ? `same program as ${c.duplicateOf} (not run again)` : c.unstable ? unstableProblem(c) : c.solved ? '' : firstProblem(c);
       out.push(`  ${String(c.rank).padStart(3)}. ${pad(c.mutated ? `${c.name} mutated` : c.name, 28)} ${pad(pairMark(c), 6)} ${pad(verdict, 10)} ${counts}  ${c.ms.toFixed(1)} ms  ${where}${problem ? `\n        ${problem}` : ''}`);
     }
     if (shown.length < t.candidates.length) out.push(`       … ${t.candidates.length - shown.length} more (use --verbose)`);

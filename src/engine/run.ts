@@ -9,7 +9,8 @@ import type { RunJson } from '../protocol/results';
 import { UsageError } from './errors';
 import type { Pool } from './pool/pool';
 import { assembleTasks, selectCandidates, temperatureOf, verdictCounts, type TaskSelection } from './scoring/assemble';
-import { scorePhase, type ScoreOutput } from './scoring/jobs';
+import { scorePhase, type ScoreInput, type ScoreOutput } from './scoring/jobs';
+import { RUN_HASH_SEED, seededInterpreter, stabilityPhase, type StabilityOutput } from './scoring/stable';
 import { LineAnchors } from './scoring/remap';
 import type { KvStore } from './store/kvStore';
 import type { SkippedWrites } from './store/skippedWrites';
@@ -54,6 +55,9 @@ export interface RunOptions {
    * task left without candidates by that); a cached one's pairs the cache lacks are 'cancelled' ("not in the cache").
    */
   cacheOnly?: boolean;
+  /** the stability check (scoring/stable.ts): candidates that pass their demo pairs run again under a second
+   *  PYTHONHASHSEED; those with another output are `unstable` (ranked below the stable ones) */
+  checkStable?: boolean;
 }
 
 /** The effective settings a run uses (re-read at the start of each run). */
@@ -90,8 +94,12 @@ export interface RunEnv {
   /** starts the pool in the background when this run will probably need it (a failure surfaces in the score phase) */
   warmPool(): void;
   startPool(): Promise<Pool>;
+  /** the stability check's pool (its own hash seed, same limits and sandbox), started on first need */
+  startCheckPool(): Promise<Pool>;
   /** tells the pool's workers about the workspace files (patches against what they were last told) */
   sendFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
+  /** the same for the check's pool */
+  sendCheckFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
   /** fingerprint of the interpreter the jobs run on, part of the validation key (workspace/interpreter.ts); never rejects */
   interpreter(): Promise<string>;
   poolInfo(): Omit<RunJson['pool'], 'workers'>;
@@ -114,7 +122,7 @@ export async function runOnce(env: RunEnv, ro: RunOptions): Promise<RunJson> {
 
   const selections = selectCandidates(tasks, chosen(ws.candidates, ro.candidates), { battery: !!ro.battery, files: candidateFiles(ws, ro) });
   const scored = await scoreRun(env, s, ro, timer, ws, selections, validation, interpreter);
-  const assembled = assembleTasks(selections, scored.results, env.root);
+  const assembled = assembleTasks(selections, scored.results, env.root, scored.stability?.unstable);
   const taskJson = ro.cacheOnly ? cachedOnly(assembled) : assembled;
   const hint = candidatesHint(env.root, s, ro, model.size, ws.candidates.length);
   if (hint) errors.push(hint);
@@ -223,6 +231,9 @@ function cachedOnly(tasks: RunJson['tasks']): RunJson['tasks'] {
   return out;
 }
 
+/** The score phase's output, with the stability check's when it ran. */
+type RunScore = ScoreOutput & { stability?: StabilityOutput };
+
 /** Phase "score" (pool start-up awaited on first need is timed as "startup", not "score"), then the caches flushed. */
 async function scoreRun(
   env: RunEnv,
@@ -233,41 +244,49 @@ async function scoreRun(
   selections: TaskSelection[],
   validation: ValidationCache,
   interpreter: Promise<string>,
-): Promise<ScoreOutput> {
+): Promise<RunScore> {
   const scoreT0 = performance.now();
-  const scored = await scorePhase({
+  const input: ScoreInput = {
     selections: selections.map((x) => ({ task: x.task, candidates: x.unique })),
     depsFingerprint: ws.depsFingerprint,
     anchors: new LineAnchors(ws.files),
-    interpreter: await interpreter,
+    interpreter: seededInterpreter(await interpreter, RUN_HASH_SEED),
     validation,
     durations: env.durations,
     timeoutMs: s.timeoutMs,
     memoryMB: s.memoryMB,
-    pool: poolOnFirstNeed(env, timer, ws.files),
+    pool: poolOnFirstNeed(timer, ws.files, () => env.startPool(), (p, f) => env.sendFiles(p, f)),
     signal: ro.signal,
     onProgress: ro.onProgress,
     noCache: ro.noCache,
     allPairs: ro.allPairs,
     cacheOnly: ro.cacheOnly,
     timeoutQuarantine: s.timeoutQuarantine,
-  });
+  };
+  const scored = await scorePhase(input);
+  const stability = ro.checkStable && !scored.cancelled ? await checkPhase(env, timer, ws, input, await interpreter, scored) : undefined;
   await env.flushCaches();
   const startupMs = timer.phases().find((p) => p.name === 'startup')!.ms;
   timer.add('score', performance.now() - scoreT0 - startupMs);
-  return scored;
+  return { ...scored, cancelled: scored.cancelled || !!stability?.cancelled, stability };
+}
+
+/** The stability check after the score phase: its own pool and validation counts, the unseeded fingerprint. */
+function checkPhase(env: RunEnv, timer: PhaseTimer, ws: WorkspaceModel, input: ScoreInput, interpreter: string, scored: ScoreOutput): Promise<StabilityOutput> {
+  const pool = poolOnFirstNeed(timer, ws.files, () => env.startCheckPool(), (p, f) => env.sendCheckFiles(p, f));
+  return stabilityPhase({ ...input, interpreter, validation: new ValidationCache(env.validationStore), pool }, scored);
 }
 
 /** The pool, started (timed as "startup") and told about the files on the first call only. */
-function poolOnFirstNeed(env: RunEnv, timer: PhaseTimer, files: Map<string, WorkspaceFile>): () => Promise<Pool> {
+function poolOnFirstNeed(timer: PhaseTimer, files: Map<string, WorkspaceFile>, start: () => Promise<Pool>, send: (pool: Pool, files: Map<string, WorkspaceFile>) => void): () => Promise<Pool> {
   let started = false;
   return async () => {
-    if (started) return env.startPool();
+    if (started) return start();
     started = true;
     const t0 = performance.now();
-    const pool = await env.startPool();
+    const pool = await start();
     timer.add('startup', performance.now() - t0);
-    env.sendFiles(pool, files);
+    send(pool, files);
     return pool;
   };
 }
@@ -301,7 +320,7 @@ interface RunParts {
   startedAt: string;
   timer: PhaseTimer;
   taskJson: RunJson['tasks'];
-  scored: ScoreOutput;
+  scored: RunScore;
   ws: WorkspaceModel;
   validation: ValidationCache;
   stored: RunJson['stored'];
@@ -331,6 +350,7 @@ function runJson(env: RunEnv, s: RunSettings, p: RunParts): RunJson {
       ...counts,
       wallMs: Math.round(wallMs * 1000) / 1000,
       ...unknownSummary(taskJson, p.unknownOutputs),
+      ...(scored.stability ? { stability: scored.stability.summary } : {}),
     },
     tasks: taskJson,
     phases: p.timer.phases(wallMs),

@@ -4,6 +4,7 @@
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import type { TraceJson } from '../protocol/trace';
 import { FromWebview, parseFromWebview, ToWebview } from '../protocol/webview';
 import * as log from './log';
 import type { PanelModel } from './panelModel';
@@ -94,6 +95,17 @@ export class Panel implements vscode.Disposable {
 
   refresh(): void {
     this.post(this.model.state());
+  }
+
+  /**
+   * A trace ("Batt: Trace solver", a `batt/trace` answer) in the Trace tab: the panel opens (or comes forward) on it.
+   * `reveal: false` only replaces the trace the panel shows (a retrace after a save), leaving the panel and its tab be.
+   */
+  showTrace(trace: TraceJson, opts: { reveal?: boolean } = {}): void {
+    const reveal = opts.reveal ?? true;
+    this.model.setTrace(trace, reveal);
+    if (reveal) this.show();
+    this.refresh();
   }
 
   private html(webview: vscode.Webview): string {

@@ -5,6 +5,7 @@
 import { compareRank } from '../engine/scoring/verdicts';
 import type { PoolStatusParams, RunRecord, RunResultParams } from '../protocol/lsp';
 import type { CandidateJson, PairJson, RunJson, TaskJson } from '../protocol/results';
+import type { TraceJson } from '../protocol/trace';
 import type { PairFocus, PanelView, RunProgress, StateMessage, TaskRow } from '../protocol/webview';
 
 /** Run records the panel's history keeps. */
@@ -20,7 +21,8 @@ interface KnownTask {
 }
 
 function rankOf(a: CandidateJson, b: CandidateJson): number {
-  return compareRank({ name: a.name, score: a, length: a.length, duplicate: !!a.duplicateOf }, { name: b.name, score: b, length: b.length, duplicate: !!b.duplicateOf });
+  const rankable = (c: CandidateJson) => ({ name: c.name, score: c, length: c.length, duplicate: !!c.duplicateOf, unstable: !!c.unstable });
+  return compareRank(rankable(a), rankable(b));
 }
 
 /** Share of cells right on one pair: 1 for a pass, the mismatch's credit, else 0; undefined when it did not say. */
@@ -61,6 +63,8 @@ export class PanelModel {
   history: RunRecord[] = [];
   pool?: PoolStatusParams;
   progress?: RunProgress;
+  /** the last trace ("Batt: Trace solver"): the Trace tab */
+  trace?: TraceJson;
   private show?: { view: PanelView; seq: number };
   private readonly known = new Map<string, KnownTask>();
 
@@ -105,6 +109,12 @@ export class PanelModel {
     this.open('leaderboard');
   }
 
+  /** A trace to show in the Trace tab; `open`: the panel opens on it (else the user's tab stays). */
+  setTrace(trace: TraceJson, open = true): void {
+    this.trace = trace;
+    if (open) this.open('trace');
+  }
+
   /** The panel should open on `view` (the next state it gets carries a new `show`), on the leaderboard with `pair` in view. */
   open(view: PanelView, pair?: PairFocus): void {
     this.show = { view, seq: (this.show?.seq ?? 0) + 1, ...(pair && { pair }) };
@@ -124,6 +134,6 @@ export class PanelModel {
 
   state(): StateMessage {
     const tasks = this.known.size ? this.taskRows() : undefined;
-    return { type: 'state', last: this.last, leaderboard: this.leaderboard, history: this.history, pool: this.pool, tasks, progress: this.progress, show: this.show };
+    return { type: 'state', last: this.last, leaderboard: this.leaderboard, history: this.history, pool: this.pool, tasks, progress: this.progress, trace: this.trace, show: this.show };
   }
 }

@@ -72,6 +72,34 @@ export interface CandidateJson {
   /** 1-based rank within the task */
   rank: number;
   pairs: PairJson[];
+  /**
+   * With the stability check (`batt run --check-stable`, RunOptions.checkStable; always for a submission): the candidate
+   * passed its demo pairs, ran again under a second PYTHONHASHSEED and gave another output on these pairs (its result
+   * depends on the iteration order of a set or dict of strings). Absent: stable, or not checked.
+   */
+  unstable?: true;
+  /** with `unstable`: the pairs whose output differed (src/engine/scoring/stable.ts) */
+  unstablePairs?: UnstablePair[];
+}
+
+/** A pair whose output differed under the stability check's second PYTHONHASHSEED. */
+export interface UnstablePair {
+  kind: PairKind;
+  index: number;
+  /** e.g. "test 0: another grid under PYTHONHASHSEED=1 than under 0 (1x10: 6 of 10 cells differ)" */
+  message: string;
+}
+
+/**
+ * In RunJson.summary with the stability check: candidates checked (unique ones that passed their demo pairs, per
+ * task), those found unstable, and the check's own jobs (ran now, from the cache).
+ */
+export interface StabilitySummary {
+  seeds: [number, number];
+  checked: number;
+  unstable: number;
+  ran: number;
+  cached: number;
 }
 
 export interface TaskJson {
@@ -130,7 +158,7 @@ export interface RunJson {
    * run needed = `ran` (executed now) + `cached` (answered by the validation cache) + `cancelled` (needed, not run
    * because the run was cancelled); `skipped` pairs were not needed (see 'skipped') and are not jobs.
    */
-  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; cached: number; skipped: number; cancelled: number; wallMs: number; unknownOutputs?: UnknownOutputs };
+  summary: { tasks: number; solved: number; candidates: number; jobs: number; ran: number; cached: number; skipped: number; cancelled: number; wallMs: number; unknownOutputs?: UnknownOutputs; stability?: StabilitySummary };
   tasks: TaskJson[];
   phases: Array<{ name: string; ms: number }>;
   cache: { inline: CacheCounts; validation: CacheCounts };

@@ -4,6 +4,7 @@
  */
 import { pairFields, type PairRef } from './codeActions';
 import type { PoolStatusParams, RunReason, RunRecord, RunResultParams } from './lsp';
+import type { TraceJson } from './trace';
 
 //#region host -> webview
 
@@ -20,13 +21,16 @@ export interface StateMessage {
   tasks?: TaskRow[];
   /** the run going on now, if any */
   progress?: RunProgress;
+  /** the last "Batt: Trace solver" result: the Trace tab */
+  trace?: TraceJson;
   /** what the panel opens on: set by a command ("Run batt on task": the leaderboard, "Run every task": the tasks,
-   *  "Show pair N in the batt panel": the leaderboard with that pair's candidate selected and the pair in view);
+   *  "Show pair N in the batt panel": the leaderboard with that pair's candidate selected and the pair in view,
+   *  "Batt: Trace solver": the trace);
    *  the webview follows a `seq` it has not followed yet, and otherwise keeps the user's choice */
   show?: { view: PanelView; seq: number; pair?: PairFocus };
 }
 
-export type PanelView = 'leaderboard' | 'tasks';
+export type PanelView = 'leaderboard' | 'tasks' | 'trace';
 
 /** A pair of a candidate of the leaderboard's task. */
 export type PairFocus = Pick<PairRef, 'candidate' | 'kind' | 'index'>;

@@ -8,6 +8,7 @@ import type { FromWebview, ToWebview } from '../protocol/webview';
 import { followCellHover } from './cellStatus';
 import { mount, replace } from './dom';
 import { pairKey } from './pairView';
+import { TRACE_UI } from './traceView';
 import type { Action } from './vdom';
 import { applyMessage, applyUi, renderPanel, renderProgress, restoreState, type ViewState } from './view';
 import { renderWorkers } from './workers';
@@ -66,6 +67,8 @@ function dispatch(action: Action): void {
   else state = { ...state, selected: action.candidate };
   vscode.setState(state);
   render();
+  // a Trace cell opened full size under its line: as much of it in view as fits
+  if (action.kind === 'ui' && action.key === TRACE_UI) document.getElementById('trace-pair')?.scrollIntoView({ block: 'nearest' });
 }
 
 /**

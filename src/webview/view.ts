@@ -13,12 +13,13 @@ import { isCollapsed, PAIR_VIEW_UI, pairKey, restorePairView, updatePairView, ty
 import { renderCache, renderPhases } from './phases';
 import { updateView, viewRows, type TableView } from './table';
 import { renderTaskTable } from './taskTable';
+import { renderTrace, restoreTraceCell, TRACE_UI, updateTraceCell, type TraceCell } from './traceView';
 import { button, h, type VNode } from './vdom';
 import { renderWorkers } from './workers';
 
-export const TABS = ['leaderboard', 'tasks', 'timing'] as const;
+export const TABS = ['leaderboard', 'tasks', 'timing', 'trace'] as const;
 export type Tab = (typeof TABS)[number];
-const TAB_LABELS: Record<Tab, string> = { leaderboard: 'Leaderboard', tasks: 'Tasks', timing: 'Timing & caches' };
+const TAB_LABELS: Record<Tab, string> = { leaderboard: 'Leaderboard', tasks: 'Tasks', timing: 'Timing & caches', trace: 'Trace' };
 
 /** What the webview remembers across hide/show (vscode.setState). */
 export interface ViewState {
@@ -36,11 +37,15 @@ export interface ViewState {
   shownSeq?: number;
   /** a pair to scroll into view after the next render (main.ts), then forgotten */
   reveal?: PairFocus;
+  /** the Trace tab's cell opened full size */
+  traceCell?: TraceCell;
 }
 
 export const EMPTY_TEXT = 'No run yet. Save a solver file or run “Batt: Run batt on task”.';
 /** The empty state above recorded runs (none of them in this window, and no cached verdict to show). */
 export const EMPTY_HISTORY_TEXT = 'No run in this window yet, and no cached verdict: the runs recorded earlier are below. Save a solver file or run “Batt: Run batt on task”.';
+/** Under the empty state: where a solver's line-by-line values come from. */
+export const TRACE_HINT = 'To see the value each line of a solver takes on every pair, put the cursor in it and run “Batt: Trace solver”.';
 
 /**
  * The state after a host message; a pool or progress update before any full state starts an empty one. A `show`
@@ -52,6 +57,7 @@ export function applyMessage(state: ViewState, msg: ToWebview): ViewState {
     if (msg.show && msg.show.seq !== state.shownSeq) {
       next.tab = msg.show.view;
       next.shownSeq = msg.show.seq;
+      if (msg.show.view === 'trace') next.traceCell = undefined;
       if (msg.show.view === 'leaderboard') {
         next.selected = undefined;
         next.lb = { ...state.lb, page: 0 };
@@ -93,6 +99,7 @@ export function focusPair(state: ViewState, lb: RunResultParams, pair: PairFocus
 export function applyUi(state: ViewState, key: string, value: string): ViewState {
   if (key === 'tab') return (TABS as readonly string[]).includes(value) ? { ...state, tab: value as Tab } : state;
   if (key === PAIR_VIEW_UI) return { ...state, pairView: updatePairView(state.pairView, value) };
+  if (key === TRACE_UI) return { ...state, traceCell: updateTraceCell(state.traceCell, value) };
   const [table, what] = key.split('.');
   if (table === 'lb') return { ...state, lb: updateView(state.lb ?? {}, what, value) };
   if (table === 'tt') return { ...state, tt: updateView(state.tt ?? {}, what, value) };
@@ -114,7 +121,7 @@ function restoreTable(v: unknown): TableView | undefined {
 /** Restored state from getState(), or a fresh one when it is missing or not ours. */
 export function restoreState(saved: unknown): ViewState {
   if (typeof saved !== 'object' || saved === null) return {};
-  const s = saved as { data?: unknown; selected?: unknown; pairView?: unknown; tab?: unknown; lb?: unknown; tt?: unknown; shownSeq?: unknown };
+  const s = saved as { data?: unknown; selected?: unknown; pairView?: unknown; tab?: unknown; lb?: unknown; tt?: unknown; shownSeq?: unknown; traceCell?: unknown };
   const out: ViewState = {};
   if (typeof s.data === 'object' && s.data !== null && (s.data as { type?: unknown }).type === 'state' && Array.isArray((s.data as { history?: unknown }).history)) {
     out.data = s.data as StateMessage;
@@ -128,6 +135,8 @@ export function restoreState(saved: unknown): ViewState {
   const tt = restoreTable(s.tt);
   if (tt) out.tt = tt;
   if (typeof s.shownSeq === 'number') out.shownSeq = s.shownSeq;
+  const traceCell = restoreTraceCell(s.traceCell);
+  if (traceCell) out.traceCell = traceCell;
   return out;
 }
 
@@ -147,18 +156,22 @@ export function renderProgress(p: RunProgress): VNode {
   );
 }
 
-/** The tabs that have something to show, in order. */
-export function availableTabs(d: StateMessage | undefined): Tab[] {
+/**
+ * The tabs that have something to show, in order; the Trace tab also while it is the `chosen` one beside others (a
+ * window reload keeps the tab, not the trace: the tab then says how to get one).
+ */
+export function availableTabs(d: StateMessage | undefined, chosen?: Tab): Tab[] {
   const out: Tab[] = [];
   if (d?.leaderboard) out.push('leaderboard');
   if (d?.tasks?.length) out.push('tasks');
   if (d?.last || d?.history.length) out.push('timing');
+  if (d?.trace || (chosen === 'trace' && out.length)) out.push('trace');
   return out;
 }
 
 /** The tab shown: the chosen one while it has something to show, else the first that has. */
 export function activeTab(state: ViewState): Tab | undefined {
-  const tabs = availableTabs(state.data);
+  const tabs = availableTabs(state.data, state.tab);
   return state.tab && tabs.includes(state.tab) ? state.tab : tabs[0];
 }
 
@@ -166,11 +179,13 @@ function tabContent(state: ViewState, tab: Tab): Array<VNode | null> {
   const d = state.data!;
   if (tab === 'leaderboard') return [renderLeaderboard(d.leaderboard!, state.selected, { table: state.lb, pairView: state.pairView })];
   if (tab === 'tasks') return [renderTaskTable(d.tasks!, state.tt)];
+  if (tab === 'trace') return [renderTrace(d.trace, state.traceCell)];
   return [d.last ? renderPhases(d.last) : null, d.last ? renderCache(d.last.run) : null, d.history.length ? renderHistory(d.history) : null];
 }
 
 function tabBar(tabs: Tab[], active: Tab, d: StateMessage): VNode {
-  const label = (t: Tab) => (t === 'tasks' ? `${TAB_LABELS[t]} (${d.tasks?.length ?? 0})` : t === 'leaderboard' && d.leaderboard?.taskId ? `${TAB_LABELS[t]} — ${d.leaderboard.taskId}` : TAB_LABELS[t]);
+  const label = (t: Tab) =>
+    t === 'tasks' ? `${TAB_LABELS[t]} (${d.tasks?.length ?? 0})` : t === 'leaderboard' && d.leaderboard?.taskId ? `${TAB_LABELS[t]} — ${d.leaderboard.taskId}` : t === 'trace' && d.trace ? `${TAB_LABELS[t]} — ${d.trace.solver}` : TAB_LABELS[t];
   return h(
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': 'batt panel' },
@@ -184,10 +199,10 @@ export function renderPanel(state: ViewState): VNode {
   const d = state.data;
   const parts: Array<VNode | null> = [];
   if (d?.progress) parts.push(renderProgress(d.progress));
-  else if (!d || (!d.last && !d.leaderboard && !d.tasks?.length)) {
-    parts.push(h('section', { id: 'empty', class: 'empty', 'aria-labelledby': 'empty-h' }, h('h2', { id: 'empty-h' }, 'batt'), h('p', {}, d?.history.length ? EMPTY_HISTORY_TEXT : EMPTY_TEXT)));
+  else if (!d || (!d.last && !d.leaderboard && !d.tasks?.length && !d.trace)) {
+    parts.push(h('section', { id: 'empty', class: 'empty', 'aria-labelledby': 'empty-h' }, h('h2', { id: 'empty-h' }, 'batt'), h('p', {}, d?.history.length ? EMPTY_HISTORY_TEXT : EMPTY_TEXT), h('p', { class: 'trace-hint' }, TRACE_HINT)));
   }
-  const tabs = availableTabs(d);
+  const tabs = availableTabs(d, state.tab);
   const active = activeTab(state);
   if (d && active) {
     if (tabs.length > 1) parts.push(tabBar(tabs, active, d), h('div', { id: 'tabpanel', role: 'tabpanel', 'aria-labelledby': `tab-${active}` }, ...tabContent(state, active)));

@@ -174,6 +174,7 @@ export class Pool extends EventEmitter {
       memoryMB: this.opts.memoryMB,
       pycacheDir: this.opts.pycacheDir,
       sandbox: this.sandbox.workerPolicy(),
+      hashSeed: this.opts.hashSeed,
       onLog: this.opts.onLog,
     });
     slot.proc = proc;

@@ -5,6 +5,9 @@ import type { FromWorker, ReadyMessage, ResultMessage, RunMessage, TaskMessage, 
 import type { TimeoutInfo } from './limits';
 import type { WorkerExit, WorkerLog, WorkerProcessOptions } from './workerProcess';
 
+/** The PYTHONHASHSEED of the scoring workers unless PoolOptions.hashSeed says otherwise. */
+export const RUN_HASH_SEED = 0;
+
 export interface PoolOptions {
   python: string; // interpreter path or name
   workerScript: string; // absolute path of main.py
@@ -15,6 +18,9 @@ export interface PoolOptions {
   pycacheDir?: string; // precompiled hash-checked .pyc files the workers read (Analyzer.precompile writes them)
   /** the workers' sandbox (sandbox.ts; default on): the tasks path is kept unreadable to solvers */
   sandbox?: { enabled: boolean; tasksPath?: string };
+  /** the workers' PYTHONHASHSEED (default RUN_HASH_SEED): fixed, so string hashes, and so set and dict order, are the
+   *  same in every run; the stability check starts a second pool under another seed (scoring/stable.ts) */
+  hashSeed?: number;
   onLog?: WorkerLog;
   /** starts one worker (default: a WorkerProcess; tests pass in-process fakes) */
   createWorker?: (opts: WorkerProcessOptions) => PoolWorker;

@@ -13,6 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { FromWorker, ReadyMessage, ToWorker } from '../../protocol/worker';
 import { LineReader } from './lineReader';
 import type { SandboxPolicy } from './sandbox';
+import { RUN_HASH_SEED } from './types';
 
 export type WorkerLogStream = 'stdout' | 'stderr' | 'worker';
 export type WorkerLog = (workerId: number, stream: WorkerLogStream, line: string) => void;
@@ -34,6 +35,8 @@ export interface WorkerProcessOptions {
   pycacheDir?: string;
   /** what the worker's sandbox grants in the workspace (the scratch folder is the worker's own); absent: no sandbox */
   sandbox?: Omit<SandboxPolicy, 'scratch' | 'pycache'>;
+  /** PYTHONHASHSEED (default RUN_HASH_SEED, whatever the environment says) */
+  hashSeed?: number;
   onLog?: WorkerLog;
 }
 
@@ -122,7 +125,8 @@ export class WorkerProcess extends EventEmitter {
       detached: true,
       // Solvers see the workspace root as their cwd (relative paths in user code), whatever folder batt started in.
       cwd: opts.roots.find((r) => fs.existsSync(r)),
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: this.scratch },
+      // A fixed hash seed: a solver that iterates a set of strings gives the same verdict in every run.
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: String(opts.hashSeed ?? RUN_HASH_SEED), TMPDIR: this.scratch },
       windowsHide: true,
     });
     this.pid = this.child.pid;

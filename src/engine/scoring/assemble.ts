@@ -4,6 +4,7 @@ import { aggregate, compareRank, mismatchFields } from './verdicts';
 import { resultKey } from './jobs';
 import { expectedOf } from './pairs';
 import type { Candidate, PairResult, Task } from '../types';
+import type { UnstableMap } from './stable';
 
 export interface TaskSelection {
   task: Task;
@@ -47,13 +48,15 @@ export function selectCandidates(tasks: Task[], candidates: Candidate[], o: Sele
   });
 }
 
-export function assembleTasks(selections: TaskSelection[], results: Map<string, Map<string, PairResult[]>>, _root: string): TaskJson[] {
+/** `unstable`: the stability check's findings (scoring/stable.ts), when it ran. */
+export function assembleTasks(selections: TaskSelection[], results: Map<string, Map<string, PairResult[]>>, _root: string, unstable?: UnstableMap): TaskJson[] {
   return selections.map((sel) => {
     const per = results.get(sel.task.id) ?? new Map<string, PairResult[]>();
     const rows = sel.all.map((c) => {
       const pairs = pairRow(sel.task, per.get(resultKey(c)));
       const score = aggregate(pairs);
       const dup = sel.duplicateOf.get(c);
+      const u = unstable?.get(sel.task.id)?.get(resultKey(c));
       const row: Omit<CandidateJson, 'rank'> = {
         name: c.name,
         file: c.file,
@@ -68,8 +71,9 @@ export function assembleTasks(selections: TaskSelection[], results: Map<string, 
         ms: round(score.ms),
         length: c.length,
         pairs: pairs.map((p) => ({ ...p, ms: round(p.ms) })),
+        ...(u ? { unstable: true as const, unstablePairs: u } : {}),
       };
-      return { row, rank: { name: c.name, score, length: c.length, duplicate: !!dup } };
+      return { row, rank: { name: c.name, score, length: c.length, duplicate: !!dup, unstable: !!u } };
     });
     rows.sort((a, b) => compareRank(a.rank, b.rank));
     const candidates: CandidateJson[] = rows.map((r, i) => ({ ...r.row, rank: i + 1 }));

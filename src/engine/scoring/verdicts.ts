@@ -117,16 +117,24 @@ export interface Rankable {
   length: number;
   /** a duplicate shares its original's verdicts and time: it ranks right after it, not before it by name */
   duplicate?: boolean;
+  /** found unstable by the stability check (CandidateJson.unstable) */
+  unstable?: boolean;
 }
 
+/** Test pairs passed as the ranking counts them: none for an unstable candidate (its passes depend on a hash seed). */
+const testsPassed = (r: Rankable) => (r.unstable ? 0 : r.score.test.passed);
+
 /**
- * Ranking of a task's candidates: test pairs passed, demo pairs passed, time, then program length, then originals
- * before duplicates, then name, numbers in names compared as numbers (`batt:127:…` before `batt:1031:…`).
+ * Ranking of a task's candidates: test pairs passed, demo pairs passed, stable before unstable, time, then program
+ * length, then originals before duplicates, then name, numbers in names compared as numbers (`batt:127:…` before
+ * `batt:1031:…`). An unstable candidate counts no test pair passed: it ranks below every stable one (those passed
+ * every demo pair, as it did) and above those that failed a demo pair and passed no test pair.
  */
 export function compareRank(a: Rankable, b: Rankable): number {
   return (
-    b.score.test.passed - a.score.test.passed ||
+    testsPassed(b) - testsPassed(a) ||
     b.score.demo.passed - a.score.demo.passed ||
+    Number(!!a.unstable) - Number(!!b.unstable) ||
     a.score.ms - b.score.ms ||
     a.length - b.length ||
     Number(!!a.duplicate) - Number(!!b.duplicate) ||
