@@ -27,6 +27,9 @@ import { analyzerScript, defaultWorkerDir, scoringScript } from './workerDir';
 import type { InputError, Task } from './types';
 import type { CachedVerdict } from './store/validation';
 import type { RunJson } from '../protocol/results';
+import type { TraceJson } from '../protocol/trace';
+import { TraceCache, type CachedTrace } from './trace/cache';
+import { traceSolver, type TraceOptions } from './trace/trace';
 
 /** The workspace, the explicitly chosen settings (the rest resolve through batt.json, environment, defaults) and hooks. */
 export interface EngineOptions extends EngineSettingOptions {
@@ -57,6 +60,7 @@ export class Engine {
   private readonly fileCache: KvStore<{ sha: string; parse: FileParse }>;
   private readonly inlineCache: KvStore<InlineEntry>;
   private readonly validationStore: KvStore<CachedVerdict>;
+  private readonly traceStore: KvStore<CachedTrace>;
   private readonly durations: KvStore<number>;
   private readonly interpreters: InterpreterFingerprints;
   /** fingerprint of the interpreter the running (or starting) pool was started with */
@@ -81,6 +85,7 @@ export class Engine {
     this.fileCache = new KvStore(path.join(this.cacheDir, 'parses'), { maxEntries: 20000 });
     this.inlineCache = new KvStore(path.join(this.cacheDir, 'inlining'));
     this.validationStore = new KvStore(path.join(this.cacheDir, 'validation'));
+    this.traceStore = new KvStore(path.join(this.cacheDir, 'traces'));
     this.durations = new KvStore(path.join(this.cacheDir, 'durations'));
     this.interpreters = new InterpreterFingerprints(path.join(this.cacheDir, 'interpreters.json'), opts.log);
   }
@@ -253,7 +258,7 @@ export class Engine {
   }
 
   private get stores(): Array<KvStore<unknown>> {
-    return [this.fileCache, this.inlineCache, this.validationStore, this.durations] as Array<KvStore<unknown>>;
+    return [this.fileCache, this.inlineCache, this.validationStore, this.durations, this.traceStore] as Array<KvStore<unknown>>;
   }
 
   /** Loads the caches once; a cache folder the file system refuses to read is an empty cache (noted in `writes`). */
@@ -289,6 +294,15 @@ export class Engine {
     const unsandboxed = json.pool.started ? sandboxWarning(this.root, this.pool?.sandbox.state) : undefined;
     if (unsandboxed) json.errors.push(unsandboxed);
     return json;
+  }
+
+  /** One solver's values per statement per pair (src/engine/trace/trace.ts); UsageError for an unknown solver or task. */
+  async trace(o: TraceOptions): Promise<TraceJson> {
+    const s = this.settings();
+    if (!s.tasks && s.tasksSet) throw tasksPathError(this.owner, s.tasksSet, s.from.tasksPath);
+    const bad = await this.interpreterError(s);
+    if (bad) throw bad;
+    return traceSolver({ ...this.runEnv(new SkippedWrites()), traces: new TraceCache(this.traceStore) }, o);
   }
 
   /** What a run borrows from the engine. */

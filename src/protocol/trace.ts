@@ -22,6 +22,8 @@ export interface TraceValue {
   summary: string;
   /** the grid itself for grid values up to 30x30 */
   grid?: WireGrid;
+  /** the colours present, ascending: of a grid (any size), an object, the union of objects */
+  palette?: number[];
   /** cells of an object (row, col, colour) or of an index set (row, col, -1), capped; `truncated` says when */
   cells?: Array<[number, number, number]>;
   /** the value's repr, truncated */
@@ -36,7 +38,8 @@ export interface TraceValue {
 export interface TraceLine {
   /** 1-based line of the statement in `file` */
   line: number;
-  /** the assigned name (the first target for a tuple assignment) */
+  /** the assigned name (the first target for a tuple assignment); `return` for a `return <expression>` line; '' for a
+   *  statement that assigns nothing, listed only because a pair raised there */
   name: string;
   /** the statement's source text (first line, trimmed) */
   source: string;

@@ -464,6 +464,9 @@ def _classify(v: Any, out: Dict[str, Any]) -> None:
     if callable(v) and not isinstance(v, type):
         out.update(type="function", summary=str(getattr(v, "__name__", type(v).__name__))[:SUMMARY_CAP])
         return
+    if isinstance(v, (frozenset, set)) and not v:
+        out.update(type="other", summary="\u2205", size=0, repr=f"{type(v).__name__}()")
+        return
     text, cut = short_repr(v)
     kind = "tuple" if type(v) is tuple else "other"
     out.update(type=kind, summary=text if len(text) <= SUMMARY_CAP else text[:SUMMARY_CAP - 3] + "...", repr=text)
