@@ -7,6 +7,7 @@ import { cacheStatistics, errorLines, inputErrorCount, summaryLine, taskLines, t
 import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
+import { submitCommand } from './submit';
 
 const VERSION = '0.1.0';
 
@@ -137,6 +138,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(args);
       case 'cache':
         return await cacheCommand(args);
+      case 'submit':
+        return await submitCommand(args.argv);
     }
   } catch (e) {
     if (e instanceof UsageError) {

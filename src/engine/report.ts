@@ -125,7 +125,7 @@ export function summaryLine(r: RunJson): string {
 }
 
 /** One line per input problem: `warning: <file>[:line[:col]][ place]: message` or `error: ...` (ErrorJson.severity). */
-export function errorLines(r: RunJson): string {
+export function errorLines(r: Pick<RunJson, 'errors'>): string {
   return r.errors
     .map((e) => {
       const where = e.line ? `${e.file}:${e.line}${e.col ? `:${e.col}` : ''}` : e.file;

@@ -46,7 +46,10 @@ export function gridProblemAt(v: unknown, place: string): { place: string; messa
  */
 export function checkSubmission(text: string, file: string, expected: ReadonlyMap<string, number>): CheckProblem[] {
   const parsed = parseJson(text);
-  if ('error' in parsed) return [{ file, line: parsed.error.line, col: parsed.error.col, message: parsed.error.message }];
+  if ('error' in parsed) {
+    const { line, col, message } = parsed.error;
+    return [{ file, line, col, message: message.replace(/^invalid JSON at line \d+, column \d+: /, 'invalid JSON: ') }];
+  }
   const doc = parsed.value;
   const problems: CheckProblem[] = [];
   const fail = (place: string, message: string): void => void problems.push({ file, place, message });
@@ -59,7 +62,7 @@ export function checkSubmission(text: string, file: string, expected: ReadonlyMa
     const place = keyPlace('$', id);
     const per = `${count} test input${count === 1 ? '' : 's'}`;
     if (!Object.prototype.hasOwnProperty.call(sub, id)) {
-      fail(place, `task ${id} is missing (the challenges have it, with ${per})`);
+      fail(place, `task "${id}" is missing (the challenges have it, with ${per})`);
       continue;
     }
     const list = sub[id];

@@ -22,6 +22,8 @@ export interface SubmitOptions {
   battery?: boolean;
   /** run every pair: a transfer candidate that fails a demo pair still gives its test outputs */
   allPairs?: boolean;
+  /** also run the solver store's candidates (default: with battery) */
+  includeStore?: boolean;
   noCache?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -35,7 +37,7 @@ export async function submit(engine: Engine, o: SubmitOptions = {}): Promise<Sub
   let tasks: Task[] = [];
   const run = await engine.run({
     battery: o.battery,
-    includeStore: o.battery,
+    includeStore: o.includeStore ?? o.battery,
     allPairs: o.allPairs,
     noCache: o.noCache,
     signal: o.signal,
