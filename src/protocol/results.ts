@@ -24,7 +24,8 @@ export interface PairJson {
    * backstop (a sleep, a call blocked in C), 'import' the import of its module; the wall-clock ones are not cached
    */
   timedOutBy?: 'cpu' | 'wall' | 'import';
-  /** actual grid of a mismatch (valid grid that differs from the expected one) */
+  /** the output grid of a mismatch (a valid grid that differs from the expected one) and of a test pair whose expected
+   *  output is unknown ('unknown'); a pass's output is the expected one, not repeated (batt submit reads all three) */
   actual?: WireGrid;
   /** what a mismatch ('fail') is: its class, the sentence (also `message`) and the share of cells right */
   mismatch?: MismatchJson;
