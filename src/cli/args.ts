@@ -9,6 +9,8 @@ export interface RunArgs {
   taskIds: string[];
   battery: boolean;
   allPairs: boolean;
+  /** --check-stable: candidates that pass their demo pairs also run under a second PYTHONHASHSEED */
+  checkStable: boolean;
   store: boolean;
   includeStore: boolean;
   json: boolean;
@@ -62,6 +64,8 @@ ${option('tasksPath')}
   -i, --task ID         only this task (repeatable, or comma-separated)
   -b, --battery         every candidate of the workspace is a candidate for every task
       --all-pairs       run every pair: no stop at a transfer candidate's first failing pair, no timeout quarantine
+      --check-stable    candidates that pass their demo pairs run again under a second PYTHONHASHSEED; another
+                        output on any pair marks them unstable (ranked below the stable ones)
       --store           write solving candidates to <workspace>/.batt/solvers (content-addressed, never overwrites)
       --include-store   also run the candidates already in the solver store
 ${option('workers')}
@@ -143,7 +147,7 @@ export function parseArgs(argv: string[]): Args {
   if (cmd === 'submit') return { cmd: 'submit', argv: rest }; // parsed by src/cli/submit.ts
   if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run, submit or cache; see batt --help)`);
   if (rest.some((f) => f === '--help' || f === '-h')) return { cmd: 'help' };
-  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true, strict: false };
+  const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, checkStable: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true, strict: false };
   const seen = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     let f = rest[i];
@@ -166,6 +170,7 @@ export function parseArgs(argv: string[]): Args {
       case '-i': case '--task': a.taskIds.push(...val().split(',').map((s) => s.trim()).filter(Boolean)); break;
       case '-b': case '--battery': a.battery = true; break;
       case '--all-pairs': a.allPairs = true; break;
+      case '--check-stable': a.checkStable = true; break;
       case '--store': a.store = true; break;
       case '--include-store': a.includeStore = true; break;
       case '--json': a.json = true; break;

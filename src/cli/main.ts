@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
-import { cacheStatistics, errorLines, inputErrorCount, summaryLine, taskLines, timingSummary } from '../engine/report';
+import { cacheStatistics, errorLines, inputErrorCount, stabilityLine, summaryLine, taskLines, timingSummary } from '../engine/report';
 import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
@@ -41,6 +41,7 @@ async function runCommand(a: RunArgs): Promise<number> {
       tasks: a.taskIds,
       battery: a.battery,
       allPairs: a.allPairs,
+      checkStable: a.checkStable,
       includeStore: a.includeStore || a.battery,
       store: a.store,
       signal: abort.signal,
@@ -58,7 +59,8 @@ async function runCommand(a: RunArgs): Promise<number> {
       if (r.errors.length) process.stderr.write(`${tasks ? '\n' : ''}${printableLines(errorLines(r))}\n`);
       const parts: string[] = [];
       if (r.stored.length) parts.push('', ...r.stored.map((s) => `stored ${s.name} for ${s.task}: ${path.relative(process.cwd(), s.path)}`));
-      parts.push('', summaryLine(r), cacheStatistics(r), timingSummary(r), '');
+      const stability = stabilityLine(r);
+      parts.push('', summaryLine(r), ...(stability ? [stability] : []), cacheStatistics(r), timingSummary(r), '');
       process.stdout.write(printableLines(parts.join('\n')));
     }
     if (interrupted) return 130;

@@ -64,13 +64,14 @@ function difference(task: Task, run: PairResult, check: PairResult | undefined):
   const a = outputOf(task, run);
   const b = outputOf(task, check);
   if (a === undefined || b === undefined || (a === null && b === null)) return undefined;
-  const under = `under PYTHONHASHSEED=${CHECK_HASH_SEED} than under ${RUN_HASH_SEED}`;
-  if (a === null) return `a ${size(b!)} grid ${under} (${run.status} there)`;
-  if (b === null) return `no grid ${under} (${check!.status}: ${check!.message ?? ''})`;
-  if (size(a) !== size(b)) return `another grid ${under} (${size(b)} against ${size(a)})`;
+  const under = `under PYTHONHASHSEED=${CHECK_HASH_SEED}`;
+  if (a === null) return `a ${size(b!)} grid ${under}, none under ${RUN_HASH_SEED} (${run.status}: ${run.message ?? ''})`;
+  if (b === null) return `no grid ${under}, a ${size(a)} grid under ${RUN_HASH_SEED} (${check!.status}: ${check!.message ?? ''})`;
+  const other = `another grid ${under} than under ${RUN_HASH_SEED}`;
+  if (size(a) !== size(b)) return `${other} (${size(b)} against ${size(a)})`;
   const cells = a.flat().length;
   const differ = a.flat().filter((v, i) => v !== b.flat()[i]).length;
-  return differ ? `another grid ${under} (${size(b)}: ${differ} of ${cells} cells differ)` : undefined;
+  return differ ? `${other} (${size(b)}: ${differ} of ${cells} cells differ)` : undefined;
 }
 
 /** The pairs on which the check's row differs from the run's; undefined when none does. */
