@@ -26,6 +26,7 @@ import { parsePairRef, SHOW_PAIR_COMMAND, type PairRef } from '../protocol/codeA
 import { CONFIG_FILE, RESTART_SETTINGS, SETTINGS } from '../protocol/settings';
 import type { PairFocus } from '../protocol/webview';
 import { createClient } from './client';
+import { registerLensCommands } from './codeLens';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
 import { Panel } from './panel';
@@ -287,6 +288,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   }
 
   context.subscriptions.push(
+    ...registerLensCommands({
+      client: async () => {
+        await ensureStarted();
+        return client;
+      },
+      onProgress: (listener) => {
+        progressListeners.add(listener);
+        return () => progressListeners.delete(listener);
+      },
+      showLeaderboard: (taskId, focus) => {
+        const known = model.knownLeaderboard(taskId);
+        if (!known) return;
+        model.leaderboard = known;
+        model.open('leaderboard', focus);
+        panel.show();
+        panel.refresh();
+      },
+    }),
     vscode.commands.registerCommand(SHOW_PAIR_COMMAND, (arg: unknown) => {
       const ref = parsePairRef(arg);
       if (ref) return showPair(ref);

@@ -2,12 +2,7 @@
  * The CodeLens actions above each solver, shared by the server (which offers them, src/server/codeLens.ts) and the
  * extension (which runs their commands and validates the arguments). No vscode, no node builtins.
  */
-
-/** A solver as a lens command's argument: its document and its function name. */
-export interface SolverRef {
-  uri: string;
-  solver: string;
-}
+import type { SolverRef } from './lsp';
 
 /** `Run`: the solver on its own task now, through the pool (its diagnostics and lens update). */
 export const RUN_SOLVER_COMMAND = 'batt.runSolver';
@@ -15,6 +10,9 @@ export const RUN_SOLVER_COMMAND = 'batt.runSolver';
 export const TRY_EVERY_TASK_COMMAND = 'batt.tryOnEveryTask';
 /** `Trace`: the solver's values line by line (issue 12). */
 export const TRACE_SOLVER_COMMAND = 'batt.traceSolver';
+
+/** A top-level solver definition line: `def solve_<task>[_suffix](`; group 1 its name. */
+export const SOLVER_DEF = /^def (solve_\w+)\s*\(/;
 
 const SOLVER = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
 

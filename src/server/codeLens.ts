@@ -7,8 +7,8 @@
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import { SHOW_PAIR_COMMAND, type PairRef } from '../protocol/codeActions';
-import { RUN_SOLVER_COMMAND, TRACE_SOLVER_COMMAND, TRY_EVERY_TASK_COMMAND, type SolverRef } from '../protocol/codeLens';
-import type { RunReason } from '../protocol/lsp';
+import { RUN_SOLVER_COMMAND, SOLVER_DEF, TRACE_SOLVER_COMMAND, TRY_EVERY_TASK_COMMAND } from '../protocol/codeLens';
+import type { RunReason, SolverRef } from '../protocol/lsp';
 import type { CandidateJson, PairJson, RunJson } from '../protocol/results';
 import { ownTask } from './diagnostics';
 
@@ -56,8 +56,6 @@ export interface SolverDef {
   /** the character after the function name */
   end: number;
 }
-
-const SOLVER_DEF = /^def (solve_\w+)\s*\(/;
 
 /** The top-level `def solve_...(` lines of a document's text, in order. */
 export function solverDefs(text: string): SolverDef[] {
