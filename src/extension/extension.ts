@@ -30,6 +30,7 @@ import { registerLensCommands } from './codeLens';
 import { explicitKeys, readSettings } from './config';
 import * as log from './log';
 import { Panel } from './panel';
+import { InlineValues } from './inlineValues';
 import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { SaveProgress } from './saveProgress';
@@ -46,6 +47,8 @@ export interface BattApi {
   ready: Promise<void>;
   /** the "Run batt on task" quick pick while it is open */
   taskPick(): vscode.QuickPick<TaskQuickPickItem> | undefined;
+  /** the trace's inline values (issue 12) */
+  inlineValues: InlineValues;
 }
 
 let client: LanguageClient | undefined;
@@ -114,6 +117,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     }
   });
   context.subscriptions.push(statusBar, panel, log.logChannel());
+  // the solver under the cursor traced after a save and on a move into it: hints at the ends of its lines
+  const inlineValues = new InlineValues(async (explicit) => {
+    if (explicit) await ensureStarted();
+    else if (starting) await starting;
+    return client;
+  }, log, (trace, explicit) => {
+    // "Trace solver" opens the panel's Trace view on it; a retrace of the solver it shows refreshes it in place
+    if (explicit) panel.showTrace(trace);
+    else if (model.trace?.solver === trace.solver && model.trace.file === trace.file) panel.showTrace(trace, { reveal: false });
+  });
+  context.subscriptions.push(
+    inlineValues,
+    vscode.commands.registerCommand('batt.traceSolver', (arg?: { uri?: string; solver?: string }) => inlineValues.traceSolver(arg)),
+    vscode.commands.registerCommand('batt.toggleInlineValues', () => inlineValues.toggle()),
+  );
 
   async function serverSettings(): Promise<ServerSettings> {
     const s = { ...readSettings(), explicit: explicitKeys() };
@@ -397,6 +415,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     runResults,
     ready,
     taskPick: () => picker.current,
+    inlineValues,
   };
 }
 

@@ -14,6 +14,8 @@ export interface SettingValues {
   tasksPath: string;
   workers: number;
   runOnSave: boolean;
+  /** the editor shows the trace of the solver under the cursor at the end of its lines (src/extension/inlineValues.ts) */
+  inlineValues: boolean;
   timeoutSeconds: number;
   memoryLimitMB: number;
   /** in a battery, a candidate that timed out on this many tasks is not started on further ones; 0 = never */
@@ -82,6 +84,7 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
     cli: { flag: '--workers', short: '-n', arg: 'N', help: 'worker processes' },
   },
   runOnSave: { type: 'boolean', default: true, vscode: {} },
+  inlineValues: { type: 'boolean', default: true, vscode: {} },
   timeoutSeconds: {
     type: 'number',
     default: 10,

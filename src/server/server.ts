@@ -26,6 +26,7 @@ import {
   RunTaskRequest,
   ServerSettings,
   SettingsNotification,
+  TraceRequest,
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
@@ -37,6 +38,7 @@ import { isFile, realPath, toPath } from './paths';
 import { DiagnosticsPublisher } from './publisher';
 import { Runs } from './runs';
 import { Session } from './session';
+import { Traces } from './trace';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -79,6 +81,13 @@ const publisher = new DiagnosticsPublisher({
   isFile,
 });
 
+/** batt/trace and the hover on traced lines (the unsaved documents are the trace's overrides). */
+const traces = new Traces({
+  engineFor: (file) => session.engineFor(file),
+  document: (uri) => documents.get(uri),
+  documents: () => documents.all(),
+});
+
 const lint = new LintScheduler({
   enabled: () => !!session?.trusted,
   lint: (file, text) => session.lint(file, text),
@@ -111,6 +120,7 @@ connection.onInitialize((params: InitializeParams) => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS },
+      hoverProvider: true,
       codeLensProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -139,6 +149,9 @@ documents.onDidClose((e) => {
   publisher.clearLint(e.document.uri);
 });
 documents.onDidSave((e) => void runs.onSave(e.document.uri));
+documents.onDidOpen((e) => traces.opened(e.document.uri, e.document.version));
+documents.onDidSave((e) => traces.saved(e.document.uri, e.document.version));
+documents.onDidClose((e) => traces.closed(e.document.uri));
 
 /** A request's cancellation token as an AbortSignal. */
 function signalOf(token: { onCancellationRequested(l: () => void): unknown }): AbortSignal {
@@ -148,6 +161,8 @@ function signalOf(token: { onCancellationRequested(l: () => void): unknown }): A
 }
 
 connection.onCodeAction((p) => codeActions(p));
+connection.onHover((p) => traces.hover(p));
+connection.onRequest(TraceRequest.type, (p, token) => traces.trace(p, signalOf(token)));
 connection.onCodeLens((p) => {
   const doc = documents.get(p.textDocument.uri);
   const file = toPath(p.textDocument.uri);
