@@ -37,7 +37,7 @@ export interface CacheArgs {
   json: boolean;
 }
 
-export type Args = RunArgs | CacheArgs | { cmd: 'submit'; argv: string[] } | { cmd: 'help'; topic?: 'cache' } | { cmd: 'version' };
+export type Args = RunArgs | CacheArgs | { cmd: 'submit'; argv: string[] } | { cmd: 'trace'; argv: string[] } | { cmd: 'help'; topic?: 'cache' } | { cmd: 'version' };
 
 /** A setting's help line(s), from the model: flag, text, range, and where the value comes from without the flag. */
 function option(name: SettingName): string {
@@ -56,6 +56,7 @@ Usage:
   batt run [options]            score candidates on tasks; print verdicts, summary, timing and cache statistics
   batt cache stats|clear        show or clear the workspace's caches
   batt submit [options]         write the two-attempt submission file, its score and oracle gap (batt submit --help)
+  batt trace SOLVER [options]   the value each line of a solver assigned, on every pair of its task (batt trace --help)
   batt --help | --version
 
 Options for run:
@@ -145,7 +146,8 @@ export function parseArgs(argv: string[]): Args {
     return a;
   }
   if (cmd === 'submit') return { cmd: 'submit', argv: rest }; // parsed by src/cli/submit.ts
-  if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run, submit or cache; see batt --help)`);
+  if (cmd === 'trace') return { cmd: 'trace', argv: rest }; // parsed by src/cli/trace.ts
+  if (cmd !== 'run') throw new UsageError(`unknown command "${cmd}" (expected run, trace, submit or cache; see batt --help)`);
   if (rest.some((f) => f === '--help' || f === '-h')) return { cmd: 'help' };
   const a: RunArgs = { cmd: 'run', workspace: '.', taskIds: [], battery: false, allPairs: false, checkStable: false, store: false, includeStore: false, json: false, verbose: false, noCache: false, progress: true, strict: false };
   const seen = new Set<string>();

@@ -8,6 +8,7 @@ import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
 import { submitCommand } from './submit';
+import { traceCommand } from './trace';
 
 const VERSION = '0.1.0';
 
@@ -142,6 +143,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cacheCommand(args);
       case 'submit':
         return await submitCommand(args.argv);
+      case 'trace':
+        return await traceCommand(args.argv);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -53,9 +53,9 @@ function signature(v: TraceValue): { kind: string; size: string; empty: boolean 
 }
 
 /**
- * Marks the lines whose value differs between pairs in kind or emptiness (an exception counts as a kind), whose size
- * differs on exactly one pair while all the others agree (at least three pairs), or whose size on a failing pair
- * differs from the one size every passing pair agrees on.
+ * Marks the lines whose value differs between pairs in kind or emptiness (an exception counts as a kind), or whose
+ * size on a failing pair differs from the one size every passing pair (two or more) agrees on. Sizes that merely vary from pair to
+ * pair (inputs of other sizes, more objects) are not marked: they would mark nearly every line of a working solver.
  */
 export function markDivergent(lines: TraceLine[], pairs: TracePair[]): void {
   for (const line of lines) {
@@ -65,13 +65,28 @@ export function markDivergent(lines: TraceLine[], pairs: TracePair[]): void {
     const empties = new Set(sigs.map((s) => s.empty));
     let divergent = kinds.size > 1 || empties.size > 1;
     if (!divergent) {
-      const counts = new Map<string, number>();
-      for (const s of sigs) counts.set(s.size, (counts.get(s.size) ?? 0) + 1);
-      if (counts.size === 2 && sigs.length >= 3 && [...counts.values()].includes(1)) divergent = true;
-      const passing = new Set(sigs.filter((s) => pairs[s.pair]?.status === 'pass').map((s) => s.size));
-      if (passing.size === 1 && sigs.some((s) => pairs[s.pair] && failing(pairs[s.pair]) && !passing.has(s.size))) divergent = true;
+      const passed = sigs.filter((s) => pairs[s.pair]?.status === 'pass');
+      const passing = new Set(passed.map((s) => s.size));
+      if (passed.length >= 2 && passing.size === 1 && sigs.some((s) => pairs[s.pair] && failing(pairs[s.pair]) && !passing.has(s.size))) divergent = true;
     }
     if (divergent) line.divergent = true;
     else delete line.divergent;
   }
+}
+
+/**
+ * The pairs whose value on a divergent line is the odd one: a signature other than the one most pairs share (with no
+ * single most common one, the pairs that raised there).
+ */
+export function oddPairs(line: TraceLine): Set<number> {
+  const sig = (v: TraceValue) => {
+    const s = signature(v);
+    return `${s.kind}|${s.size}|${s.empty}`;
+  };
+  const counts = new Map<string, number>();
+  for (const v of line.values) counts.set(sig(v), (counts.get(sig(v)) ?? 0) + 1);
+  const top = Math.max(0, ...counts.values());
+  const leaders = [...counts].filter(([, n]) => n === top).map(([s]) => s);
+  const odd = leaders.length === 1 ? line.values.filter((v) => sig(v) !== leaders[0]) : line.values.filter((v) => v.error !== undefined);
+  return new Set(odd.map((v) => v.pair));
 }

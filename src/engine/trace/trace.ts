@@ -109,7 +109,8 @@ function discoverInput(env: RunEnv, o: TraceOptions): DiscoverInput {
 function findCandidate(ws: WorkspaceModel, name: string, root: string): Candidate {
   const all = ws.candidates.filter((c) => c.name === name).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   if (all.length) return all[0];
-  const near = ws.candidates.filter((c) => c.name.startsWith(name.replace(/_[^_]*$/, ''))).slice(0, 3).map((c) => c.name);
+  const task = /^solve_([^_]+)/.exec(name)?.[1];
+  const near = task ? ws.candidates.filter((c) => c.name.startsWith(`solve_${task}`)).slice(0, 3).map((c) => c.name) : [];
   throw new UsageError(`solver ${name} not found in workspace ${root}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
 }
 
