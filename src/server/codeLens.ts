@@ -124,16 +124,11 @@ function verdictCommand(v: LensVerdict | undefined): { command: string; argument
   return { command: SHOW_PAIR_COMMAND, arguments: [ref] };
 }
 
-export interface LensOptions {
-  /** offer `Trace` (the trace command exists) */
-  trace: boolean;
-}
-
 /**
- * The lenses of a document: above each solver its verdict, `Run`, `Trace` (when offered) and `Try on every task`.
+ * The lenses of a document: above each solver its verdict, `Run`, `Trace` and `Try on every task`.
  * `verdict` gives a solver's newest verdict by name (the document's file is the caller's business).
  */
-export function solverLenses(uri: string, text: string, verdict: (name: string) => LensVerdict | undefined, opts: LensOptions): CodeLens[] {
+export function solverLenses(uri: string, text: string, verdict: (name: string) => LensVerdict | undefined): CodeLens[] {
   const out: CodeLens[] = [];
   for (const d of solverDefs(text)) {
     const range = { start: { line: d.line, character: 0 }, end: { line: d.line, character: d.end } };
@@ -141,7 +136,7 @@ export function solverLenses(uri: string, text: string, verdict: (name: string) 
     const v = verdict(d.name);
     out.push({ range, command: { title: verdictTitle(v), ...verdictCommand(v) } });
     out.push({ range, command: { title: 'Run', command: RUN_SOLVER_COMMAND, arguments: [ref] } });
-    if (opts.trace) out.push({ range, command: { title: 'Trace', command: TRACE_SOLVER_COMMAND, arguments: [ref] } });
+    out.push({ range, command: { title: 'Trace', command: TRACE_SOLVER_COMMAND, arguments: [ref] } });
     out.push({ range, command: { title: 'Try on every task', command: TRY_EVERY_TASK_COMMAND, arguments: [ref] } });
   }
   return out;

@@ -168,7 +168,7 @@ connection.onCodeLens((p) => {
   const file = toPath(p.textDocument.uri);
   if (!doc || !file || !session?.trusted) return [];
   const real = realPath(file);
-  return solverLenses(doc.uri, doc.getText(), (name) => lensVerdicts.get(real, name), { trace: false });
+  return solverLenses(doc.uri, doc.getText(), (name) => lensVerdicts.get(real, name));
 });
 connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, signalOf(token)));

@@ -123,32 +123,28 @@ describe('CodeLens: ranges and actions', () => {
     ]);
   });
 
-  it('puts the verdict, Run and Try on every task above each solver, on its def line', () => {
+  it('puts the verdict, Run, Trace and Try on every task above each solver, on its def line', () => {
     const verdicts = new Map([['solve_aaaa0000_r', v(rotated)]]);
-    const lenses = solverLenses(URI, TEXT, (n) => verdicts.get(n), { trace: false });
+    const lenses = solverLenses(URI, TEXT, (n) => verdicts.get(n));
     assert.deepStrictEqual(
       lenses.map((l) => [l.range.start.line, l.range.start.character, l.range.end.line, l.range.end.character, l.command?.title, l.command?.command]),
       [
         [2, 0, 2, 18, 'batt: not run yet', ''],
         [2, 0, 2, 18, 'Run', RUN_SOLVER_COMMAND],
+        [2, 0, 2, 18, 'Trace', TRACE_SOLVER_COMMAND],
         [2, 0, 2, 18, 'Try on every task', TRY_EVERY_TASK_COMMAND],
         [7, 0, 7, 20, '$(error) demo 1/3 · test 0/1 · demo 1: rotated 180°', SHOW_PAIR_COMMAND],
         [7, 0, 7, 20, 'Run', RUN_SOLVER_COMMAND],
+        [7, 0, 7, 20, 'Trace', TRACE_SOLVER_COMMAND],
         [7, 0, 7, 20, 'Try on every task', TRY_EVERY_TASK_COMMAND],
       ],
     );
-    assert.deepStrictEqual(lenses[3].command?.arguments, [{ taskId: 'aaaa0000', candidate: 'solve_aaaa0000_r', kind: 'demo', index: 1 }]);
-    for (const l of lenses.filter((x) => x.command?.command === RUN_SOLVER_COMMAND || x.command?.command === TRY_EVERY_TASK_COMMAND)) {
+    assert.deepStrictEqual(lenses[4].command?.arguments, [{ taskId: 'aaaa0000', candidate: 'solve_aaaa0000_r', kind: 'demo', index: 1 }]);
+    for (const l of lenses.filter((x) => x.command?.command !== SHOW_PAIR_COMMAND && x.command?.command !== '')) {
       const [arg] = l.command!.arguments!;
       assert.deepStrictEqual(parseSolverRef(arg), arg);
       assert.strictEqual((arg as { uri: string }).uri, URI);
     }
-  });
-
-  it('offers Trace between Run and Try when the trace command exists', () => {
-    const lenses = solverLenses(URI, 'def solve_aaaa0000(I):\n    return I\n', () => undefined, { trace: true });
-    assert.deepStrictEqual(lenses.map((l) => l.command?.command), ['', RUN_SOLVER_COMMAND, TRACE_SOLVER_COMMAND, TRY_EVERY_TASK_COMMAND]);
-    assert.deepStrictEqual(lenses[2].command?.arguments, [{ uri: URI, solver: 'solve_aaaa0000' }]);
   });
 
   it('validates a solver argument that comes back from the client', () => {
