@@ -8,6 +8,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { RunJson, RunRecord } from './results';
 import type { TraceJson } from './trace';
+import type { SubmissionProgressParams, SubmissionResult, WriteSubmissionParams } from './submission';
 
 export type { RunRecord } from './results';
 import type { BattSettings } from './settings';
@@ -197,3 +198,10 @@ export const HistoryRequest = request<HistoryParams, RunRecord[], void>('batt/hi
  *  solver's per-line values on every pair (unsaved documents as the editor has them); fails with a message, never a
  *  made-up trace; cancellable. */
 export const TraceRequest = request<TraceParams, TraceJson, void>('batt/trace');
+
+/** client -> server request, from "Batt: Write submission": `batt submit` with the stability check on a folder's
+ *  configured tasks, the file written to `out`; cancellable (then nothing is written, and the answer is null). */
+export const WriteSubmissionRequest = request<WriteSubmissionParams, SubmissionResult | null, void>('batt/writeSubmission');
+
+/** server -> client notification while a submission runs: jobs done of total (at most ~10 a second, the last always sent). */
+export const SubmissionProgressNotification = notification<SubmissionProgressParams>('batt/submissionProgress');

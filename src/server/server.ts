@@ -38,6 +38,7 @@ import { isFile, realPath, toPath } from './paths';
 import { DiagnosticsPublisher } from './publisher';
 import { Runs } from './runs';
 import { Session } from './session';
+import { registerWriteSubmission } from './submission';
 import { Traces } from './trace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -175,6 +176,7 @@ connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, s
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
 connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
 connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
+registerWriteSubmission(connection, { folders: () => session.folders, engine: (root) => session.engine(root), log });
 connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.max(p?.limit ?? 50, 1), HISTORY_KEEP)));
 
 connection.onShutdown(() => {
