@@ -20,6 +20,7 @@ import { overhead } from './overhead';
 import { poolVsLoop } from './poolVsLoop';
 import { readmeBattery } from './readmeBattery';
 import { Report } from './report';
+import { traceHintsBench } from './traceHints';
 import { corpusIds, countPairs, writeWorkspace } from './workload';
 
 interface Args {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     ['4', 'overhead', () => overhead(ctx, report)],
     ['6', 'battery', () => battery(ctx, report)],
     ['7', 'readmeBattery', () => readmeBattery(ctx, report)],
+    ['11', 'traceHints', () => traceHintsBench(ctx, report)],
   ];
   let failed = false;
   for (const [id, name, fn] of sections) {

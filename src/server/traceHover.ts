@@ -56,11 +56,11 @@ export function cellsOverInput(cells: Array<[number, number, number]>, input?: n
   }, cellSize(rows, cols, 96));
 }
 
-/** The image of a value, if it has one: a grid, an object or an index set. */
+/** The image of a value, if it has one: a grid, an object or a set of objects (their cells), an index set. */
 export function valueImage(v: TraceValue, pair: TracePair | undefined): Buffer | undefined {
   if (v.error !== undefined) return undefined;
   if (v.grid && v.grid.length && v.grid[0]?.length) return gridPng(v.grid, cellSize(v.grid.length, v.grid[0].length, 96));
-  if ((v.type === 'object' || v.type === 'indices') && v.cells?.length) return cellsOverInput(v.cells, pair?.input);
+  if ((v.type === 'object' || v.type === 'objects' || v.type === 'indices') && v.cells?.length) return cellsOverInput(v.cells, pair?.input);
   return undefined;
 }
 

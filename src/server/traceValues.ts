@@ -13,7 +13,7 @@ export const ERROR_MARK = '✗';
 /** A pair that raised (or timed out) before this line. */
 export const NO_VALUE = '–';
 const MAX_VALUE = 24;
-const MAX_ERROR = 48;
+const MAX_ERROR = 40;
 
 export function clip(s: string, max: number): string {
   const one = s.replace(/\s+/g, ' ').trim();

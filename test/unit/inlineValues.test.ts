@@ -43,7 +43,7 @@ describe('inline values: the hint text', () => {
     assert.strictEqual(h.text, '5 obj · ✗ IndexError: tuple index out of range · 5 obj | 5 obj');
     assert.strictEqual(h.kind, 'error');
     const long = valueText({ pair: 0, type: 'other', summary: '', error: `ValueError: ${'x'.repeat(100)}\nmore` }, false);
-    assert.ok(long.length <= 50 && long.endsWith('…') && !long.includes('\n'), long);
+    assert.ok(long.length <= 42 && long.endsWith('…') && !long.includes('\n'), long);
   });
 
   it('marks the value whose kind or emptiness differs from a strict majority', () => {

@@ -27,7 +27,7 @@ function trace(): TraceJson {
       { kind: 'test', index: 0, status: 'pass', input: [[4, 4]] },
     ],
     lines: [
-      { line: 2, name: 'x1', source: 'x1 = objects(I, T, F, T)', values: [{ pair: 0, type: 'objects', size: 2, summary: '2 obj' }, { pair: 1, type: 'objects', size: 1, summary: '1 obj' }, { pair: 2, type: 'objects', size: 1, summary: '1 obj' }] },
+      { line: 2, name: 'x1', source: 'x1 = objects(I, T, F, T)', values: [{ pair: 0, type: 'objects', size: 2, summary: '2 obj', cells: [[0, 0, 1], [1, 1, 2]] }, { pair: 1, type: 'objects', size: 1, summary: '1 obj' }, { pair: 2, type: 'objects', size: 1, summary: '1 obj' }] },
       { line: 3, name: 'x2', source: 'x2 = first(x1)', values: [{ pair: 0, type: 'object', size: 1, shape: [1, 1], summary: '1 cells', cells: [[1, 1, 2]] }, { pair: 1, type: 'other', summary: '', error: 'IndexError: tuple index | out of range' }, { pair: 2, type: 'object', size: 2, shape: [1, 2], summary: '2 cells', cells: [[0, 0, 4], [0, 1, 4]] }] },
       { line: 4, name: 'x3', source: 'x3 = toindices(x2)', values: [{ pair: 0, type: 'indices', size: 1, summary: '1 cells', cells: [[0, 0, -1]] }, { pair: 2, type: 'indices', size: 2, summary: '2 cells', cells: [[0, 0, -1], [0, 1, -1]] }] },
       { line: 5, name: 'x4', source: 'x4 = size(x3)', values: [{ pair: 0, type: 'int', summary: '1', repr: '1' }, { pair: 2, type: 'int', summary: '2', repr: '2' }] },
@@ -105,6 +105,9 @@ describe('trace hover markdown', () => {
     const [mask] = images(hoverMarkdown(t, t.lines[2]));
     assert.deepStrictEqual(mask.px(mid(0), mid(0)), [255, 255, 255, 255], 'a cell of the set');
     assert.notDeepStrictEqual(mask.px(mid(1), mid(1)), [255, 255, 255, 255], 'a cell outside it');
+    const [set] = images(hoverMarkdown(t, t.lines[0]));
+    assert.deepStrictEqual([set.px(mid(0), mid(0)), set.px(mid(1), mid(1))], [[...ARC_RGB[1], 255], [...ARC_RGB[2], 255]], 'a set of objects: their cells');
+    assert.strictEqual(images(hoverMarkdown(t, t.lines[0])).length, 1, 'pairs without cells: text only');
   });
 
   it('the exception of the pair that raised, escaped for the table; numbers as text, no image', () => {
