@@ -80,7 +80,7 @@ export function traceText(t: TraceJson, o: TraceTextOptions): string {
     ['', '', 'I', ...t.pairs.map((p) => (p.input ? `${gridSize(p.input)} {${paletteOf(p.input).join('')}}` : '·'))],
   ];
   for (const line of t.lines) {
-    const odd = line.divergent ? oddPairs(line) : new Set<number>();
+    const odd = line.divergent ? oddPairs(line, t.pairs) : new Set<number>();
     const cells = t.pairs.map((_, i) => {
       const text = escapeNonPrintable(cellText(line.values.find((v) => v.pair === i)));
       return odd.has(i) ? `${text} *` : text;

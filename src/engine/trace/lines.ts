@@ -75,18 +75,20 @@ export function markDivergent(lines: TraceLine[], pairs: TracePair[]): void {
 }
 
 /**
- * The pairs whose value on a divergent line is the odd one: a signature other than the one most pairs share (with no
- * single most common one, the pairs that raised there).
+ * The pairs whose value on a divergent line is the odd one: a signature other than the one every passing pair shares,
+ * else than the one most pairs share, else (no single most common one) the pairs that raised there.
  */
-export function oddPairs(line: TraceLine): Set<number> {
+export function oddPairs(line: TraceLine, pairs: TracePair[]): Set<number> {
   const sig = (v: TraceValue) => {
     const s = signature(v);
     return `${s.kind}|${s.size}|${s.empty}`;
   };
+  const passing = new Set(line.values.filter((v) => pairs[v.pair]?.status === 'pass').map(sig));
   const counts = new Map<string, number>();
   for (const v of line.values) counts.set(sig(v), (counts.get(sig(v)) ?? 0) + 1);
   const top = Math.max(0, ...counts.values());
   const leaders = [...counts].filter(([, n]) => n === top).map(([s]) => s);
-  const odd = leaders.length === 1 ? line.values.filter((v) => sig(v) !== leaders[0]) : line.values.filter((v) => v.error !== undefined);
+  const normal = passing.size === 1 ? [...passing][0] : leaders.length === 1 ? leaders[0] : undefined;
+  const odd = normal !== undefined ? line.values.filter((v) => sig(v) !== normal) : line.values.filter((v) => v.error !== undefined);
   return new Set(odd.map((v) => v.pair));
 }
