@@ -75,24 +75,31 @@ function inPlace(v: TraceValue, input: Grid | undefined): { grid: Grid; marked: 
   return { grid, marked };
 }
 
-/** Index sets are masks over the input; objects read best cut out (in a thumbnail) or in place (full size). */
-function isMask(v: TraceValue): boolean {
-  return v.type === 'indices' || (!!v.cells?.length && v.cells.every((c) => c[2] < 0));
+/** Cells without a colour of their own (an index set's): ringed where they are, over the input. */
+function colourless(v: TraceValue): boolean {
+  return !!v.cells?.length && v.cells.every((c) => c[2] < 0);
 }
 
-/** Thumbnail cells: the grid's longer side fits THUMB_PX, each cell 2–10 px. */
-const THUMB_PX = 90;
+/** The classes of a value drawn over the input: the rest of the input faded; colourless cells ringed. */
+function maskClass(v: TraceValue): string {
+  return colourless(v) ? 'trace-mask trace-indices' : 'trace-mask';
+}
+
+/** Thumbnail cells: the grid's longer side fits THUMB_PX, each cell 2–8 px. */
+const THUMB_PX = 64;
 
 function thumbCell(g: Grid): string {
-  return `${Math.max(2, Math.min(10, Math.floor(THUMB_PX / Math.max(g.length, width(g), 1))))}px`;
+  return `${Math.max(2, Math.min(8, Math.floor(THUMB_PX / Math.max(g.length, width(g), 1))))}px`;
 }
 
+/** A cell's thumbnail: the grid; one object cut out to its box; index sets and sets of objects over the input. */
 function thumbOf(v: TraceValue, input: Grid | undefined, label: string): VNode | null {
-  const placed = !v.grid && isMask(v) ? inPlace(v, input) : undefined;
-  const g = v.grid ?? placed?.grid ?? cropped(v);
+  const placed = !v.grid && v.type !== 'object' ? inPlace(v, input) : undefined;
+  const cut = !v.grid && !placed ? cropped(v) : undefined;
+  const g = v.grid ?? placed?.grid ?? cut;
   if (!g) return null;
-  const node = renderGrid(g, label, { marked: placed?.marked, markClass: 'in-set', extraClass: `thumb-grid trace-thumb${placed ? ' trace-mask' : ''}` });
-  return withStyle(node, { '--cell': thumbCell(g) });
+  const cls = `thumb-grid trace-thumb${placed ? ` ${maskClass(v)}` : cut ? ' trace-cut' : ''}`;
+  return withStyle(renderGrid(g, label, { marked: placed?.marked, markClass: 'in-set', extraClass: cls }), { '--cell': thumbCell(g) });
 }
 
 //#endregion
@@ -177,12 +184,12 @@ function valueFigure(v: TraceValue, input: Grid | undefined, name: string): { fi
   const placed = inPlace(v, input);
   if (placed) {
     const title = (i: number, j: number) => `row ${i}, col ${j}: ${placed.marked.has(`${i},${j}`) ? `in ${name}` : 'not in it'}, ${colourName(placed.grid[i]?.[j])}`;
-    const grid = renderGrid(placed.grid, `${name} over the input`, { marked: placed.marked, markClass: 'in-set', title, extraClass: 'grid-actual trace-mask' });
+    const grid = renderGrid(placed.grid, `${name} over the input`, { marked: placed.marked, markClass: 'in-set', title, extraClass: `grid-actual ${maskClass(v)}` });
     return { fig: figure('figure-actual', `${name}: ${cellText(v)}, over the input`, grid, undefined, name), cols: width(placed.grid) };
   }
   const g = cropped(v);
   if (!g) return null;
-  const grid = renderGrid(g, name, { title: gridTitle(name, g), extraClass: 'grid-actual' });
+  const grid = renderGrid(g, name, { title: gridTitle(name, g), extraClass: 'grid-actual trace-cut' });
   return { fig: figure('figure-actual', `${name}: ${cellText(v)}`, grid, undefined, name), cols: width(g) };
 }
 
@@ -205,7 +212,7 @@ export function renderTracePair(trace: TraceJson, line: TraceLine, pi: number): 
   const message = !v ? `${pairName(p)} did not reach this line (${p.status})` : v.error ? v.error : `${v.type}: ${cellText(v)}${v.truncated ? ' (cut at the size cap)' : ''}`;
   const tree = h(
     'div',
-    { id: 'trace-pair', class: `pair pair-${v?.error ? 'error' : p.status}`, 'aria-labelledby': 'trace-pair-h' },
+    { id: 'trace-pair', class: `pair ${v?.error ? 'pair-error' : 'trace-value'}`, 'aria-labelledby': 'trace-pair-h' },
     h('h4', { id: 'trace-pair-h' }, `${line.name} on ${pairName(p)} — ${p.status}`, h('span', { class: 'pair-credit' }, `line ${line.line}`), ' ', button('Close', ui('close'), { class: 'copy-grid', 'data-key': 'trace-close' })),
     h('p', { class: 'pair-message' }, message),
     figures.length ? h('div', { class: 'grids' }, ...figures) : null,

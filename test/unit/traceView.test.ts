@@ -23,10 +23,12 @@ const val = (pair: number, v: Omit<TraceValue, 'pair'>): TraceValue => ({ pair, 
 
 /** demo 0 and 1 pass; demo 2 fails (its x3 is empty); test 0 raises at x4. */
 function sampleTrace(): TraceJson {
-  const objects = (pair: number) => val(pair, { type: 'objects', size: 2, summary: '2 obj' });
+  const objects = (pair: number) => val(pair, { type: 'objects', size: 2, summary: '2 obj', ...(pair === 0 && { cells: [[0, 1, 1], [0, 2, 1], [1, 1, 1], [1, 2, 1], [2, 0, 2]] }) });
   const biggest = (pair: number, r: number, c: number, colour: number) =>
     val(pair, { type: 'object', shape: [2, 2], size: 4, summary: '4 cells', cells: [[r, c, colour], [r, c + 1, colour], [r + 1, c, colour], [r + 1, c + 1, colour]] });
-  const zeros = (pair: number, cells: Array<[number, number]>) => val(pair, { type: 'indices', shape: cells.length ? [2, 2] : [0, 0], size: cells.length, summary: `${cells.length} cells`, cells: cells.map(([r, c]) => [r, c, -1]) });
+  // as the worker gives them (trace.py): an index set, or an empty frozenset as 'other'
+  const zeros = (pair: number, cells: Array<[number, number]>) =>
+    cells.length ? val(pair, { type: 'indices', shape: [2, 2], size: cells.length, summary: `${cells.length} idx`, cells: cells.map(([r, c]) => [r, c, -1]) }) : val(pair, { type: 'other', size: 0, summary: '∅', repr: 'frozenset()' });
   const lines: TraceLine[] = [
     { line: 11, name: 'x1', source: 'x1 = objects(I, T, F, T)', values: [0, 1, 2, 3].map(objects) },
     { line: 12, name: 'x2', source: 'x2 = argmax(x1, size)', values: [biggest(0, 0, 1, 1), biggest(1, 0, 0, 1), biggest(2, 0, 0, 4), biggest(3, 0, 1, 5)] },
@@ -72,7 +74,7 @@ describe('trace: the first divergence of a failing pair', () => {
 
   it('counts a kind, an emptiness, a missing value and an exception; a size only when two passing pairs share it', () => {
     const grid = (h: number, w: number): TraceValue => ({ pair: 0, type: 'grid', shape: [h, w], summary: `${h}x${w}` });
-    const set = (n: number): TraceValue => ({ pair: 0, type: 'indices', size: n, summary: `${n} cells` });
+    const set = (n: number): TraceValue => ({ pair: 0, type: 'indices', size: n, summary: `${n} idx` });
     assert.strictEqual(differs(grid(3, 3), [grid(3, 3), grid(3, 3)]), false);
     assert.strictEqual(differs(grid(4, 3), [grid(3, 3), grid(3, 3)]), true, 'two passing pairs agree on 3x3');
     assert.strictEqual(differs(grid(4, 3), [grid(3, 3)]), false, 'one pair\'s size is no pattern');
@@ -107,18 +109,22 @@ describe('trace view', () => {
 
   it('cells: grids and objects as thumbnails, index sets as a mask over the input, texts, the exception, nothing after it', () => {
     const rows = rowsOf(renderTrace(sampleTrace()));
-    // x1: a short text
+    // x1: objects over the input, the rest of it faded (their cells, when the worker sent them), else a short text
     assert.deepStrictEqual(cellsOf(rows[0]).map(textOf), ['2 obj', '2 obj', '2 obj', '2 obj']);
-    assert.strictEqual(gridOf(rows[0]), undefined);
-    // x2: an object cut out to its 2x2 box, in its own colour
+    const objs = gridOf(cellsOf(rows[0])[0]);
+    assert.deepStrictEqual([hasClass(objs, 'trace-mask'), hasClass(objs, 'trace-indices')], [true, false]);
+    assert.deepStrictEqual(classes(objs).map((c) => c.includes('in-set')), [false, true, true, false, true, true, true, false, false]);
+    assert.strictEqual(gridOf(cellsOf(rows[0])[1]), undefined);
+    // x2: one object cut out to its 2x2 box, in its own colour
     const obj = gridOf(cellsOf(rows[1])[0]);
+    assert.ok(hasClass(obj, 'trace-cut'));
     assert.deepStrictEqual(classes(obj), ['cell c1', 'cell c1', 'cell c1', 'cell c1']);
-    assert.strictEqual(obj.style?.['--cell'], '10px');
-    // x3 on demo 0: the whole 3x3 input, the four cells of the set marked
+    assert.strictEqual(obj.style?.['--cell'], '8px');
+    // x3 on demo 0: the whole 3x3 input, the four cells of the set marked (ringed: they have no colour of their own)
     const mask = gridOf(cellsOf(rows[2])[0]);
-    assert.ok(hasClass(mask, 'trace-mask'));
+    assert.deepStrictEqual([hasClass(mask, 'trace-mask'), hasClass(mask, 'trace-indices')], [true, true]);
     assert.deepStrictEqual(classes(mask), ['cell c0 in-set', 'cell c1', 'cell c1', 'cell c0 in-set', 'cell c1', 'cell c1', 'cell c2', 'cell c0 in-set', 'cell c0 in-set']);
-    assert.strictEqual(textOf(cellsOf(rows[2])[0]), '4 cells');
+    assert.strictEqual(textOf(cellsOf(rows[2])[0]), '4 idx');
     // x4: tuples and an int as text; test 0 shows the exception's first line, and has no value after it
     const x4 = cellsOf(rows[3]);
     assert.deepStrictEqual(x4.map(textOf), ['(0, 0)', '(0, 2)', '0', 'StopIteration: first of an empty setfirst difference']);
@@ -138,7 +144,7 @@ describe('trace view', () => {
       [3, 3],
     ]);
     const cell = cellsOf(rows[2])[2];
-    assert.strictEqual(textOf(cell), '0 cellsfirst difference');
+    assert.strictEqual(textOf(cell), '∅first difference');
     assert.match(findAll(cell, (n) => n.attrs.role === 'button')[0].attrs['aria-label'], /the first line where this failing pair differs from the passing pairs/);
   });
 
