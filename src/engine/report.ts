@@ -74,7 +74,7 @@ function unstableProblem(c: CandidateJson): string {
  * With the stability check: `stability: N candidates passed their demo pairs and ran under PYTHONHASHSEED=1 too
  * (ran R, C cached): K unstable`; nothing without it.
  */
-export function stabilityLine(r: RunJson): string | undefined {
+export function stabilityLine(r: Pick<RunJson, 'summary'>): string | undefined {
   const s = r.summary.stability;
   if (!s) return undefined;
   const n = `${s.checked} candidate${s.checked === 1 ? '' : 's'}`;

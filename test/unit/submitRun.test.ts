@@ -1,7 +1,8 @@
 /**
  * `submit(engine, opts)` end to end with real workers on the hand-made bundle (test/fixtures/submit/): the file equals
  * the golden one byte for byte, the score and oracle gap are the hand-computed ones, both Kaggle spellings load, and
- * without solutions the attempts come from the candidates' unknown-verdict outputs and nothing is scored.
+ * without solutions the attempts come from the candidates' unknown-verdict outputs and nothing is scored; the stability
+ * check ranks an unstable candidate below the stable ones.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -65,5 +66,25 @@ describe('batt submit: a run on the hand-made bundle', function () {
     fs.copyFileSync(path.join(DIR, 'bundle', 'hand_solutions.json'), path.join(bundle, 'arc-agi-test-solutions.json'));
     const scored = await run(bundle);
     assert.strictEqual(scored.score?.right, 3);
+  });
+
+  it('runs the stability check: an unstable candidate ranks below the stable one and is named', async () => {
+    // (test/fixtures/submit/stable) the unstable candidate is the shorter one: without the check it would be attempt_1
+    const stableWs = path.join(tmp, 'stable');
+    fs.mkdirSync(stableWs);
+    fs.copyFileSync(path.join(DIR, 'stable', 'solvers.py'), path.join(stableWs, 'solvers.py'));
+    const engine = new Engine({ workspace: stableWs, tasksPath: path.join(DIR, 'stable', 'tasks'), workers: 2, timeoutMs: 5000 });
+    let r: SubmitReport;
+    try {
+      r = await submit(engine);
+    } finally {
+      await engine.dispose();
+    }
+    assert.deepStrictEqual(r.unstable, [{ task: 'ff000006', name: 'solve_ff000006' }]);
+    const [first, second] = r.tests[0].attempts;
+    assert.deepStrictEqual([first.kind === 'candidate' && first.name, second.kind === 'candidate' && second.name, second.kind === 'candidate' && second.unstable], ['solve_ff000006_sorted', 'solve_ff000006', true]);
+    assert.deepStrictEqual(r.submission.ff000006[0].attempt_1, [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    assert.deepStrictEqual(r.score, { right: 1, total: 1, score: 1, tasksRight: 1, tasks: 1, unknown: 0 }); // a task folder has its test outputs
+    assert.strictEqual(r.summary.stability?.unstable, 1);
   });
 });

@@ -18,7 +18,7 @@ export const SUBMIT_RANKING =
 
 /** Whether the stability check found the candidate's outputs to differ under a second PYTHONHASHSEED. */
 export function isUnstable(c: CandidateJson): boolean {
-  return (c as CandidateJson & { unstable?: boolean }).unstable === true;
+  return c.unstable === true;
 }
 
 function passesDemos(c: CandidateJson): boolean {

@@ -30,8 +30,10 @@ export interface SubmitOptions {
 }
 
 /**
- * Runs the engine's candidates on its configured tasks and makes the submission. A cancelled run writes no file (the
- * report says what ran). Throws what Engine.run throws (a UsageError for bad setup) and a failed write.
+ * Runs the engine's candidates on its configured tasks, with the stability check (a candidate passing its demo pairs
+ * runs under a second PYTHONHASHSEED too; an unstable one ranks below the stable ones), and makes the submission. A
+ * cancelled run writes no file (the report says what ran). Throws what Engine.run throws (a UsageError for bad setup)
+ * and a failed write.
  */
 export async function submit(engine: Engine, o: SubmitOptions = {}): Promise<SubmitReport> {
   let tasks: Task[] = [];
@@ -39,6 +41,7 @@ export async function submit(engine: Engine, o: SubmitOptions = {}): Promise<Sub
     battery: o.battery,
     includeStore: o.includeStore ?? o.battery,
     allPairs: o.allPairs,
+    checkStable: true,
     noCache: o.noCache,
     signal: o.signal,
     onProgress: o.onProgress,

@@ -1,5 +1,6 @@
 /** The text report of `batt submit` (the CLI prints it; the editor shows it). Pure. */
 import * as path from 'path';
+import { stabilityLine } from '../report';
 import type { SlotSource, SubmitReport, SubmitScore, TestReport } from './types';
 
 const LIST_LIMIT = 10;
@@ -73,5 +74,7 @@ export function submitText(r: SubmitReport, opts: { verbose?: boolean; cwd?: str
     `run: ${plural(s.tasks, 'task')}, ${plural(s.candidates, 'candidate')}, jobs = ${s.jobs} (ran ${s.ran}, ${s.cached} cached${s.cancelled ? `, ${s.cancelled} cancelled` : ''})` +
       `${s.skipped ? `, ${s.skipped} skipped` : ''} in ${(s.wallMs / 1000).toFixed(3)}s`,
   );
+  const stability = stabilityLine(r);
+  if (stability) out.push(stability);
   return out.join('\n');
 }
