@@ -37,9 +37,9 @@ const entries = [
     .map((f) => ({ ...node, external: ['vscode', 'mocha'], entryPoints: [`test/vscode-untrusted/${f}`], outfile: `dist/test/vscode-untrusted/${f.replace(/\.ts$/, '.js')}` })),
 ].filter((e) => fs.existsSync(path.join(root, e.entryPoints[0])));
 
-/** Copies the Python side as it is laid out: src/worker/{scoring,analyzer}/*.py -> dist/worker/{scoring,analyzer}/. */
+/** Copies the Python side as it is laid out: src/worker/{scoring,analyzer,cluster}/*.py -> dist/worker/{scoring,analyzer,cluster}/. */
 function copyWorker() {
-  for (const part of ['scoring', 'analyzer']) {
+  for (const part of ['scoring', 'analyzer', 'cluster']) {
     const from = path.join(root, 'src', 'worker', part);
     const to = path.join(root, 'dist', 'worker', part);
     fs.rmSync(to, { recursive: true, force: true });

@@ -27,6 +27,9 @@ export interface RunArgs {
   cacheDir?: string;
   /** false: --no-sandbox (solvers run unsandboxed; the run warns) */
   sandbox?: boolean;
+  /** --cluster: the Dask scheduler that runs the jobs; --cluster-python: the coordinator's interpreter */
+  cluster?: string;
+  clusterPython?: string;
 }
 
 export interface CacheArgs {
@@ -75,6 +78,8 @@ ${option('memoryLimitMB')}
 ${option('timeoutQuarantine')}
 ${option('pythonPath')}
 ${option('cacheDir')}
+${option('cluster')}
+${option('clusterPython')}
       --no-cache        do not reuse cached verdicts (results are still cached)
       --no-sandbox      run solvers without the Landlock sandbox (default: batt.json "sandbox", else on)
       --json            print one JSON document instead of text
@@ -111,7 +116,7 @@ function number(v: string, flag: string, name: SettingName): number {
 }
 
 /** Flags that take one value and may appear once (a second one would silently win). */
-const ONCE = new Set(['--workspace', '--tasks', '--workers', '--timeout', '--memory', '--timeout-quarantine', '--python', '--cache-dir']);
+const ONCE = new Set(['--workspace', '--tasks', '--workers', '--timeout', '--memory', '--timeout-quarantine', '--python', '--cache-dir', '--cluster', '--cluster-python']);
 /** What a repeated flag is told, where there is more to say than "one per run". */
 const ONCE_WHY: Record<string, string> = {
   '--tasks': 'one tasks path per run is supported: a folder, a task file or a Kaggle bundle',
@@ -187,6 +192,8 @@ export function parseArgs(argv: string[]): Args {
       case '--timeout-quarantine': a.timeoutQuarantine = number(val(), f, 'timeoutQuarantine'); break;
       case '--python': a.python = val(); break;
       case '--cache-dir': a.cacheDir = val(); break;
+      case '--cluster': a.cluster = val(); break;
+      case '--cluster-python': a.clusterPython = val(); break;
       default: throw new UsageError(`unknown option ${f} (see batt --help)`);
     }
   }

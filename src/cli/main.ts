@@ -23,6 +23,8 @@ async function runCommand(a: RunArgs): Promise<number> {
     python: a.python,
     cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
     sandbox: a.sandbox,
+    cluster: a.cluster,
+    clusterPython: a.clusterPython,
     explicitFrom: 'cli',
     log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
   });

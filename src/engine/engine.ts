@@ -17,6 +17,9 @@ import { KvStats, KvStore } from './store/kvStore';
 import { SkippedWrites } from './store/skippedWrites';
 import { defaultCacheDir, legacyCacheNote } from './store/cacheLocation';
 import { Pool, PoolStatus } from './pool/pool';
+import { RUN_HASH_SEED, type JobPool } from './pool/types';
+import { ClusterPool } from './cluster/clusterPool';
+import { clusterAddressError, coordinatorScript, newClusterPool } from './cluster/connect';
 import { sandboxWarning } from './pool/sandbox';
 import { runOnce, type RunEnv, type RunOptions } from './run';
 import { CHECK_HASH_SEED, CHECK_WORKERS } from './scoring/stable';
@@ -52,8 +55,8 @@ export type { RunOptions } from './run';
 
 export class Engine {
   readonly root: string;
-  private pool?: Pool;
-  private poolStarting?: Promise<Pool>;
+  private pool?: JobPool;
+  private poolStarting?: Promise<JobPool>;
   private analyzerProc?: Analyzer;
   private analyzerProc2?: Analyzer;
   private loaded?: Promise<void>;
@@ -115,6 +118,8 @@ export class Engine {
       tasksSet: from.tasksPath === 'explicit' ? path.resolve(v.tasksPath) : from.tasksPath === 'batt.json' ? path.resolve(this.root, v.tasksPath) : undefined,
       cacheDir: v.cacheDir,
       sandbox: v.sandbox,
+      cluster: v.cluster,
+      clusterPython: v.clusterPython,
       from,
       errors,
     };
@@ -201,8 +206,11 @@ export class Engine {
       this.opts.log?.('a folder or file appeared on the way down to the tasks folder: restarting the sandboxed workers');
       await this.restartPool();
     }
+    // A cluster's workers run the coordinator's Python version (checked at connect): keyed by the coordinator's.
+    const s = this.settings();
+    const jobsFp = s.cluster ? `cluster ${await this.interpreter(s.clusterPython)}` : fp;
     // What an unsandboxed solver does (a delete that goes through) is not what it does sandboxed: keyed apart.
-    return this.settings().sandbox ? fp : `${fp} unsandboxed`;
+    return s.sandbox ? jobsFp : `${jobsFp} unsandboxed`;
   }
 
   /** A pool of the configured interpreter, limits and sandbox (not started); `check`: the stability check's. */
@@ -224,11 +232,13 @@ export class Engine {
   }
 
   /** Starts the pool on first need; later runs reuse it. */
-  private startPool(): Promise<Pool> {
+  private startPool(): Promise<JobPool> {
     if (this.pool) return Promise.resolve(this.pool);
     if (!this.poolStarting) {
-      this.poolInterpreter = this.interpreter(this.settings().python);
-      const pool = this.newPool();
+      const s = this.settings();
+      this.poolInterpreter = this.interpreter(s.python);
+      const cluster = { root: this.root, script: coordinatorScript(this.workerDir()), hashSeed: RUN_HASH_SEED, log: this.opts.log };
+      const pool = s.cluster ? newClusterPool(this.owner, s, cluster) : this.newPool();
       if (this.opts.onPoolStatus) pool.on('status', this.opts.onPoolStatus);
       this.poolStarting = pool.start().then(
         () => {
@@ -283,7 +293,7 @@ export class Engine {
     if (!s.tasks && s.tasksSet) throw tasksPathError(this.owner, s.tasksSet, s.from.tasksPath);
     // Before anything starts Python (the probe is remembered: a known interpreter costs a few stats). Something that
     // is not Python may never answer the analyzer.
-    const bad = await this.interpreterError(s);
+    const bad = (await this.interpreterError(s)) ?? (s.cluster ? clusterAddressError(this.owner, s) : undefined);
     if (bad) throw bad;
     const writes = new SkippedWrites();
     const json = await runOnce(this.runEnv(writes), ro);
@@ -337,7 +347,12 @@ export class Engine {
         pool.setFiles(filesWithPatches(files, this.sentFiles));
         this.sentFiles = new Map(files);
       },
-      poolInfo: () => ({ restarts: this.pool?.status().restarts ?? this.restarts, started: !!this.pool, python: this.pool?.status().python }),
+      poolInfo: () => ({
+        restarts: this.pool?.status().restarts ?? this.restarts,
+        started: !!this.pool,
+        python: this.pool?.status().python,
+        ...(this.pool instanceof ClusterPool ? { cluster: this.pool.takeRunInfo() } : {}),
+      }),
       log: this.opts.log,
     };
   }

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { RunJson } from '../protocol/results';
 import { UsageError } from './errors';
 import type { Pool } from './pool/pool';
+import type { JobPool } from './pool/types';
 import { assembleTasks, selectCandidates, temperatureOf, verdictCounts, type TaskSelection } from './scoring/assemble';
 import { scorePhase, type ScoreInput, type ScoreOutput } from './scoring/jobs';
 import { RUN_HASH_SEED, seededInterpreter, stabilityPhase, type StabilityOutput } from './scoring/stable';
@@ -93,11 +94,11 @@ export interface RunEnv {
   precompile(files: Map<string, WorkspaceFile>, overrides?: Map<string, string>): void;
   /** starts the pool in the background when this run will probably need it (a failure surfaces in the score phase) */
   warmPool(): void;
-  startPool(): Promise<Pool>;
+  startPool(): Promise<JobPool>;
   /** the stability check's pool (its own hash seed, same limits and sandbox), started on first need */
   startCheckPool(): Promise<Pool>;
   /** tells the pool's workers about the workspace files (patches against what they were last told) */
-  sendFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
+  sendFiles(pool: JobPool, files: Map<string, WorkspaceFile>): void;
   /** the same for the check's pool */
   sendCheckFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
   /** fingerprint of the interpreter the jobs run on, part of the validation key (workspace/interpreter.ts); never rejects */
@@ -278,7 +279,7 @@ function checkPhase(env: RunEnv, timer: PhaseTimer, ws: WorkspaceModel, input: S
 }
 
 /** The pool, started (timed as "startup") and told about the files on the first call only. */
-function poolOnFirstNeed(timer: PhaseTimer, files: Map<string, WorkspaceFile>, start: () => Promise<Pool>, send: (pool: Pool, files: Map<string, WorkspaceFile>) => void): () => Promise<Pool> {
+function poolOnFirstNeed<P extends JobPool>(timer: PhaseTimer, files: Map<string, WorkspaceFile>, start: () => Promise<P>, send: (pool: P, files: Map<string, WorkspaceFile>) => void): () => Promise<P> {
   let started = false;
   return async () => {
     if (started) return start();

@@ -202,6 +202,8 @@ export interface EngineSettingOptions {
   exclude?: string[];
   cacheDir?: string;
   sandbox?: boolean;
+  cluster?: string;
+  clusterPython?: string;
 }
 
 export function optionValues(o: EngineSettingOptions): Partial<SettingValues> {
@@ -216,6 +218,8 @@ export function optionValues(o: EngineSettingOptions): Partial<SettingValues> {
     exclude: o.exclude,
     cacheDir: o.cacheDir,
     sandbox: o.sandbox,
+    cluster: o.cluster,
+    clusterPython: o.clusterPython,
   };
 }
 
@@ -231,5 +235,7 @@ export function engineOptions(v: Partial<SettingValues>): EngineSettingOptions {
     exclude: v.exclude,
     cacheDir: v.cacheDir || undefined,
     sandbox: v.sandbox,
+    cluster: v.cluster || undefined,
+    clusterPython: v.clusterPython || undefined,
   };
 }

@@ -2,6 +2,7 @@
  * The result of a run: what `batt run --json` prints and what the language server sends to the extension and webview.
  * Plain data only (no node builtins, no vscode).
  */
+import type { ClusterRunInfo } from './cluster';
 import type { PairKind, WireError, WireGrid } from './worker';
 
 /**
@@ -163,7 +164,8 @@ export interface RunJson {
   tasks: TaskJson[];
   phases: Array<{ name: string; ms: number }>;
   cache: { inline: CacheCounts; validation: CacheCounts };
-  pool: { workers: number; restarts: number; started: boolean; python?: string };
+  /** `cluster`: the run went to a Dask cluster (batt run --cluster): its scheduler, workers, batches and phases */
+  pool: { workers: number; restarts: number; started: boolean; python?: string; cluster?: ClusterRunInfo };
   stored: Array<{ task: string; name: string; path: string }>;
   errors: ErrorJson[];
 }

@@ -26,6 +26,10 @@ export interface SettingValues {
   cacheDir: string;
   /** run solvers in the Landlock sandbox (src/worker/scoring/sandbox.py) */
   sandbox: boolean;
+  /** a Dask distributed scheduler, tcp://HOST:PORT, that runs the jobs instead of the local pool; '' = the local pool */
+  cluster: string;
+  /** the interpreter of the cluster coordinator (src/worker/cluster/coordinator.py): one that has dask.distributed */
+  clusterPython: string;
 }
 
 export type SettingName = keyof SettingValues;
@@ -135,6 +139,24 @@ export const SETTINGS: { readonly [K in SettingName]: Readonly<SettingSpec<Setti
   },
   // `batt run --no-sandbox` turns it off (src/cli/args.ts); turning it off is a downgrade an untrusted workspace cannot make
   sandbox: { type: 'boolean', default: true, vscode: {}, restarts: 'pool', file: 'sandbox' },
+  cluster: {
+    type: 'string',
+    default: '',
+    defaultText: 'none: the local pool',
+    vscode: {},
+    restarts: 'pool',
+    file: 'cluster',
+    cli: { flag: '--cluster', arg: 'tcp://HOST:PORT', help: 'run the jobs on this Dask scheduler instead of the local pool' },
+  },
+  clusterPython: {
+    type: 'string',
+    default: '/usr/bin/python3',
+    vscode: { default: '' },
+    restarts: 'pool',
+    file: 'clusterPython',
+    cli: { flag: '--cluster-python', arg: 'PATH', help: 'interpreter of the cluster coordinator (it needs dask.distributed)' },
+    env: 'BATT_CLUSTER_PYTHON',
+  },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import { rankForSubmission, selectAttempts, testOutput } from '../../src/engine/submit/attempts';
 import { oracleGap, scoreSubmission, scoreTests } from '../../src/engine/submit/score';
 import { submitReport } from '../../src/engine/submit/submit';
+import { submitText } from '../../src/engine/submit/text';
 import type { CandidateJson, PairJson, RunJson, TaskJson } from '../../src/protocol/results';
 import type { Grid, Task } from '../../src/engine/types';
 
@@ -153,5 +154,11 @@ describe('batt submit: score and oracle gap', () => {
     assert.deepStrictEqual(r.demoFailing, [{ task: 't1', index: 0, slot: 2, name: 'bad', demo: { passed: 0, total: 2 } }]);
     assert.deepStrictEqual(r.unstable, [{ task: 't1', name: 'shaky' }]);
     assert.deepStrictEqual([r.tasks, r.testInputs, r.fallbackSlots, r.noOutput], [2, 2, 2, 1]);
+    const text = submitText({ ...r, out: '/tmp/x/submission.json' }, { cwd: '/tmp/x' }).split('\n');
+    assert.strictEqual(text[0], 'wrote submission.json: 2 tasks, 2 test inputs, 4 attempts (2 from candidates, 2 the test input as fallback)');
+    assert.strictEqual(text[1], 'score: 1/2 test outputs right (50.0%); 1 of 2 tasks all right');
+    assert.ok(text.includes('1 unstable candidate (outputs differ under another PYTHONHASHSEED; ranked below stable ones):'), text.join('\n'));
+    const cancelled = submitText({ ...r, cancelled: true, summary: { ...r.summary, ran: 4, cancelled: 5 } });
+    assert.strictEqual(cancelled.split('\n')[0], 'cancelled after 4 of 9 jobs: no submission written'); // no score of a partial run
   });
 });

@@ -17,7 +17,7 @@ import { type PoolJob, type PoolOptions, type PoolResult, type PoolWorker } from
 import { WorkerProcess, type WorkerExit, type WorkerProcessOptions } from './workerProcess';
 
 export type { PoolStatus, WorkerState } from './status';
-export { type PoolJob, type PoolOptions, type PoolResult, type PoolStatusKind, type PoolWorker } from './types';
+export { type JobPool, type PoolJob, type PoolOptions, type PoolResult, type PoolStatusKind, type PoolWorker } from './types';
 
 /** Consecutive failed starts of one worker slot before it is given up. */
 const MAX_START_FAILURES = 3;

@@ -2,6 +2,7 @@
  * What the pool reports about itself: the status feed of Pool.status() and its 'status' event. Plain data, no node
  * builtins, so the language server can send it as is (src/protocol/lsp.ts re-exports WorkerState as WorkerInfo).
  */
+import type { ClusterStatus } from '../../protocol/cluster';
 
 /** One worker slot. */
 export interface WorkerState {
@@ -22,4 +23,6 @@ export interface PoolStatus {
   restarts: number;
   /** the workers' Python version, once one is ready */
   python?: string;
+  /** a cluster backend's scheduler and Dask workers (src/engine/cluster/clusterPool.ts); `workers` are then its Dask workers */
+  cluster?: ClusterStatus;
 }

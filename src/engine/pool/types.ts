@@ -1,8 +1,9 @@
 /**
  * The pool's public types: its options, a job, a job's result, and what it needs of a worker process.
  */
-import type { FromWorker, ReadyMessage, ResultMessage, RunMessage, TaskMessage, ToWorker } from '../../protocol/worker';
+import type { FilesMessage, FromWorker, ReadyMessage, ResultMessage, RunMessage, SandboxState, TaskMessage, ToWorker } from '../../protocol/worker';
 import type { TimeoutInfo } from './limits';
+import type { PoolStatus } from './status';
 import type { WorkerExit, WorkerLog, WorkerProcessOptions } from './workerProcess';
 
 /** The PYTHONHASHSEED of the scoring workers unless PoolOptions.hashSeed says otherwise. */
@@ -63,4 +64,22 @@ export interface PoolResult {
   workerId: number; // -1 when the job never reached a worker
   stderrTail?: string; // for crash
   timeout?: TimeoutInfo; // for timeout: which limit fired
+}
+
+/**
+ * What a run uses of the pool its jobs go to: the local Pool, or a Dask cluster (src/engine/cluster/clusterPool.ts).
+ * Solver faults never reject run(): they are PoolResult statuses.
+ */
+export interface JobPool {
+  start(): Promise<void>;
+  run(job: PoolJob, signal?: AbortSignal): Promise<PoolResult>;
+  /** the workspace's Python files (broadcast now, remembered for workers started later) */
+  setFiles(files: FilesMessage['files']): void;
+  /** drops queued jobs and kills running ones (all resolve 'cancelled') */
+  cancelAll(): void;
+  status(): PoolStatus;
+  /** what the workers reported of their sandbox; stale(): the engine should restart them (see sandbox.ts) */
+  readonly sandbox: { readonly state: SandboxState | undefined; stale(): boolean };
+  on(event: 'status', listener: (status: PoolStatus) => void): unknown;
+  dispose(): Promise<void>;
 }

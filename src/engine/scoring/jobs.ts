@@ -4,7 +4,7 @@
  * A transfer candidate (scored on a task other than its own) runs pair by pair, each pair a stage of the pool's queue,
  * and stops at its first failing pair; its remaining pairs are 'skipped' (allPairs runs them all).
  */
-import type { Pool, PoolJob, PoolResult } from '../pool/pool';
+import type { JobPool, PoolJob, PoolResult } from '../pool/pool';
 import { faultVerdict, scoreOutcome } from './verdicts';
 import type { Candidate, PairResult, Task } from '../types';
 import { expectedOf, pairsOf, taskMessage, type Pair, type PairRef } from './pairs';
@@ -41,7 +41,7 @@ export interface ScoreInput {
   timeoutMs: number;
   memoryMB: number;
   /** starts the pool on first need (timed by the caller as the startup phase) */
-  pool: () => Promise<Pool>;
+  pool: () => Promise<JobPool>;
   signal?: AbortSignal;
   /**
    * `done` jobs settled (ran, or dropped by the quarantine or a cancel) of `total` jobs queued so far: a staged

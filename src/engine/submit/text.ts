@@ -40,9 +40,15 @@ export function submitText(r: SubmitReport, opts: { verbose?: boolean; cwd?: str
   const rel = r.out && path.relative(opts.cwd ?? process.cwd(), r.out);
   const where = rel && !rel.startsWith('..') ? rel : r.out;
   const fromCandidates = r.testInputs * 2 - r.fallbackSlots;
+  const s = r.summary;
+  const run =
+    `run: ${plural(s.tasks, 'task')}, ${plural(s.candidates, 'candidate')}, jobs = ${s.jobs} (ran ${s.ran}, ${s.cached} cached${s.cancelled ? `, ${s.cancelled} cancelled` : ''})` +
+    `${s.skipped ? `, ${s.skipped} skipped` : ''} in ${(s.wallMs / 1000).toFixed(3)}s`;
+  // A cancelled run's attempts and score stand for nothing (candidates lack pairs): only what ran.
+  if (r.cancelled) return [`cancelled after ${s.ran + s.cached} of ${s.jobs} jobs: no submission written`, run].join('\n');
   const out: string[] = [];
   out.push(
-    `${r.cancelled ? 'cancelled: no file written' : where ? `wrote ${where}` : 'submission (not written)'}: ${plural(r.tasks, 'task')}, ${plural(r.testInputs, 'test input')}, ` +
+    `${where ? `wrote ${where}` : 'submission (not written)'}: ${plural(r.tasks, 'task')}, ${plural(r.testInputs, 'test input')}, ` +
       `${plural(r.testInputs * 2, 'attempt')} (${fromCandidates} from candidates, ${r.fallbackSlots} the test input as fallback)`,
   );
   out.push(r.score ? scoreLine(r.score) : 'score: unknown (no test outputs: no solutions file beside the challenges)');
@@ -68,12 +74,7 @@ export function submitText(r: SubmitReport, opts: { verbose?: boolean; cwd?: str
     out.push('', 'attempts:');
     for (const t of r.tests) out.push(`  ${t.task} test ${t.index}: attempt_1 ${slot(t.attempts[0])}${mark(t, 0)}; attempt_2 ${slot(t.attempts[1])}${mark(t, 1)}`);
   }
-  const s = r.summary;
-  out.push(
-    '',
-    `run: ${plural(s.tasks, 'task')}, ${plural(s.candidates, 'candidate')}, jobs = ${s.jobs} (ran ${s.ran}, ${s.cached} cached${s.cancelled ? `, ${s.cancelled} cancelled` : ''})` +
-      `${s.skipped ? `, ${s.skipped} skipped` : ''} in ${(s.wallMs / 1000).toFixed(3)}s`,
-  );
+  out.push('', run);
   const stability = stabilityLine(r);
   if (stability) out.push(stability);
   return out.join('\n');

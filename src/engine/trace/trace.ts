@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import { UsageError } from '../errors';
-import type { Pool, PoolResult } from '../pool/pool';
+import type { JobPool, PoolResult } from '../pool/pool';
 import type { RunEnv } from '../run';
 import { resultKey, scorePhase } from '../scoring/jobs';
 import { pairsOf, taskMessage } from '../scoring/pairs';
@@ -131,8 +131,8 @@ function tracePairs(task: Task, verdicts: PairResult[]): TracePair[] {
 }
 
 /** The pool, started and told about the workspace files on first need only (a fully cached trace starts nothing). */
-function poolOnce(env: RunEnv, files: Map<string, WorkspaceFile>): () => Promise<Pool> {
-  let started: Promise<Pool> | undefined;
+function poolOnce(env: RunEnv, files: Map<string, WorkspaceFile>): () => Promise<JobPool> {
+  let started: Promise<JobPool> | undefined;
   return () =>
     (started ??= env.startPool().then((pool) => {
       env.sendFiles(pool, files);
@@ -141,7 +141,7 @@ function poolOnce(env: RunEnv, files: Map<string, WorkspaceFile>): () => Promise
 }
 
 /** One pair's trace job: its trace (none after a crash, a wall-clock timeout or a cancel) and whether it may be cached. */
-async function traceJob(pool: () => Promise<Pool>, c: Candidate, task: Task, p: { kind: 'demo' | 'test'; index: number }, signal?: AbortSignal): Promise<{ trace?: WireTrace; complete: boolean }> {
+async function traceJob(pool: () => Promise<JobPool>, c: Candidate, task: Task, p: { kind: 'demo' | 'test'; index: number }, signal?: AbortSignal): Promise<{ trace?: WireTrace; complete: boolean }> {
   const call = c.batt ? { file: c.file, fn: c.batt.fn, kind: 'batt' as const, program: c.batt.program } : { file: c.file, fn: c.name, kind: c.kind };
   const r: PoolResult = await (await pool()).run({ run: { ...call, taskId: task.id, pair: p.kind, index: p.index, trace: true }, task: taskMessage(task) }, signal);
   const final = r.status === 'ok' || r.status === 'error' || (r.status === 'timeout' && r.timeout?.by === 'cpu');
