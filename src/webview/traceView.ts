@@ -218,6 +218,8 @@ export function renderTracePair(trace: TraceJson, line: TraceLine, pi: number): 
     figures.length ? h('div', { class: 'grids' }, ...figures) : null,
     figures.length ? h('p', { class: 'cell-status', 'aria-hidden': 'true' }, 'Hover a cell for its row, column and colour.') : null,
     v?.repr && !v.error ? h('pre', { class: 'trace-repr', 'aria-label': `value of ${line.name} on ${pairName(p)}` }, v.repr) : null,
+    // where inside the DSL it raised
+    v?.error && p.error?.traceback ? h('details', { class: 'diff-list' }, h('summary', {}, 'Traceback'), h('pre', { class: 'stderr' }, p.error.traceback)) : null,
   );
   return withStyle(tree, { '--cols': String(Math.max(cols, 1)) });
 }

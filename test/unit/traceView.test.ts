@@ -50,7 +50,7 @@ function sampleTrace(): TraceJson {
       { kind: 'demo', index: 0, status: 'pass', input: INPUTS[0] },
       { kind: 'demo', index: 1, status: 'pass', input: INPUTS[1] },
       { kind: 'demo', index: 2, status: 'fail', input: INPUTS[2] },
-      { kind: 'test', index: 0, status: 'error', input: INPUTS[3], error: { type: 'StopIteration', message: 'first of an empty set', line: 14, traceback: '' } },
+      { kind: 'test', index: 0, status: 'error', input: INPUTS[3], error: { type: 'StopIteration', message: 'first of an empty set', line: 14, traceback: 'Traceback (most recent call last):\n  File "dsl.py", line 3, in first\n' } },
     ],
     lines,
     ms: 12,
@@ -181,7 +181,9 @@ describe('trace view', () => {
     assert.strictEqual(mask.children.filter((c) => hasClass(c, 'in-set')).length, 4);
     assert.strictEqual(mask.children[0].attrs.title, 'row 0, col 0: in x3, 0 black');
     s = applyUi(s, 'trace', 'cell:14:3');
-    assert.match(textOf(byId(renderPanel(s), 'trace-pair')!), /StopIteration: first of an empty set/);
+    const raised = byId(renderPanel(s), 'trace-pair')!;
+    assert.match(textOf(raised), /StopIteration: first of an empty set/);
+    assert.strictEqual(textOf(findAll(raised, (n) => n.tag === 'details')[0]), 'TracebackTraceback (most recent call last):\n  File "dsl.py", line 3, in first\n');
     // the same cell again, or Close, closes it
     assert.strictEqual(applyUi(s, 'trace', 'cell:14:3').traceCell, undefined);
     assert.deepStrictEqual(byKey(renderPanel(s), 'trace-close').on, { kind: 'ui', key: 'trace', value: 'close' });

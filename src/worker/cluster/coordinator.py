@@ -18,6 +18,9 @@ A Dask worker that dies mid-batch has the batch rescheduled by the scheduler; a 
 (KilledWorker) is resubmitted at most twice. Runs under the interpreter that has distributed (Debian:
 /usr/bin/python3); the workers need only distributed: batt's code travels with the batches.
 """
+# pyright: reportMissingImports=false
+# (distributed is imported only where it runs: under the coordinator's interpreter and on the Dask workers)
+
 
 import hashlib
 import json
@@ -285,7 +288,7 @@ class Coordinator:
                 t = msg.get("t") if isinstance(msg, dict) else None
                 if t == "exit":
                     break
-                handler = handlers.get(t)
+                handler = handlers.get(t) if isinstance(t, str) else None
                 if handler is None:
                     self.send({"t": "log", "level": "warn", "msg": "unknown message type %r" % (t,)})
                 else:

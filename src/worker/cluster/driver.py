@@ -13,6 +13,9 @@ Each job's answer has the local pool's PoolResult shape (src/engine/pool/types.t
 snapshot to the client's workspace. A batch whose future was cancelled stops between jobs and kills a running job.
 Standard library only (plus distributed, which runs us); Python >= 3.8.
 """
+# pyright: reportMissingImports=false
+# (distributed is imported only where it runs: under the coordinator's interpreter and on the Dask workers)
+
 
 import json
 import os
