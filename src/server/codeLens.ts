@@ -5,6 +5,7 @@
  * solver until a newer verdict of that solver arrives: a lens's text changes only when its new text is ready (nothing
  * is blanked while a run goes, so the lines never jump). Pure: no connection, no I/O.
  */
+import * as path from 'path';
 import type { CodeLens } from 'vscode-languageserver/node';
 import { SHOW_PAIR_COMMAND, type PairRef } from '../protocol/codeActions';
 import { RUN_SOLVER_COMMAND, SOLVER_DEF, TRACE_SOLVER_COMMAND, TRY_EVERY_TASK_COMMAND } from '../protocol/codeLens';
@@ -20,17 +21,27 @@ export interface LensVerdict {
   cached: boolean;
 }
 
+/** What a lens knows of a solver: its verdict, 'no task' (its folder's tasks are known and none is its own), or nothing. */
+export type LensState = LensVerdict | 'no task' | undefined;
+
 /** Every solver's newest verdict on its own task, by file and name, from the completed runs. */
 export class LensVerdicts {
   private readonly byFile = new Map<string, Map<string, LensVerdict>>();
+  /** each folder's task ids, from its last run that loaded them all (a save's or "Run every task"'s) */
+  private readonly taskIds = new Map<string, string[]>();
 
   /**
    * A completed run: its candidates' verdicts on their own tasks replace theirs (a battery's transfers on other tasks
    * are not a solver's verdict); the cached verdicts of the workspace's opening fill only solvers nothing newer is
-   * known for. True when a verdict was set.
+   * known for. True when a verdict was set (or the folder's task list changed).
    */
   add(run: RunJson, reason: RunReason): boolean {
     let changed = false;
+    if (reason === 'save' || reason === 'manual') {
+      const ids = run.tasks.map((t) => t.id);
+      changed = JSON.stringify(ids) !== JSON.stringify(this.taskIds.get(run.workspace));
+      this.taskIds.set(run.workspace, ids);
+    }
     for (const t of run.tasks) {
       for (const c of t.candidates) {
         if (!ownTask(c, t.id)) continue;
@@ -44,8 +55,13 @@ export class LensVerdicts {
     return changed;
   }
 
-  get(file: string, name: string): LensVerdict | undefined {
-    return this.byFile.get(file)?.get(name);
+  /** A solver's state (its folder: the innermost one with known tasks that holds the file). */
+  get(file: string, name: string): LensState {
+    const v = this.byFile.get(file)?.get(name);
+    if (v) return v;
+    const root = [...this.taskIds.keys()].filter((r) => file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+    const ids = root ? this.taskIds.get(root)! : undefined;
+    return ids && !ids.some((id) => name === `solve_${id}` || name.startsWith(`solve_${id}_`)) ? 'no task' : undefined;
   }
 }
 
@@ -98,10 +114,11 @@ export function problemText(p: PairJson): string {
 /**
  * The verdict lens's text: `demo 3/3 · test 1/1 · 0.4 ms` for a pass, `demo 1/3 · test 0/1 · demo 1: rotated 180°`
  * for a problem (its first pair), `· cached` when it came from the cache at the workspace's opening, a duplicate's
- * twin; `not run yet` when no verdict is known.
+ * twin; `not run yet` when no verdict is known, and when the folder's tasks are known but none is the solver's, so.
  */
-export function verdictTitle(v: LensVerdict | undefined): string {
+export function verdictTitle(v: LensState): string {
   if (!v) return 'batt: not run yet';
+  if (v === 'no task') return 'batt: its task is not in the tasks folder';
   const c = v.candidate;
   const unknown = c.test.unknown ? ` (${c.test.unknown} unknown)` : '';
   const parts = [`demo ${c.demo.passed}/${c.demo.total}`, `test ${c.test.passed}/${c.test.total}${unknown}`];
@@ -117,9 +134,9 @@ export function verdictTitle(v: LensVerdict | undefined): string {
 }
 
 /** The verdict lens's command: a problem pair opens in the panel's pair view; else the lens is a label. */
-function verdictCommand(v: LensVerdict | undefined): { command: string; arguments?: unknown[] } {
-  const p = v && firstProblem(v.candidate);
-  if (!v || !p) return { command: '' };
+function verdictCommand(v: LensState): { command: string; arguments?: unknown[] } {
+  const p = v && v !== 'no task' ? firstProblem(v.candidate) : undefined;
+  if (!v || v === 'no task' || !p) return { command: '' };
   const ref: PairRef = { taskId: v.taskId, candidate: v.candidate.name, kind: p.kind, index: p.index };
   return { command: SHOW_PAIR_COMMAND, arguments: [ref] };
 }
@@ -128,7 +145,7 @@ function verdictCommand(v: LensVerdict | undefined): { command: string; argument
  * The lenses of a document: above each solver its verdict, `Run`, `Trace` and `Try on every task`.
  * `verdict` gives a solver's newest verdict by name (the document's file is the caller's business).
  */
-export function solverLenses(uri: string, text: string, verdict: (name: string) => LensVerdict | undefined): CodeLens[] {
+export function solverLenses(uri: string, text: string, verdict: (name: string) => LensState): CodeLens[] {
   const out: CodeLens[] = [];
   for (const d of solverDefs(text)) {
     const range = { start: { line: d.line, character: 0 }, end: { line: d.line, character: d.end } };

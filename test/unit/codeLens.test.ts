@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { SHOW_PAIR_COMMAND } from '../../src/protocol/codeActions';
 import { parseSolverRef, RUN_SOLVER_COMMAND, TRACE_SOLVER_COMMAND, TRY_EVERY_TASK_COMMAND } from '../../src/protocol/codeLens';
 import type { CandidateJson, RunJson, TaskJson } from '../../src/protocol/results';
-import { formatMs, LensVerdicts, solverDefs, solverLenses, verdictTitle, type LensVerdict } from '../../src/server/codeLens';
+import { formatMs, LensVerdicts, solverDefs, solverLenses, verdictTitle, type LensState, type LensVerdict } from '../../src/server/codeLens';
 
 const FILE = '/w/solvers.py';
 const URI = 'file:///w/solvers.py';
@@ -68,6 +68,7 @@ const looping = cand({
 });
 
 const v = (candidate: CandidateJson, cached = false): LensVerdict => ({ taskId: 'aaaa0000', candidate, cached });
+const verdictOf = (s: LensState): LensVerdict | undefined => (s && s !== 'no task' ? s : undefined);
 
 describe('CodeLens: verdict text', () => {
   it('a pass: pair counts and time', () => {
@@ -93,8 +94,9 @@ describe('CodeLens: verdict text', () => {
     const partial = cand({ status: 'cancelled', solved: false, test: { passed: 0, total: 1, unknown: 0 }, pairs: [...cand({}).pairs.slice(0, 3), { kind: 'test', index: 0, status: 'cancelled', ms: 0, message: 'not in the cache (nothing ran)' }] });
     assert.strictEqual(verdictTitle(v(partial, true)), 'demo 3/3 · test 0/1 · 1 pair not run · cached');
   });
-  it('nothing known: not run yet', () => {
+  it('nothing known: not run yet; no task of its own in the tasks folder: so', () => {
     assert.strictEqual(verdictTitle(undefined), 'batt: not run yet');
+    assert.strictEqual(verdictTitle('no task'), 'batt: its task is not in the tasks folder');
   });
   it('durations', () => {
     assert.deepStrictEqual([0.01, 0.4, 9.96, 12.4, 999, 2100].map(formatMs), ['< 0.1 ms', '0.4 ms', '10.0 ms', '12 ms', '999 ms', '2.1 s']);
@@ -160,8 +162,8 @@ describe('CodeLens: which verdicts a lens shows', () => {
     const lv = new LensVerdicts();
     const transfer = cand({ name: 'solve_aaaa0000', status: 'fail', solved: false, demo: { passed: 0, total: 3 } });
     assert.ok(lv.add(run([task('aaaa0000', [cand({})]), task('bbbb1111', [transfer])]), 'task'));
-    assert.strictEqual(lv.get(FILE, 'solve_aaaa0000')?.candidate.solved, true);
-    assert.strictEqual(lv.get(FILE, 'solve_aaaa0000')?.taskId, 'aaaa0000');
+    assert.strictEqual(verdictOf(lv.get(FILE, 'solve_aaaa0000'))?.candidate.solved, true);
+    assert.strictEqual(verdictOf(lv.get(FILE, 'solve_aaaa0000'))?.taskId, 'aaaa0000');
     assert.strictEqual(lv.get('/w/other.py', 'solve_aaaa0000'), undefined);
   });
 
@@ -175,6 +177,18 @@ describe('CodeLens: which verdicts a lens shows', () => {
     assert.strictEqual(verdictTitle(lv.get(FILE, rotated.name)), '$(pass) demo 3/3 · test 1/1 · 0.4 ms');
     const fresh = new LensVerdicts();
     fresh.add(run([task('aaaa0000', [fixed])]), 'cache');
-    assert.strictEqual(fresh.get(FILE, rotated.name)?.cached, true);
+    assert.strictEqual(verdictOf(fresh.get(FILE, rotated.name))?.cached, true);
+  });
+
+  it("says a solver has no task once a run loaded the folder's tasks and none is its own", () => {
+    const lv = new LensVerdicts();
+    assert.strictEqual(lv.get(FILE, 'solve_cccc2222'), undefined, 'tasks not known yet');
+    lv.add(run([task('aaaa0000', []), task('bbbb1111', [])]), 'cache');
+    assert.strictEqual(lv.get(FILE, 'solve_cccc2222'), undefined, 'a cache lookup leaves tasks out');
+    assert.ok(lv.add(run([task('aaaa0000', []), task('bbbb1111', [])]), 'save'), 'the lenses refresh');
+    assert.strictEqual(lv.get(FILE, 'solve_cccc2222'), 'no task');
+    assert.ok(!lv.add(run([task('aaaa0000', []), task('bbbb1111', [])]), 'save'), 'nothing new');
+    assert.strictEqual(lv.get(FILE, 'solve_bbbb1111_x'), undefined, 'its task exists: not run yet');
+    assert.strictEqual(lv.get('/elsewhere/s.py', 'solve_cccc2222'), undefined, 'another folder');
   });
 });
