@@ -34,6 +34,7 @@ import { InlineValues } from './inlineValues';
 import { HISTORY_MAX, PanelModel } from './panelModel';
 import { atLeast38, choosePython, pythonVersion, reportBadPython } from './python';
 import { SaveProgress } from './saveProgress';
+import { registerSubmissionCommand } from './submission';
 import { StatusBar } from './statusBar';
 import { TaskPicker, type TaskQuickPickItem } from './taskQuickPick';
 
@@ -321,6 +322,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
         model.leaderboard = known;
         model.open('leaderboard', focus);
         panel.show();
+        panel.refresh();
+      },
+    }),
+    registerSubmissionCommand({
+      client: async () => {
+        await ensureStarted();
+        return client;
+      },
+      state: context.workspaceState,
+      showReport: (r) => panel.showSubmission(r),
+      keepReport: (r) => {
+        model.submission = r;
         panel.refresh();
       },
     }),

@@ -5,6 +5,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { TraceJson } from '../protocol/trace';
+import type { SubmissionResult } from '../protocol/submission';
 import { FromWebview, parseFromWebview, ToWebview } from '../protocol/webview';
 import * as log from './log';
 import type { PanelModel } from './panelModel';
@@ -105,6 +106,14 @@ export class Panel implements vscode.Disposable {
     const reveal = opts.reveal ?? true;
     this.model.setTrace(trace, reveal);
     if (reveal) this.show();
+    this.refresh();
+  }
+
+  /** A written submission's report in the Submission tab, the panel opened (or brought forward) on it. */
+  showSubmission(r: SubmissionResult): void {
+    this.model.submission = r;
+    this.model.open('submission');
+    this.show();
     this.refresh();
   }
 

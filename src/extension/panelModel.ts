@@ -7,6 +7,7 @@ import type { PoolStatusParams, RunRecord, RunResultParams } from '../protocol/l
 import type { CandidateJson, PairJson, RunJson, TaskJson } from '../protocol/results';
 import type { TraceJson } from '../protocol/trace';
 import type { PairFocus, PanelView, RunProgress, StateMessage, TaskRow } from '../protocol/webview';
+import type { SubmissionResult } from '../protocol/submission';
 
 /** Run records the panel's history keeps. */
 export const HISTORY_MAX = 50;
@@ -65,6 +66,8 @@ export class PanelModel {
   progress?: RunProgress;
   /** the last trace ("Batt: Trace solver"): the Trace tab */
   trace?: TraceJson;
+  /** the last submission written ("Batt: Write submission"): the Submission tab */
+  submission?: SubmissionResult;
   private show?: { view: PanelView; seq: number };
   private readonly known = new Map<string, KnownTask>();
 
@@ -134,6 +137,6 @@ export class PanelModel {
 
   state(): StateMessage {
     const tasks = this.known.size ? this.taskRows() : undefined;
-    return { type: 'state', last: this.last, leaderboard: this.leaderboard, history: this.history, pool: this.pool, tasks, progress: this.progress, trace: this.trace, show: this.show };
+    return { type: 'state', last: this.last, leaderboard: this.leaderboard, history: this.history, pool: this.pool, tasks, progress: this.progress, trace: this.trace, submission: this.submission, show: this.show };
   }
 }

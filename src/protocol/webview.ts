@@ -5,6 +5,7 @@
 import { pairFields, type PairRef } from './codeActions';
 import type { PoolStatusParams, RunReason, RunRecord, RunResultParams } from './lsp';
 import type { TraceJson } from './trace';
+import type { SubmissionResult } from './submission';
 
 //#region host -> webview
 
@@ -23,6 +24,8 @@ export interface StateMessage {
   progress?: RunProgress;
   /** the last "Batt: Trace solver" result: the Trace tab */
   trace?: TraceJson;
+  /** the last "Batt: Write submission" result: the Submission tab */
+  submission?: SubmissionResult;
   /** what the panel opens on: set by a command ("Run batt on task": the leaderboard, "Run every task": the tasks,
    *  "Show pair N in the batt panel": the leaderboard with that pair's candidate selected and the pair in view,
    *  "Batt: Trace solver": the trace);
@@ -30,7 +33,7 @@ export interface StateMessage {
   show?: { view: PanelView; seq: number; pair?: PairFocus };
 }
 
-export type PanelView = 'leaderboard' | 'tasks' | 'trace';
+export type PanelView = 'leaderboard' | 'tasks' | 'trace' | 'submission';
 
 /** A pair of a candidate of the leaderboard's task. */
 export type PairFocus = Pick<PairRef, 'candidate' | 'kind' | 'index'>;

@@ -20,6 +20,7 @@ export function ranked(task: TaskJson): CandidateJson[] {
 
 export function statusText(c: CandidateJson): string {
   if (c.duplicateOf) return 'duplicate';
+  if (c.unstable) return 'unstable';
   return c.solved ? 'solved' : c.status;
 }
 
@@ -33,7 +34,7 @@ function byName(a: string, b: string): number {
 }
 
 /** Statuses in the order the filter lists them. */
-const STATUS_ORDER = ['solved', 'unsolved', 'pass', 'fail', 'error', 'timeout', 'crash', 'skipped', 'cancelled', 'duplicate'];
+const STATUS_ORDER = ['solved', 'unsolved', 'unstable', 'pass', 'fail', 'error', 'timeout', 'crash', 'skipped', 'cancelled', 'duplicate'];
 
 /** What the status filter matches a candidate on: its status text, and "unsolved" for every original that fails. */
 export function candidateStatuses(c: CandidateJson): string[] {
@@ -62,7 +63,7 @@ function row(c: CandidateJson, selected: boolean): VNode {
   const tr = h(
     'tr',
     {
-      class: ['candidate', `status-${c.duplicateOf ? 'duplicate' : c.solved ? 'solved' : c.status}`, selected ? 'selected' : ''].join(' ').trim(),
+      class: ['candidate', `status-${c.duplicateOf ? 'duplicate' : c.unstable ? 'unstable' : c.solved ? 'solved' : c.status}`, selected ? 'selected' : ''].join(' ').trim(),
       tabindex: 0,
       'aria-selected': selected ? 'true' : 'false',
       'aria-expanded': selected ? 'true' : 'false',
@@ -72,7 +73,7 @@ function row(c: CandidateJson, selected: boolean): VNode {
     h('td', { class: 'num' }, c.rank),
     h('td', { class: 'name' }, breakable(c.name)),
     h('td', {}, link),
-    h('td', {}, statusText(c)),
+    h('td', c.unstablePairs ? { title: c.unstablePairs.map((p) => p.message).join('\n') } : {}, statusText(c)),
     h('td', { class: 'num' }, `${c.demo.passed}/${c.demo.total}`),
     h('td', { class: 'num' }, `${c.test.passed}/${c.test.total}${testUnknown}`),
     h('td', { class: 'num' }, c.ms.toFixed(1)),

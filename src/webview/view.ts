@@ -12,14 +12,15 @@ import { candidateStatuses, LEADERBOARD_COLUMNS, leaderboardTask, ranked, render
 import { isCollapsed, PAIR_VIEW_UI, pairKey, restorePairView, updatePairView, type PairViewState } from './pairView';
 import { renderCache, renderPhases } from './phases';
 import { updateView, viewRows, type TableView } from './table';
+import { renderSubmission } from './submissionView';
 import { renderTaskTable } from './taskTable';
 import { renderTrace, restoreTraceCell, TRACE_UI, updateTraceCell, type TraceCell } from './traceView';
 import { button, h, type VNode } from './vdom';
 import { renderWorkers } from './workers';
 
-export const TABS = ['leaderboard', 'tasks', 'timing', 'trace'] as const;
+export const TABS = ['leaderboard', 'tasks', 'timing', 'trace', 'submission'] as const;
 export type Tab = (typeof TABS)[number];
-const TAB_LABELS: Record<Tab, string> = { leaderboard: 'Leaderboard', tasks: 'Tasks', timing: 'Timing & caches', trace: 'Trace' };
+const TAB_LABELS: Record<Tab, string> = { leaderboard: 'Leaderboard', tasks: 'Tasks', timing: 'Timing & caches', trace: 'Trace', submission: 'Submission' };
 
 /** What the webview remembers across hide/show (vscode.setState). */
 export interface ViewState {
@@ -166,6 +167,7 @@ export function availableTabs(d: StateMessage | undefined, chosen?: Tab): Tab[] 
   if (d?.tasks?.length) out.push('tasks');
   if (d?.last || d?.history.length) out.push('timing');
   if (d?.trace || (chosen === 'trace' && out.length)) out.push('trace');
+  if (d?.submission) out.push('submission');
   return out;
 }
 
@@ -180,6 +182,7 @@ function tabContent(state: ViewState, tab: Tab): Array<VNode | null> {
   if (tab === 'leaderboard') return [renderLeaderboard(d.leaderboard!, state.selected, { table: state.lb, pairView: state.pairView })];
   if (tab === 'tasks') return [renderTaskTable(d.tasks!, state.tt)];
   if (tab === 'trace') return [renderTrace(d.trace, state.traceCell)];
+  if (tab === 'submission') return [renderSubmission(d.submission!)];
   return [d.last ? renderPhases(d.last) : null, d.last ? renderCache(d.last.run) : null, d.history.length ? renderHistory(d.history) : null];
 }
 
@@ -199,7 +202,7 @@ export function renderPanel(state: ViewState): VNode {
   const d = state.data;
   const parts: Array<VNode | null> = [];
   if (d?.progress) parts.push(renderProgress(d.progress));
-  else if (!d || (!d.last && !d.leaderboard && !d.tasks?.length && !d.trace)) {
+  else if (!d || (!d.last && !d.leaderboard && !d.tasks?.length && !d.trace && !d.submission)) {
     parts.push(h('section', { id: 'empty', class: 'empty', 'aria-labelledby': 'empty-h' }, h('h2', { id: 'empty-h' }, 'batt'), h('p', {}, d?.history.length ? EMPTY_HISTORY_TEXT : EMPTY_TEXT), h('p', { class: 'trace-hint' }, TRACE_HINT)));
   }
   const tabs = availableTabs(d, state.tab);

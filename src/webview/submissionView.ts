@@ -1,0 +1,24 @@
+/**
+ * `#submission` ("Batt: Write submission"): the written file, the score line, the oracle gap and the unstable
+ * candidates at a glance, then the whole report as `batt submit` prints it.
+ */
+import { submissionSummary, type SubmissionResult } from '../protocol/submission';
+import { when } from './format';
+import { h, type VNode } from './vdom';
+
+export function renderSubmission(r: SubmissionResult): VNode {
+  const rep = r.report;
+  const gaps = rep.oracleGap.flatMap((g) => g.tests.map((t) => `${g.task} test ${t.index}: right by ${t.candidates.join(', ')}`));
+  const list = (id: string, title: string, items: string[]) =>
+    items.length ? h('section', { 'aria-labelledby': id }, h('h3', { id }, title), h('ul', {}, ...items.map((i) => h('li', {}, i)))) : null;
+  return h(
+    'section',
+    { id: 'submission', 'aria-labelledby': 'submission-h' },
+    h('h2', { id: 'submission-h' }, 'Submission'),
+    h('p', { class: 'submission-file' }, `${rep.out ?? '(not written)'} — ${rep.tasks} tasks, ${rep.testInputs} test inputs — ${when(r.at)}`),
+    h('p', { class: 'submission-summary' }, submissionSummary(r)),
+    list('submission-gap-h', 'Oracle gap: right by a candidate, in neither attempt', gaps),
+    list('submission-unstable-h', 'Unstable candidates: another output under a second PYTHONHASHSEED', rep.unstable.map((u) => `${u.task} ${u.name}`)),
+    h('pre', { class: 'submission-text', tabindex: 0, 'aria-label': 'the submission report' }, r.text),
+  );
+}
