@@ -21,6 +21,7 @@ import { poolVsLoop } from './poolVsLoop';
 import { readmeBattery } from './readmeBattery';
 import { Report } from './report';
 import { traceHintsBench } from './traceHints';
+import { traceBench } from './trace';
 import { corpusIds, countPairs, writeWorkspace } from './workload';
 
 interface Args {
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     ['4', 'overhead', () => overhead(ctx, report)],
     ['6', 'battery', () => battery(ctx, report)],
     ['7', 'readmeBattery', () => readmeBattery(ctx, report)],
+    ['8', 'trace', () => traceBench(ctx, report)],
     ['11', 'traceHints', () => traceHintsBench(ctx, report)],
   ];
   let failed = false;

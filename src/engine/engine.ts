@@ -64,6 +64,7 @@ export class Engine {
   private readonly inlineCache: KvStore<InlineEntry>;
   private readonly validationStore: KvStore<CachedVerdict>;
   private readonly traceStore: KvStore<CachedTrace>;
+  private traces?: TraceCache;
   private readonly durations: KvStore<number>;
   private readonly interpreters: InterpreterFingerprints;
   /** fingerprint of the interpreter the running (or starting) pool was started with */
@@ -312,7 +313,7 @@ export class Engine {
     if (!s.tasks && s.tasksSet) throw tasksPathError(this.owner, s.tasksSet, s.from.tasksPath);
     const bad = await this.interpreterError(s);
     if (bad) throw bad;
-    return traceSolver({ ...this.runEnv(new SkippedWrites()), traces: new TraceCache(this.traceStore) }, o);
+    return traceSolver({ ...this.runEnv(new SkippedWrites()), traces: (this.traces ??= new TraceCache(this.traceStore)) }, o);
   }
 
   /** What a run borrows from the engine. */

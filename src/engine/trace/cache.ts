@@ -10,6 +10,7 @@ import type { KvStore } from '../store/kvStore';
 import { validationBase } from '../store/validation';
 import type { TraceLine } from '../../protocol/trace';
 import type { Candidate, Task } from '../types';
+import type { WorkspaceFile, WorkspaceModel } from '../workspace/discover';
 
 export interface CachedTrace {
   /** lines with `line` relative to the solver's first line; divergence is marked on reading (it uses the verdicts) */
@@ -35,6 +36,8 @@ export function traceKey(p: TraceKeyParts): string {
 export class TraceCache {
   hits = 0;
   misses = 0;
+  /** the last workspace model and the file versions it was built from: traces in a row skip the analysis */
+  private model?: { key: string; ws: WorkspaceModel };
 
   constructor(private readonly store: KvStore<CachedTrace>) {}
 
@@ -47,6 +50,18 @@ export class TraceCache {
     }
     this.hits++;
     return v.lines.map((l) => ({ ...l, line: l.line + firstLine, values: l.values.map((x) => ({ ...x })) }));
+  }
+
+  /**
+   * The candidates, hashes and fingerprints of these files: the last model when every file is the same version (the
+   * model is a function of the files' contents), else `build()`'s (kept unless it was cut short by a cancel).
+   */
+  async workspace(files: Map<string, WorkspaceFile>, build: () => Promise<WorkspaceModel>, signal?: AbortSignal): Promise<WorkspaceModel> {
+    const key = [...files.values()].map((f) => `${f.path}\0${f.sha}`).sort().join('\n');
+    if (this.model?.key === key) return { ...this.model.ws, files };
+    const ws = await build();
+    if (!signal?.aborted) this.model = { key, ws };
+    return ws;
   }
 
   set(key: string, lines: TraceLine[], firstLine: number): void {

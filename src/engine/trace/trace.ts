@@ -43,7 +43,7 @@ export async function traceSolver(env: TraceEnv, o: TraceOptions): Promise<Trace
   await env.loadCaches();
   const input = discoverInput(env, o);
   const [load, found] = await Promise.all([loadTasks(s.tasks, env.taskFiles), discoverFiles(input)]);
-  const ws = await canonicalise(input, found.files);
+  const ws = await env.traces.workspace(found.files, () => canonicalise(input, found.files), o.signal);
   const candidate = findCandidate(ws, o.solver, env.root);
   const taskId = o.task ?? candidate.taskId;
   const task = load.tasks.find((t) => t.id === taskId);

@@ -135,6 +135,33 @@ def instrument(fdef: ast.FunctionDef, filename: str, lines: List[str]) -> Plan:
     return Plan(fcode, steps, spans, len(args.args))
 
 
+def _top_level_end(lines: List[str], first: int) -> int:
+    """The last line of the top-level def whose first line (a decorator or the def) is `first`: up to the next line
+    that starts at column 0 (blank lines and comments do not count)."""
+    header = 0 < first <= len(lines) and lines[first - 1].startswith("@")
+    end = first
+    for n in range(first, len(lines)):
+        text = lines[n]
+        if text.strip() and not text[0].isspace() and not text.startswith("#"):
+            if not (header and text.startswith(("@", "def ", "async def "))):
+                break
+            header = text.startswith("@")
+        end = n + 1
+    return end
+
+
+def def_source(lines: List[str], name: str, line: int) -> Optional[ast.FunctionDef]:
+    """The def of `name` starting at `line` (its first decorator, or the def itself), parsed from its own lines only
+    (a big solver file is not parsed whole for each of its solvers); None when they do not parse on their own."""
+    end = _top_level_end(lines, line)
+    try:
+        tree = ast.parse("".join(lines[line - 1:end]))
+    except SyntaxError:
+        return None
+    ast.increment_lineno(tree, line - 1)
+    return _find_def(tree, name, line)
+
+
 def _find_def(tree: ast.Module, name: str, line: int) -> Optional[ast.FunctionDef]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
@@ -189,11 +216,11 @@ class Tracer:
         if plan is None:
             linecache.checkcache(real)
             lines = linecache.getlines(real)
-            tree = ast.parse("".join(lines), real)
             if isinstance(program, str):
-                fdef: Optional[ast.FunctionDef] = place_program(program, tree, real)
+                fdef: Optional[ast.FunctionDef] = place_program(program, ast.parse("".join(lines), real), real)
             else:
-                fdef = _find_def(tree, msg["fn"], fn.__code__.co_firstlineno)
+                first = fn.__code__.co_firstlineno
+                fdef = def_source(lines, msg["fn"], first) or _find_def(ast.parse("".join(lines), real), msg["fn"], first)
                 if fdef is None:
                     raise Refused(f"cannot trace {msg['fn']}: its source in {real} is not the code the worker imported")
             assert fdef is not None
