@@ -42,6 +42,7 @@ export interface TraceHintsSection {
   p95: number;
   cachedMs: number[];
   jobsMs: number[];
+  runMs: number[];
   lines: number;
   pairs: number;
 }
@@ -73,6 +74,7 @@ export async function traceHintsBench(ctx: BenchContext, report: Report): Promis
     const saves = ctx.quick ? 10 : 30;
     const latency: number[] = [];
     const jobsMs: number[] = [];
+    const runMs: number[] = [];
     let lines = 0;
     let pairs = 0;
     for (let s = 0; s < saves; s++) {
@@ -93,7 +95,7 @@ export async function traceHintsBench(ctx: BenchContext, report: Report): Promis
       if (!o || !o.values.some((v) => v.type === 'grid')) throw new Error(`the trace of ${name} has no grid value for O: ${JSON.stringify(t).slice(0, 300)}`);
       lines += t.lines.length;
       pairs += t.pairs.length;
-      await result;
+      runMs.push((await result).at - t0);
       await client.settle(200, 3000);
     }
     ctx.log(`11. ${saves} saves traced`);
@@ -114,8 +116,9 @@ export async function traceHintsBench(ctx: BenchContext, report: Report): Promis
     report.check(S, `save -> batt/trace answer (hints drawn), p50 of ${saves} saves`, p50, 'ms', '<', 300);
     report.info(S, 'save -> batt/trace answer, p95', p95, 'ms');
     report.info(S, '  of which the trace jobs (TraceJson.ms), median', median(jobsMs), 'ms');
+    report.info(S, 'the same saves -> their run result (diagnostics), p50, for scale', median(runMs), 'ms');
     report.info(S, 'cursor into a traced solver (cached trace), median', median(cached), 'ms');
-    return { saves, latencyMs: latency.map((x) => round(x, 2)), p50, p95, cachedMs: cached.map((x) => round(x, 2)), jobsMs, lines: lines / saves, pairs: pairs / saves };
+    return { saves, latencyMs: latency.map((x) => round(x, 2)), p50, p95, cachedMs: cached.map((x) => round(x, 2)), jobsMs, runMs: runMs.map((x) => round(x, 2)), lines: lines / saves, pairs: pairs / saves };
   } catch (e) {
     throw new Error(`${(e as Error).message}\nserver log tail:\n${client.logs.slice(-20).join('\n')}`);
   } finally {

@@ -70,7 +70,7 @@ describe('trace jobs (Python worker)', function () {
     assert.deepEqual(types, { x1: 'objects', x2: 'object', x3: 'indices', x4: 'int', x5: 'bool', x6: 'tuple', x7: 'function', x8: 'other', O: 'grid' });
     const o = v.get('O')!;
     assert.deepEqual(o.shape, [o.grid!.length, o.grid![0].length]);
-    assert.equal(o.summary, `${o.shape![0]}x${o.shape![1]}`);
+    assert.equal(o.summary, `${o.shape[0]}x${o.shape[1]}`);
     assert.match(v.get('x1')!.summary, /^\d+ obj$/);
     const x2 = v.get('x2')!;
     assert.equal(x2.cells!.length, x2.size);
