@@ -419,6 +419,17 @@ export class Engine {
     return this.analyzer().lint(file, text, names);
   }
 
+  /** A Python file's solve_* functions and batt entries as the analyzer parses them (runs nothing; the Testing view's
+   *  discovery): the runs' parse cache when it has this text, else the analyzer (incremental per path). */
+  async parse(file: string, text: string): Promise<Pick<FileParse, 'functions' | 'batt' | 'syntaxError'>> {
+    const writes = new SkippedWrites();
+    await this.loadCaches(writes);
+    if (writes.warning(this.cacheDir)) this.loaded = undefined; // an unreadable cache: the next run loads it and says so
+    const cached = this.fileCache.get(file);
+    if (cached && cached.sha === sha256(text)) return cached.parse;
+    return this.analyzer().parse(file, text, { withSources: false });
+  }
+
   /** On-disk statistics of each cache (entries, bytes, ages). */
   async cacheInfo(): Promise<Record<'validation' | 'inlining' | 'files' | 'durations', KvStats>> {
     const [validation, inlining, files, durations] = await Promise.all([

@@ -12,6 +12,7 @@ import type { SubmissionProgressParams, SubmissionResult, WriteSubmissionParams 
 
 export type { RunRecord } from './results';
 import type { BattSettings } from './settings';
+import type { TestItemsParams, TestResultsParams } from './testItems';
 
 /** Sent as `initializationOptions` and again with `batt/settings` on every change. */
 export interface ServerSettings extends BattSettings {
@@ -181,6 +182,16 @@ export const RunTaskRequest = request<RunTaskParams, RunResultParams | null, voi
  * when cancelled. Candidates of several folders: one run per folder, their tasks in one result.
  */
 export const RunCandidatesRequest = request<RunCandidatesParams, RunResultParams | null, void>('batt/runCandidates');
+
+/** server -> client notification: a folder's test tree (the analyzer's parse), whole at start, then what edits change. */
+export const TestItemsNotification = notification<TestItemsParams>('batt/testItems');
+
+/** server -> client notification: after each completed run, its verdicts for the Testing view (before batt/runResult). */
+export const TestResultsNotification = notification<TestResultsParams>('batt/testResults');
+
+/** client -> server notification: a continuous run started (on) or ended in the Testing view: saves run while one is
+ *  on, even with batt.runOnSave off (the same save runs: one runner). */
+export const ContinuousRunNotification = notification<{ on: boolean }>('batt/continuousRun');
 
 /** client -> server request, from "Run every task": every task's own candidates now; the number of runs completed. */
 export const RunAllRequest = request0<number, void>('batt/runAll');

@@ -25,7 +25,7 @@ export function ownTaskOf(name: string): string | undefined {
 }
 
 /** The innermost of `roots` holding `file`. */
-function rootOf(file: string, roots: string[]): string | undefined {
+export function rootOf(file: string, roots: string[]): string | undefined {
   return roots.filter((r) => file === r || file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
 }
 

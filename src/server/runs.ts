@@ -21,7 +21,8 @@ export interface RunDeps {
   publisher: Pick<DiagnosticsPublisher, 'publishRun'>;
   /** the open documents' versions now */
   versions(): Map<string, number>;
-  sendResult(params: RunResultNotificationParams): void;
+  /** a completed run as the client gets it, and the full run (actual grids, prints) it was made from */
+  sendResult(params: RunResultNotificationParams, full: RunJson): void;
   showError(message: string): void;
   log(line: string): void;
 }
@@ -175,7 +176,7 @@ export class Runs {
   private send(params: RunResultParams): void {
     this.published++;
     const record = params.reason === 'cache' ? undefined : runRecord(params.run);
-    this.deps.sendResult({ ...params, run: shownRun(params.run), record, earlier: this.deps.session.takeUnsentRecords() });
+    this.deps.sendResult({ ...params, run: shownRun(params.run), record, earlier: this.deps.session.takeUnsentRecords() }, params.run);
   }
 }
 

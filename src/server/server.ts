@@ -22,11 +22,15 @@ import {
   ProgressNotification,
   RestartWorkersRequest,
   RunAllRequest,
+  RunCandidatesRequest,
   RunResultNotification,
   RunTaskRequest,
   ServerSettings,
   SettingsNotification,
   TraceRequest,
+  ContinuousRunNotification,
+  TestItemsNotification,
+  TestResultsNotification,
 } from '../protocol/lsp';
 import { DEFAULTS } from '../protocol/settings';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
@@ -40,11 +44,13 @@ import { Runs } from './runs';
 import { Session } from './session';
 import { registerWriteSubmission } from './submission';
 import { Traces } from './trace';
+import { TestFeed } from './testItemsFeed';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let session: Session;
 let runs: Runs;
+let testFeed: TestFeed;
 /** Does the client send workspace/didChangeWorkspaceFolders (VS Code does)? */
 let foldersChange = false;
 /** Every solver's newest verdict on its own task, for the CodeLens above it; refreshed after each run (if supported). */
@@ -106,11 +112,19 @@ connection.onInitialize((params: InitializeParams) => {
     status: (s) => statusOut.push(s),
     progress: (p) => void connection.sendNotification(ProgressNotification.type, p),
   });
+  testFeed = new TestFeed({
+    session,
+    texts: () => new Map(documents.all().flatMap((d) => (toPath(d.uri) ? [[realPath(toPath(d.uri)!), d.getText()] as const] : []))),
+    sendItems: (p) => void connection.sendNotification(TestItemsNotification.type, p),
+    sendResults: (p) => void connection.sendNotification(TestResultsNotification.type, p),
+    log,
+  });
   runs = new Runs({
     session,
     publisher,
     versions: () => new Map(documents.all().map((d) => [d.uri, d.version])),
-    sendResult: (p) => {
+    sendResult: (p, full) => {
+      testFeed.results(p.reason, full);
       void connection.sendNotification(RunResultNotification.type, p);
       if (lensVerdicts.add(p.run, p.reason) && lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type);
     },
@@ -131,20 +145,31 @@ connection.onInitialize((params: InitializeParams) => {
 
 connection.onInitialized(() => {
   statusOut.push(session.status());
-  void runs.fromCache(); // the cached verdicts at once: nothing runs, no worker starts
+  // the Testing view's tree from the analyzer's parse, then the cached verdicts (nothing runs, no worker starts),
+  // which find the tasks read and the files parsed
+  void testFeed.discover().then(() => runs.fromCache());
   if (foldersChange) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const added = addFolders(e.added);
-      void session.changeFolders(added, removeFolders(e.removed)).then(() => runs.fromCache(added));
+      const removed = removeFolders(e.removed);
+      testFeed.forget(removed);
+      void session.changeFolders(added, removed).then(() => Promise.all([testFeed.discover(added), runs.fromCache(added)]));
     });
   }
 });
 
-connection.onNotification(SettingsNotification.type, (s) => void session.update(s).then((granted) => (granted ? runs.fromCache() : undefined)));
+connection.onNotification(SettingsNotification.type, (s) => void session.update(s).then((granted) => Promise.all([testFeed.discover(), granted ? runs.fromCache() : undefined])));
+connection.onNotification(ContinuousRunNotification.type, (p) => (session.continuous = !!p.on));
 connection.onNotification(CancelRunNotification.type, (p) => session.cancelRun(p.runId));
 
-documents.onDidOpen((e) => lint.schedule(e.document));
-documents.onDidChangeContent((e) => lint.schedule(e.document));
+documents.onDidOpen((e) => {
+  lint.schedule(e.document);
+  testFeed.edited(e.document.uri, () => e.document.getText());
+});
+documents.onDidChangeContent((e) => {
+  lint.schedule(e.document);
+  testFeed.edited(e.document.uri, () => e.document.getText());
+});
 documents.onDidClose((e) => {
   lint.cancel(e.document.uri);
   publisher.clearLint(e.document.uri);
@@ -174,6 +199,7 @@ connection.onCodeLens((p) => {
 connection.onRequest(ListTasksRequest.type, () => session.listTasks());
 connection.onRequest(RunTaskRequest.type, (p, token) => runs.runTask(p.taskId, signalOf(token)));
 connection.onRequest(RunAllRequest.type, (token) => runs.runAll(signalOf(token)));
+connection.onRequest(RunCandidatesRequest.type, (p, token) => runs.runCandidates(p, signalOf(token)));
 connection.onRequest(RestartWorkersRequest.type, () => session.restartWorkers());
 connection.onRequest(ClearCacheRequest.type, () => session.clearCache());
 registerWriteSubmission(connection, { folders: () => session.folders, engine: (root) => session.engine(root), log });
@@ -181,6 +207,7 @@ connection.onRequest(HistoryRequest.type, (p) => session.history(Math.min(Math.m
 
 connection.onShutdown(() => {
   lint.dispose();
+  testFeed?.dispose();
   statusOut.dispose();
   return session?.dispose();
 });

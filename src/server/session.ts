@@ -58,9 +58,12 @@ export class Session {
     return this.settings.trusted;
   }
 
-  /** Saves run what they affect: batt.runOnSave is on and the workspace is trusted. */
+  /** A continuous run is on in the Testing view: saves run even with batt.runOnSave off (the same save runs). */
+  continuous = false;
+
+  /** Saves run what they affect: batt.runOnSave (or a continuous run) is on and the workspace is trusted. */
   get runOnSaveEnabled(): boolean {
-    return this.settings.runOnSave && this.settings.trusted;
+    return (this.settings.runOnSave || this.continuous) && this.settings.trusted;
   }
 
   /**
