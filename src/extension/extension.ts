@@ -37,6 +37,7 @@ import { SaveProgress } from './saveProgress';
 import { registerSubmissionCommand } from './submission';
 import { StatusBar } from './statusBar';
 import { TaskPicker, type TaskQuickPickItem } from './taskQuickPick';
+import { BattTesting, SHOW_IN_PANEL_COMMAND } from './testing/controller';
 
 /** What activate returns: a small API the integration tests assert on. */
 export interface BattApi {
@@ -48,6 +49,8 @@ export interface BattApi {
   ready: Promise<void>;
   /** the "Run batt on task" quick pick while it is open */
   taskPick(): vscode.QuickPick<TaskQuickPickItem> | undefined;
+  /** the Testing view's controller, with what it reported */
+  testing: BattTesting;
   /** the trace's inline values (issue 12) */
   inlineValues: InlineValues;
 }
@@ -165,6 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   async function start(): Promise<void> {
     const settings = await serverSettings();
     client = createClient(context, settings);
+    testing.attach(client);
     client.onNotification(PoolStatusNotification.type, (s) => {
       lastStatus = s;
       model.pool = s;
@@ -219,6 +223,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     (runId) => void client?.sendNotification(CancelRunNotification.type, { runId }),
   );
   context.subscriptions.push({ dispose: () => saveProgress.dispose() });
+
+  const testing = new BattTesting();
+  context.subscriptions.push(testing, vscode.commands.registerCommand(SHOW_IN_PANEL_COMMAND, (arg: { test?: vscode.TestItem }) => testing.showPair(arg)));
 
   const picker = new TaskPicker();
   /** the task "Run batt on task" runs now, for the panel's progress line */
@@ -428,6 +435,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     runResults,
     ready,
     taskPick: () => picker.current,
+    testing,
     inlineValues,
   };
 }
