@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { battery } from './battery';
 import { caches } from './caches';
+import { discoveryBench } from './discovery';
 import { BenchContext, repoRoot, workerDir } from './context';
 import { lspBench } from './lsp';
 import { machineInfo } from './measure';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     ['6', 'battery', () => battery(ctx, report)],
     ['7', 'readmeBattery', () => readmeBattery(ctx, report)],
     ['8', 'trace', () => traceBench(ctx, report)],
+    ['9', 'discovery', () => discoveryBench(ctx, report)],
     ['11', 'traceHints', () => traceHintsBench(ctx, report)],
   ];
   let failed = false;
