@@ -38,7 +38,7 @@ function parseArgs(arg: unknown): SubmissionArgs | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const a = arg as Record<string, unknown>;
   if ((a.folder !== undefined && typeof a.folder !== 'string') || (a.out !== undefined && typeof a.out !== 'string')) return undefined;
-  return { folder: a.folder as string | undefined, out: a.out as string | undefined };
+  return { folder: a.folder, out: a.out };
 }
 
 async function chooseFolder(uri?: string): Promise<vscode.WorkspaceFolder | undefined> {
