@@ -61,7 +61,7 @@ export async function traceHintsBench(ctx: BenchContext, report: Report): Promis
   if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} not found: run node esbuild.mjs first`);
   const settings: ServerSettings = { ...DEFAULTS, python: ctx.python, trusted: true, tasksPath: ctx.corpus, workers: 4, timeoutSeconds: 60 };
   const client = new LspClient(serverJs);
-  const trace = (solver: string) => client.conn.sendRequest(TraceRequest.type, { uri, solver }) as Promise<TraceJson>;
+  const trace = (solver: string): Promise<TraceJson> => client.conn.sendRequest(TraceRequest.type, { uri, solver });
   try {
     await client.initialize(dir, settings);
     await client.open(file, fs.readFileSync(file, 'utf8'));

@@ -216,7 +216,7 @@ export class InlineValues implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.moveTimer);
     for (const c of this.pending.values()) c.cancel();
-    this.disposables.forEach((d) => d.dispose());
-    Object.values(this.types).forEach((t) => t.dispose());
+    for (const d of this.disposables) d.dispose();
+    for (const t of Object.values(this.types)) t.dispose();
   }
 }
