@@ -37,9 +37,12 @@ STDERR_TAIL_LINES = 20
 START_TIMEOUT_S = 60.0
 POLL_S = 0.1
 KEEP_SNAPSHOTS = 3
+# An idle scoring worker is kept this long for the next batch of its snapshot, then stopped.
+IDLE_S = 30.0
 
 _lock = threading.Lock()
 _idle: Dict[Tuple[Any, ...], List["Proc"]] = {}
+_reaper: List[threading.Thread] = []
 
 
 def base_dir() -> str:
@@ -131,6 +134,7 @@ class Proc:
         self.tasks: set = set()
         self.exit: Optional[Dict[str, Any]] = None
         self.ready: Dict[str, Any] = {}
+        self.idle_since = time.monotonic()
         deadline = time.monotonic() + START_TIMEOUT_S
         while not self.ready:
             msg = self.recv(max(0.0, deadline - time.monotonic()))
@@ -344,20 +348,53 @@ def _run_job(proc: Proc, job: Dict[str, Any], tasks: Dict[str, Any], opts: Dict[
         return out
 
 
-def _take(key: Tuple[Any, ...]) -> Optional[Proc]:
+def stop_idle(keep_snapshot: Optional[str] = None, idle_for: Optional[float] = None) -> None:
+    """Stops idle scoring workers: those of other snapshots than `keep_snapshot`, those idle for over `idle_for` s, or
+    (no argument) all."""
+    now = time.monotonic()
+    old: List[Proc] = []
     with _lock:
-        stale = [k for k in _idle if k[1] != key[1]]  # another workspace snapshot: a newer one replaced it
-        old = [p for k in stale for p in _idle.pop(k)]
-        procs = _idle.get(key) or []
-        proc = procs.pop() if procs else None
+        for k in list(_idle):
+            procs = _idle.pop(k)
+            if keep_snapshot is not None:
+                stop = procs if k[1] != keep_snapshot else []
+            elif idle_for is not None:
+                stop = [p for p in procs if now - p.idle_since > idle_for]
+            else:
+                stop = procs
+            keep = [p for p in procs if p not in stop]
+            if keep:
+                _idle[k] = keep
+            old.extend(stop)
     for p in old:
         p.kill()
+
+
+def _reap() -> None:
+    while True:
+        time.sleep(IDLE_S / 3)
+        stop_idle(idle_for=IDLE_S)
+
+
+def _take(key: Tuple[Any, ...]) -> Optional[Proc]:
+    stop_idle(keep_snapshot=key[1])  # another workspace snapshot: a newer one replaced it
+    with _lock:
+        procs = _idle.get(key) or []
+        proc = procs.pop() if procs else None
+        if not _reaper:
+            _reaper.append(threading.Thread(target=_reap, name="batt-idle-reaper", daemon=True))
+            _reaper[0].start()
+    for name, mod in list(sys.modules.items()):  # batt's code changed: the older driver's workers are not needed
+        stop = getattr(mod, "stop_idle", None) if name.startswith("_batt_cluster_driver_") else None
+        if callable(stop) and stop is not stop_idle:
+            stop()
     return proc
 
 
 def _give_back(key: Tuple[Any, ...], proc: Optional[Proc]) -> None:
     if proc is None or not proc.alive:
         return
+    proc.idle_since = time.monotonic()
     with _lock:
         _idle.setdefault(key, []).append(proc)
 
