@@ -67,6 +67,16 @@ describe('engine.trace', function () {
     fs.writeFileSync(file, text);
   });
 
+  it('a trace made while an override differs from the file on disk (what the workers run) is not cached', async () => {
+    const file = path.join(ws, 'solvers.py');
+    const overrides = new Map([[file, fs.readFileSync(file, 'utf8').replace('x3 = first(x2)\n    O = subgrid', 'x3 = last(x2)\n    O = subgrid')]]);
+    await engine.trace({ solver: 'solve_9fd2a6c3', overrides });
+    const again = await engine.trace({ solver: 'solve_9fd2a6c3', overrides });
+    assert.equal(again.cached, undefined);
+    const same = new Map([[file, fs.readFileSync(file, 'utf8')]]);
+    assert.equal((await engine.trace({ solver: 'solve_9fd2a6c3', overrides: same })).cached, true, 'an override equal to the disk is cached as usual');
+  });
+
   it('an (S, I, C) solver and a batt entry (its sliced program, at the module lines)', async () => {
     const sic = await engine.trace({ solver: 'solve_63d5af2e_sic' });
     assert.deepEqual(sic.pairs.map((p) => p.status), ['pass', 'pass', 'pass', 'pass']);

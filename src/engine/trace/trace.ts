@@ -80,13 +80,26 @@ export async function traceSolver(env: TraceEnv, o: TraceOptions): Promise<Trace
     const runs = await Promise.all(pairsOf(task).map((p) => traceJob(pool, candidate, task, p, o.signal)));
     const text = file.text.split('\n');
     lines = traceLines(runs.map((r) => r.trace), (n) => text[n - 1] ?? '');
-    if (runs.every((r) => r.complete)) env.traces.set(key, lines, candidate.line);
+    // The workers run the files on disk: a trace made while an override differs from them is not kept under its text.
+    if (runs.every((r) => r.complete) && !unsaved(o.overrides)) env.traces.set(key, lines, candidate.line);
   }
   markDivergent(lines, pairs);
   await env.flushCaches();
   const json: TraceJson = { solver: candidate.name, task: task.id, file: candidate.file, pairs, lines, ms: round(performance.now() - t0) };
   if (cached) json.cached = true;
   return json;
+}
+
+/** Whether some override differs from its file on disk. */
+function unsaved(overrides?: Map<string, string>): boolean {
+  for (const [file, text] of overrides ?? []) {
+    try {
+      if (fs.readFileSync(file, 'utf8') !== text) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 function discoverInput(env: RunEnv, o: TraceOptions): DiscoverInput {
