@@ -133,7 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
   });
   context.subscriptions.push(
     inlineValues,
-    vscode.commands.registerCommand('batt.traceSolver', (arg?: { uri?: string; solver?: string }) => inlineValues.traceSolver(arg)),
+    vscode.commands.registerCommand('batt.traceSolver', (arg?: unknown) => inlineValues.traceSolver(arg)),
     vscode.commands.registerCommand('batt.toggleInlineValues', () => inlineValues.toggle()),
   );
 

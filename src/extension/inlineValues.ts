@@ -9,6 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { parseSolverRef } from '../protocol/codeLens';
 import { TraceRequest } from '../protocol/lsp';
 import type { TraceJson } from '../protocol/trace';
 import { traceHints, type HintKind } from '../server/traceValues';
@@ -77,16 +78,24 @@ export class InlineValues implements vscode.Disposable {
     return this.shown.get(uri.toString());
   }
 
-  /** "Batt: Trace solver": the solver (else the one under the cursor) traced now, its hints shown, errors shown. */
-  async traceSolver(arg?: { uri?: string; solver?: string }): Promise<TraceJson | undefined> {
+  /**
+   * "Batt: Trace solver" (the palette, the CodeLens `Trace`): `arg` {uri, solver} (else the solver under the cursor)
+   * traced now, its hints shown, errors shown; arguments that name no solver are refused (any extension can call it).
+   */
+  async traceSolver(raw?: unknown): Promise<TraceJson | undefined> {
+    const arg = raw === undefined ? undefined : parseSolverRef(raw);
+    if (raw !== undefined && !arg) {
+      this.log.error(`batt.traceSolver: ignored arguments that name no solver: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return undefined;
+    }
     const editor = vscode.window.activeTextEditor;
-    const uri = typeof arg?.uri === 'string' ? vscode.Uri.parse(arg.uri) : editor?.document.uri;
+    const uri = arg ? vscode.Uri.parse(arg.uri) : editor?.document.uri;
     if (!uri) {
       void vscode.window.showWarningMessage('batt: open a solver file to trace a solver.');
       return undefined;
     }
     const doc = await vscode.workspace.openTextDocument(uri);
-    const solver = typeof arg?.solver === 'string' ? arg.solver : editor && editor.document === doc ? solverAt(doc.getText(), editor.selection.active.line) : undefined;
+    const solver = arg ? arg.solver : editor && editor.document === doc ? solverAt(doc.getText(), editor.selection.active.line) : undefined;
     if (!solver) {
       void vscode.window.showWarningMessage('batt: put the cursor in a solve_* function to trace it.');
       return undefined;
