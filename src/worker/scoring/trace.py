@@ -215,7 +215,7 @@ class Tracer:
         plan = self.plans.get(key)
         if plan is None:
             linecache.checkcache(real)
-            lines = linecache.getlines(real)
+            lines = linecache.getlines(real, module.__dict__)  # (the module's loader serves a file the sandbox hides)
             if isinstance(program, str):
                 fdef: Optional[ast.FunctionDef] = place_program(program, ast.parse("".join(lines), real), real)
             else:
