@@ -305,8 +305,9 @@ export class Session {
   }
 
   /**
-   * "Run batt on task": the whole battery (workspace + solver store) on one task, and the task's grids. The tasks are
-   * read once, by the run itself: its folder is the only one, or is known from the last task list or run.
+   * "Run batt on task": the whole battery (workspace + solver store) on one task, with the stability check (the
+   * leaderboard marks unstable candidates), and the task's grids. The tasks are read once, by the run itself: its
+   * folder is the only one, or is known from the last task list or run.
    */
   async runTask(taskId: string, signal?: AbortSignal): Promise<{ run: RunJson; task?: TaskData } | undefined> {
     if (!this.settings.trusted) throw new Error('This workspace is not trusted: batt runs nothing here.');
@@ -323,7 +324,7 @@ export class Session {
       const t = tasks.find((x) => x.id === taskId);
       task = t && { id: t.id, train: t.train, test: t.test };
     };
-    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true, onTasks }, abort, taskId);
+    const run = await this.execute(root, 'task', { tasks: [taskId], battery: true, includeStore: true, checkStable: true, onTasks }, abort, taskId);
     return run.cancelled ? undefined : { run, task };
   }
 

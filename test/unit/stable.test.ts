@@ -15,6 +15,8 @@ import { compareRows } from '../../src/engine/scoring/stable';
 import { compareRank } from '../../src/engine/scoring/verdicts';
 import type { Task } from '../../src/engine/types';
 import type { CandidateJson, PairJson, RunJson } from '../../src/protocol/results';
+import { DEFAULTS } from '../../src/protocol/settings';
+import { Session } from '../../src/server/session';
 import { spawnCli } from '../cliProcess';
 import { PYTHON } from '../workerFixtures';
 import '../cacheHome';
@@ -114,6 +116,20 @@ describe('stability: a fixed hash seed and the second-seed check', function () {
     assert.strictEqual(candidate(fixed, `solve_${TASK}`).solved, true);
     assert.deepStrictEqual(fixed.summary.stability, { seeds: [0, 1], checked: 3, unstable: 0, ran: 3, cached: 6 });
     assert.deepStrictEqual([fixed.summary.ran, fixed.summary.cached], [3, 9]);
+  });
+
+  it('"Run batt on task" in the language server checks stability: the leaderboard marks the unstable candidate', async () => {
+    const ws = copyFixture();
+    dirs.push(ws);
+    const session = new Session([ws], { ...DEFAULTS, workers: 2, python: PYTHON, trusted: true, explicit: ['workers'] }, { log: () => undefined, status: () => undefined, progress: () => undefined });
+    try {
+      const r = await session.runTask(TASK);
+      assert.ok(r);
+      assert.strictEqual(candidate(r.run, `solve_${TASK}`).unstable, true);
+      assert.strictEqual(r.run.summary.stability?.unstable, 1);
+    } finally {
+      await session.dispose();
+    }
   });
 
   it('batt run --check-stable marks the unstable candidate and prints the stability line; without it neither', async () => {

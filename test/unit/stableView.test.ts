@@ -109,7 +109,9 @@ describe('panel: unstable candidates and the Submission tab', () => {
     assert.ok(text.includes('/ws/submission.json — 2 tasks, 2 test inputs'), text);
     assert.ok(text.includes('score 1/2 test outputs right (50.0%), oracle gap 1 test output, 1 unstable candidate'), text);
     assert.ok(text.includes('u test 0: right by solve_u_3'), text);
-    assert.ok(text.includes('t solve_t'), text);
+    const link = findAll(section, (n) => n.attrs['data-key'] === 'unstable:t:solve_t')[0];
+    assert.ok(link && textOf(link) === 't solve_t', 'the unstable candidate, a link');
+    assert.deepStrictEqual(link.on, { kind: 'post', msg: { type: 'runTask', taskId: 't' } }, 'it opens its task\'s leaderboard');
     assert.strictEqual(textOf(findAll(section, (n) => n.tag === 'pre')[0]), SUBMISSION.text);
     assert.ok(findAll(tree, (n) => n.attrs['data-key'] === 'tab:submission').length, 'a tab of its own');
   });
