@@ -8,6 +8,7 @@ import type { FromWebview, ToWebview } from '../protocol/webview';
 import { followCellHover } from './cellStatus';
 import { mount, replace } from './dom';
 import { pairKey } from './pairView';
+import { drawThumbs } from './traceCanvas';
 import { TRACE_UI } from './traceView';
 import type { Action } from './vdom';
 import { applyMessage, applyUi, renderPanel, renderProgress, restoreState, type ViewState } from './view';
@@ -46,7 +47,10 @@ function render(part: Part = 'all'): void {
   const p = state.data?.progress;
   if (part === 'pool' && workers) replace(renderWorkers(state.data?.pool), workers, dispatch);
   else if (part === 'progress' && progress && p) replace(renderProgress(p), progress, dispatch);
-  else mount(renderPanel(state), root(), dispatch);
+  else {
+    mount(renderPanel(state), root(), dispatch);
+    drawThumbs(document);
+  }
   if (key) {
     const again = Array.from(document.querySelectorAll<HTMLElement>('[data-key]')).find((e) => e.getAttribute('data-key') === key);
     again?.focus();

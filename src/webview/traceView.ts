@@ -8,6 +8,7 @@
 import type { TraceJson, TraceLine, TracePair, TraceValue } from '../protocol/trace';
 import { colourName, renderGrid, shapeOf, width, type Grid } from './grid';
 import { firstDivergences, isFailing, type Divergence } from './traceDiverge';
+import { thumbNode } from './traceThumb';
 import { button, h, withAction, withStyle, type Action, type VNode } from './vdom';
 
 //#region view state
@@ -80,7 +81,7 @@ function colourless(v: TraceValue): boolean {
   return !!v.cells?.length && v.cells.every((c) => c[2] < 0);
 }
 
-/** The classes of a value drawn over the input: the rest of the input faded; colourless cells ringed. */
+/** The classes of a value drawn over the input, full size: the rest of the input faded; colourless cells ringed. */
 function maskClass(v: TraceValue): string {
   return colourless(v) ? 'trace-mask trace-indices' : 'trace-mask';
 }
@@ -88,8 +89,8 @@ function maskClass(v: TraceValue): string {
 /** Thumbnail cells: the grid's longer side fits THUMB_PX, each cell 2–8 px. */
 const THUMB_PX = 64;
 
-function thumbCell(g: Grid): string {
-  return `${Math.max(2, Math.min(8, Math.floor(THUMB_PX / Math.max(g.length, width(g), 1))))}px`;
+function thumbCell(g: Grid): number {
+  return Math.max(2, Math.min(8, Math.floor(THUMB_PX / Math.max(g.length, width(g), 1))));
 }
 
 /** A cell's thumbnail: the grid; one object cut out to its box; index sets and sets of objects over the input. */
@@ -98,8 +99,7 @@ function thumbOf(v: TraceValue, input: Grid | undefined, label: string): VNode |
   const cut = !v.grid && !placed ? cropped(v) : undefined;
   const g = v.grid ?? placed?.grid ?? cut;
   if (!g) return null;
-  const cls = `thumb-grid trace-thumb${placed ? ` ${maskClass(v)}` : cut ? ' trace-cut' : ''}`;
-  return withStyle(renderGrid(g, label, { marked: placed?.marked, markClass: 'in-set', extraClass: cls }), { '--cell': thumbCell(g) });
+  return thumbNode(g, label, thumbCell(g), placed ? (colourless(v) ? 'mask' : 'over') : 'plain', placed?.marked);
 }
 
 //#endregion

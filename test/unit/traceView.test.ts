@@ -8,6 +8,7 @@ import { PanelModel } from '../../src/extension/panelModel';
 import type { TraceJson, TraceLine, TraceValue } from '../../src/protocol/trace';
 import { parseFromWebview, type StateMessage } from '../../src/protocol/webview';
 import { differs, firstDivergences } from '../../src/webview/traceDiverge';
+import { decodeThumb, encodeThumb } from '../../src/webview/traceThumb';
 import { NO_TRACE_TEXT, renderTrace, updateTraceCell } from '../../src/webview/traceView';
 import { byId, findAll, hasClass, textOf, type VNode } from '../../src/webview/vdom';
 import { activeTab, applyMessage, applyUi, renderPanel, restoreState, TRACE_HINT, type ViewState } from '../../src/webview/view';
@@ -59,7 +60,8 @@ function sampleTrace(): TraceJson {
 
 const rowsOf = (n: VNode) => findAll(n, (x) => x.tag === 'tr' && hasClass(x, 'trace-row'));
 const cellsOf = (row: VNode) => row.children.filter((c) => c.tag === 'td');
-const gridOf = (n: VNode) => findAll(n, (x) => hasClass(x, 'grid'))[0];
+/** A cell's thumbnail: a canvas with its cells as a code (traceThumb.ts encodeThumb). */
+const thumbOf = (n: VNode) => findAll(n, (x) => x.tag === 'canvas')[0];
 const classes = (grid: VNode) => grid.children.map((c) => c.attrs.class);
 const byKey = (n: VNode, key: string) => findAll(n, (x) => x.attrs['data-key'] === key)[0];
 
@@ -93,6 +95,19 @@ describe('trace: the first divergence of a failing pair', () => {
 });
 
 describe('trace view', () => {
+  it('thumbnail codes: a colour a cell, faded, ringed, none, or no ARC colour, and back', () => {
+    const holes: number[][] = [[1, 12], new Array<number>(2)];
+    holes[1][1] = 4;
+    assert.strictEqual(encodeThumb(holes), '1x/.4');
+    assert.strictEqual(encodeThumb([[0, 9], [3, 12]], 'over', new Set(['0,1'])), 'a9/dy');
+    assert.strictEqual(encodeThumb([[0, 9]], 'mask', new Set(['0,0'])), 'Aj');
+    assert.deepStrictEqual(decodeThumb('a9/.x/Jy'), [
+      [{ colour: 0, faded: true }, { colour: 9 }],
+      [{}, { colour: -1 }],
+      [{ colour: 9, ringed: true }, { colour: -1, faded: true }],
+    ]);
+  });
+
   it('lines × pairs: the source and line in the first column, pairs as columns with their verdicts', () => {
     const tree = renderTrace(sampleTrace());
     const head = findAll(tree, (n) => n.tag === 'thead')[0];
@@ -111,19 +126,16 @@ describe('trace view', () => {
     const rows = rowsOf(renderTrace(sampleTrace()));
     // x1: objects over the input, the rest of it faded (their cells, when the worker sent them), else a short text
     assert.deepStrictEqual(cellsOf(rows[0]).map(textOf), ['2 obj', '2 obj', '2 obj', '2 obj']);
-    const objs = gridOf(cellsOf(rows[0])[0]);
-    assert.deepStrictEqual([hasClass(objs, 'trace-mask'), hasClass(objs, 'trace-indices')], [true, false]);
-    assert.deepStrictEqual(classes(objs).map((c) => c.includes('in-set')), [false, true, true, false, true, true, true, false, false]);
-    assert.strictEqual(gridOf(cellsOf(rows[0])[1]), undefined);
-    // x2: one object cut out to its 2x2 box, in its own colour
-    const obj = gridOf(cellsOf(rows[1])[0]);
-    assert.ok(hasClass(obj, 'trace-cut'));
-    assert.deepStrictEqual(classes(obj), ['cell c1', 'cell c1', 'cell c1', 'cell c1']);
-    assert.strictEqual(obj.style?.['--cell'], '8px');
-    // x3 on demo 0: the whole 3x3 input, the four cells of the set marked (ringed: they have no colour of their own)
-    const mask = gridOf(cellsOf(rows[2])[0]);
-    assert.deepStrictEqual([hasClass(mask, 'trace-mask'), hasClass(mask, 'trace-indices')], [true, true]);
-    assert.deepStrictEqual(classes(mask), ['cell c0 in-set', 'cell c1', 'cell c1', 'cell c0 in-set', 'cell c1', 'cell c1', 'cell c2', 'cell c0 in-set', 'cell c0 in-set']);
+    const objs = thumbOf(cellsOf(rows[0])[0]);
+    assert.deepStrictEqual([objs.attrs.class, objs.attrs['data-thumb']], ['trace-thumb trace-over', 'a11/a11/2aa'], 'the objects\' cells, the rest faded');
+    assert.strictEqual(objs.attrs['aria-label'], 'x1 on demo 0, 3x3');
+    assert.strictEqual(thumbOf(cellsOf(rows[0])[1]), undefined);
+    // x2: one object cut out to its 2x2 box, in its own colour, 8 px a cell
+    const obj = thumbOf(cellsOf(rows[1])[0]);
+    assert.deepStrictEqual([obj.attrs.class, obj.attrs['data-thumb'], obj.attrs['data-cell'], obj.attrs.width], ['trace-thumb', '11/11', '8', '16']);
+    // x3 on demo 0: the whole 3x3 input, the four cells of the set ringed (they have no colour of their own), the rest faded
+    const mask = thumbOf(cellsOf(rows[2])[0]);
+    assert.deepStrictEqual([mask.attrs.class, mask.attrs['data-thumb']], ['trace-thumb trace-mask', 'Abb/Abb/cAA']);
     assert.strictEqual(textOf(cellsOf(rows[2])[0]), '4 idx');
     // x4: tuples and an int as text; test 0 shows the exception's first line, and has no value after it
     const x4 = cellsOf(rows[3]);
@@ -131,7 +143,7 @@ describe('trace view', () => {
     assert.ok(hasClass(x4[3], 'trace-raised'));
     assert.match(findAll(x4[3], (n) => n.attrs.role === 'button')[0].attrs.title, /x4 on test 0: raised StopIteration: first of an empty set/);
     const out = cellsOf(rows[4]);
-    assert.deepStrictEqual(classes(gridOf(out[0])), ['cell c1', 'cell c1', 'cell c1', 'cell c1']);
+    assert.strictEqual(thumbOf(out[0]).attrs['data-thumb'], '11/11');
     assert.strictEqual(textOf(out[3]), '—');
     assert.ok(hasClass(out[3], 'trace-none'));
   });

@@ -146,9 +146,17 @@ describe('trace view in Chromium under the panel CSP', function () {
     const m2 = await measure();
     assert.ok(m2.scrollHeight > m2.clientHeight, 'a long solver scrolls in its box');
     assert.strictEqual(m2.topEdge, 'head');
-    // thumbnails: every grid at least 2 px a cell, none wider than its column's 70 px
-    const sizes = await page.evaluate<Array<[number, number]>>("Array.from(document.querySelectorAll('.trace-thumb')).map((g) => [g.querySelector('.cell').getBoundingClientRect().width, g.getBoundingClientRect().width])");
-    assert.ok(sizes.length > 50 && sizes.every(([cell, w]) => cell >= 2 && w <= 70), JSON.stringify(sizes.slice(0, 5)));
+    // thumbnails: canvases, at least 2 px a cell, none wider than 64 px (and its border)
+    const sizes = await page.evaluate<Array<[number, number]>>("Array.from(document.querySelectorAll('canvas.trace-thumb')).map((c) => [Number(c.dataset.cell), c.getBoundingClientRect().width])");
+    assert.ok(sizes.length > 50 && sizes.every(([cell, w]) => cell >= 2 && w <= 66), JSON.stringify(sizes.slice(0, 5)));
+    // painted in the ARC palette under the CSP: line 10's grid on demo 0 starts green; line 12's mask fades a black cell
+    // toward the background (#1e1e1e without a theme), its set's cells keep their colour
+    const pixel = (key: string, x: number, y: number) => page.evaluate<number[]>(`Array.from(document.querySelector('[data-key="${key}"] canvas').getContext('2d').getImageData(${x}, ${y}, 1, 1).data)`);
+    assert.deepStrictEqual(await pixel('trace:10:0', 2, 2), [46, 204, 64, 255]);
+    const cell = sizes[0][0];
+    assert.deepStrictEqual(await pixel('trace:12:0', Math.floor(cell / 2), Math.floor(cell / 2)), [46, 204, 64, 255]);
+    const faded = await pixel('trace:12:0', Math.floor(cell * 1.5), Math.floor(cell / 2));
+    assert.ok(faded.slice(0, 3).every((c) => Math.abs(c - 26) <= 2), `faded black: ${faded}`);
     // the first difference of demo 3 and the exception of test 0 are marked
     const firsts = await page.evaluate("Array.from(document.querySelectorAll('td.first-divergence .trace-cell-btn')).map((c) => c.getAttribute('data-key'))");
     assert.deepStrictEqual(firsts, ['trace:14:3', 'trace:23:4']);
