@@ -97,11 +97,12 @@ export class Coordinator extends EventEmitter {
       this.child.on('close', (code: number | null, signal: string | null) => {
         protocol.end();
         this.gone = true;
-        const how = spawnError ? spawnError.message : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const missing = (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+        const how = missing ? 'does not exist' : spawnError ? `cannot start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
         if (!settled) {
           settled = true;
           const tail = this.stderr.filter((l) => l.trim()).pop(); // e.g. ModuleNotFoundError: No module named 'distributed'
-          rejectConnected(new ConnectError('start', `the cluster coordinator (${opts.python}) ${how}${tail ? `: ${tail}` : ''}`));
+          rejectConnected(new ConnectError('start', `the cluster coordinator's interpreter ${opts.python} ${how}${tail ? `: ${tail}` : ''}`));
         }
         this.emit('exit', how);
         resolve();

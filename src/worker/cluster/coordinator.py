@@ -80,6 +80,18 @@ def _manifest_key(shas: Dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(sorted(shas.items())).encode("utf-8")).hexdigest()
 
 
+def _reachable(address: str, timeout: float) -> Optional[str]:
+    """Why nothing answers at tcp://HOST:PORT (refused, unknown host: at once, rather than after Dask's retries), or None."""
+    import socket
+    rest = address.split("://", 1)[-1]
+    host, _, port = rest.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except (OSError, ValueError) as exc:
+        return "%s (%s)" % (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__, type(exc).__name__)
+    return None
+
+
 def _version_problems(versions: Dict[str, Any]) -> List[str]:
     """Each worker whose Python (major.minor), dask, distributed or cloudpickle differs from the client's."""
     def pick(info: Dict[str, Any]) -> Dict[str, str]:
@@ -129,6 +141,10 @@ class Coordinator:
         import distributed
         address = self.opts["scheduler"]
         timeout = float(self.opts.get("connect-timeout", "5"))
+        problem = _reachable(address, timeout)
+        if problem:
+            self.send({"t": "error", "kind": "connect", "message": "cannot reach the Dask scheduler at %s: %s" % (address, problem)})
+            return False
         try:
             self.client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except BaseException as exc:  # OSError (timed out, refused), ValueError (address), ...
