@@ -46,7 +46,7 @@ function ui(value: string): Action {
 
 //#region values as grids
 
-export function pairName(p: TracePair): string {
+function pairName(p: TracePair): string {
   return `${p.kind} ${p.index}`;
 }
 
@@ -194,7 +194,7 @@ function valueFigure(v: TraceValue, input: Grid | undefined, name: string): { fi
 }
 
 /** `#trace-pair`: the open cell's value full size beside the pair's input, its text, and Close. */
-export function renderTracePair(trace: TraceJson, line: TraceLine, pi: number): VNode {
+function renderTracePair(trace: TraceJson, line: TraceLine, pi: number): VNode {
   const p = trace.pairs[pi];
   const v = line.values.find((x) => x.pair === pi);
   const input = p.input;
