@@ -58,6 +58,11 @@ export class BattTesting implements vscode.Disposable {
     client.onNotification(TestResultsNotification.type, (p) => this.onResults(p));
   }
 
+  /** Is a continuous run on (saves run even with batt.runOnSave off)? */
+  continuousOn(): boolean {
+    return this.continuous.size > 0;
+  }
+
   /** The items' ids as "task/candidate/pair" paths (the tree as the tests compare it). */
   paths(): string[] {
     return this.tree.paths();
@@ -157,7 +162,7 @@ export class BattTesting implements vscode.Disposable {
     } finally {
       if (this.active === active) this.active = undefined;
       if (token.isCancellationRequested) run.appendOutput('batt: stopped (queued jobs dropped, running workers killed)\r\n');
-      for (const i of all) if (!active.reported.has(i)) run.skipped(i);
+      for (const i of all) if (!active.reported.has(i)) this.report(run, i, 'skipped', [], active.reported);
       run.end();
     }
   }
