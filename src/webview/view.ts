@@ -142,7 +142,7 @@ export function restoreState(saved: unknown): ViewState {
 }
 
 export function progressText(p: RunProgress): string {
-  const what = p.reason === 'task' ? `batt on task ${p.taskId ?? ''}`.trim() : p.reason === 'manual' ? 'every task' : 'the saved file’s candidates';
+  const what = p.reason === 'task' ? `batt on task ${p.taskId ?? ''}`.trim() : p.reason === 'manual' ? 'every task' : p.reason === 'candidates' ? 'the chosen candidates' : 'the saved file’s candidates';
   return p.total ? `Running ${what}: ${p.done} of ${p.total} jobs (${percent(p.done, p.total, 0)})` : `Running ${what}…`;
 }
 
