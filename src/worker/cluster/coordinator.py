@@ -210,7 +210,8 @@ class Coordinator:
             futs = self.client.scatter({"batt-file-" + sha: d for sha, d in new.items()}, broadcast=False)
             for sha in new:
                 self.blobs[sha] = futs["batt-file-" + sha]
-        self.blobs = {sha: f for sha, f in self.blobs.items() if sha in shas.values()}
+        live = set(shas.values())
+        self.blobs = {sha: f for sha, f in self.blobs.items() if sha in live}  # the others are released
         self.ws = {rel: self.blobs[sha] for rel, sha in shas.items()}
         self.ws_key = _manifest_key(shas)
 
