@@ -12,17 +12,34 @@ import { printableLines } from '../engine/tasks/printable';
 import { parseArgs, type RunArgs } from './args';
 import { ProgressBar } from './progress';
 
+/** `text` as lines of at most `width` characters, broken at spaces. */
+function wrap(text: string, width = 118): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}
+
 export const SUBMIT_USAGE = `Usage:
   batt submit [options]                           run the candidates and write the two-attempt submission file
   batt submit --check FILE --tasks CHALLENGES     validate a submission file (written by anyone) against the challenges
 
-For every task and every test input, attempt_1 and attempt_2 are the test outputs of the two best candidates that give
-different grids for that input. Ranking: ${SUBMIT_RANKING}. A candidate that fails a demo pair fills a slot only when
-nothing better gives another grid (the report lists those). A slot no candidate fills holds the test input itself
-(both slots when no candidate gives an output), so the file always has every task id of the challenges, one
-{"attempt_1", "attempt_2"} per test input, grids of integers 0-9. With the test outputs known (a *_solutions.json or
-*-solutions.json beside the challenges, or a folder of task files) the report gives the score, averaged per test
-output as the competition does, and the oracle gap: test outputs some candidate got right but neither attempt did.
+${wrap(
+  'For every task and every test input, attempt_1 and attempt_2 are the test outputs of the two best candidates that ' +
+    `give different grids for that input. Ranking: ${SUBMIT_RANKING}. Every candidate that passes its demo pairs also runs ` +
+    'under a second PYTHONHASHSEED; one whose outputs differ is unstable. A candidate that fails a demo pair fills a ' +
+    'slot only when nothing better gives another grid (the report lists those). A slot no candidate fills holds the ' +
+    'test input itself (both slots when no candidate gives an output), so the file always has every task id of the ' +
+    'challenges, one {"attempt_1", "attempt_2"} per test input, grids of integers 0-9. With the test outputs known (a ' +
+    '*_solutions.json or *-solutions.json beside the challenges, or a folder of task files) the report gives the score, ' +
+    'averaged per test output as the competition does, and the oracle gap: test outputs some candidate got right but ' +
+    'neither attempt did.',
+)}
 
 Options for submit:
   -w, --workspace DIR   workspace holding the solver .py files (default: current folder)
