@@ -189,7 +189,7 @@ export class BattTesting implements vscode.Disposable {
   private onResults(p: TestResultsParams): void {
     const found = p.results.map((r) => [r, this.candidate(p.folder, r)] as const);
     const missing = found.filter(([, item]) => !item).map(([r]) => r);
-    if (missing.length) this.pending.push({ ...p, results: missing });
+    if (missing.length) this.pending = [...this.pending.slice(-19), { ...p, results: missing }]; // (the newest 20)
     const known = found.filter((x): x is readonly [TestCandidateResult, vscode.TestItem] => !!x[1]);
     if (!known.length) return;
     const own = p.reason === 'candidates' ? this.active : undefined;
