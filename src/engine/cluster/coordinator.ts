@@ -88,7 +88,7 @@ export class Coordinator extends EventEmitter {
       else return;
       settled = true;
     });
-    let spawnError: Error | undefined;
+    let spawnError: NodeJS.ErrnoException | undefined;
     this.exited = new Promise((resolve) => {
       this.child.on('error', (e) => {
         spawnError = e;
@@ -97,7 +97,7 @@ export class Coordinator extends EventEmitter {
       this.child.on('close', (code: number | null, signal: string | null) => {
         protocol.end();
         this.gone = true;
-        const missing = (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+        const missing = spawnError?.code === 'ENOENT';
         const how = missing ? 'does not exist' : spawnError ? `cannot start: ${spawnError.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
         if (!settled) {
           settled = true;
