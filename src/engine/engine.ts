@@ -352,7 +352,7 @@ export class Engine {
         restarts: this.pool?.status().restarts ?? this.restarts,
         started: !!this.pool,
         python: this.pool?.status().python,
-        ...(this.pool instanceof ClusterPool ? { cluster: this.pool.takeRunInfo() } : {}),
+        ...(this.pool instanceof ClusterPool ? this.pool.runPoolInfo() : {}),
       }),
       log: this.opts.log,
     };

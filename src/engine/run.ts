@@ -103,7 +103,8 @@ export interface RunEnv {
   sendCheckFiles(pool: Pool, files: Map<string, WorkspaceFile>): void;
   /** fingerprint of the interpreter the jobs run on, part of the validation key (workspace/interpreter.ts); never rejects */
   interpreter(): Promise<string>;
-  poolInfo(): Omit<RunJson['pool'], 'workers'>;
+  /** `workers` when it is not the setting's (a cluster's Dask threads) */
+  poolInfo(): Omit<RunJson['pool'], 'workers'> & { workers?: number };
   log?: (line: string) => void;
 }
 

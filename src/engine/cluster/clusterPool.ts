@@ -142,6 +142,11 @@ export class ClusterPool extends EventEmitter implements JobPool {
     return { ...this.clusterStatus(), batches: r.batches, jobs: r.jobs, phases };
   }
 
+  /** RunJson.pool's cluster part: its Dask threads as the workers, and takeRunInfo() */
+  runPoolInfo(): { workers: number; cluster: ClusterRunInfo } {
+    return { workers: this.threads(), cluster: this.takeRunInfo() };
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
