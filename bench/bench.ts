@@ -3,7 +3,7 @@
  * that stops at first failures, and what edits rerun; 7: the README's battery example) on the ARC-AGI-1 training corpus and prints ratios measured
  * side by side in one run (the machine is shared and noisy: absolute times are not asserted).
  *
- *   node dist/bench.js [--quick] [--only 1,2,3,4,6,7] [--python python3] [--corpus <dir>] [--keep]
+ *   node dist/bench.js [--quick] [--only 1,2,3,4,6,7,8,9,10,11] [--python python3] [--corpus <dir>] [--keep]
  *
  * Writes bench/results/<timestamp>.json. Exit code 0 even when a target is missed (MISS rows say which);
  * 1 when the bench itself failed.
@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { battery } from './battery';
 import { caches } from './caches';
+import { clusterBench } from './cluster';
 import { discoveryBench } from './discovery';
 import { BenchContext, repoRoot, workerDir } from './context';
 import { lspBench } from './lsp';
@@ -34,7 +35,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4', '6', '7']), python: process.env.BATT_PYTHON || 'python3', keep: false };
+  const a: Args = { quick: false, only: new Set(['1', '2', '3', '4', '6', '7', '8', '9', '10', '11']), python: process.env.BATT_PYTHON || 'python3', keep: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     const value = () => {
@@ -47,7 +48,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--only') a.only = new Set(value().split(','));
     else if (x === '--python') a.python = value();
     else if (x === '--corpus') a.corpus = value();
-    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4,6,7] [--python P] [--corpus DIR] [--keep])`);
+    else throw new Error(`unknown argument ${x} (usage: bench.js [--quick] [--only 1,2,3,4,6,7,8,9,10,11] [--python P] [--corpus DIR] [--keep])`);
   }
   return a;
 }
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     ['7', 'readmeBattery', () => readmeBattery(ctx, report)],
     ['8', 'trace', () => traceBench(ctx, report)],
     ['9', 'discovery', () => discoveryBench(ctx, report)],
+    ['10', 'cluster', () => clusterBench(ctx, report)],
     ['11', 'traceHints', () => traceHintsBench(ctx, report)],
   ];
   let failed = false;
