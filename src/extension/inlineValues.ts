@@ -42,7 +42,8 @@ const COLOURS: Record<HintKind, string> = { plain: 'editorInlayHint.foreground',
 export class InlineValues implements vscode.Disposable {
   private readonly types: Record<HintKind, vscode.TextEditorDecorationType>;
   private readonly shown = new Map<string, Shown>();
-  private readonly pending = new Map<string, vscode.CancellationTokenSource>();
+  /** the trace in flight per document (a newer one cancels it) */
+  private readonly pending = new Map<string, { cts: vscode.CancellationTokenSource; solver: string }>();
   private readonly disposables: vscode.Disposable[] = [];
   private moveTimer?: NodeJS.Timeout;
 
@@ -117,8 +118,9 @@ export class InlineValues implements vscode.Disposable {
     this.moveTimer = setTimeout(() => {
       const doc = editor.document;
       const solver = solverAt(doc.getText(), editor.selection.active.line);
-      const now = this.shown.get(doc.uri.toString());
-      if (solver && solver !== now?.solver) void this.trace(doc, solver, false);
+      const uri = doc.uri.toString();
+      // a move within the solver shown (or being traced) traces nothing
+      if (solver && solver !== this.shown.get(uri)?.solver && solver !== this.pending.get(uri)?.solver) void this.trace(doc, solver, false);
     }, 120);
   }
 
@@ -138,7 +140,7 @@ export class InlineValues implements vscode.Disposable {
   }
 
   private forget(uri: string): void {
-    this.pending.get(uri)?.cancel();
+    this.pending.get(uri)?.cts.cancel();
     this.pending.delete(uri);
     this.shown.delete(uri);
   }
@@ -159,9 +161,10 @@ export class InlineValues implements vscode.Disposable {
   /** Trace `solver` of `doc`; the hints are shown only if the document is still at the version traced. */
   private async trace(doc: vscode.TextDocument, solver: string, explicit: boolean): Promise<TraceJson | undefined> {
     const uri = doc.uri.toString();
-    this.pending.get(uri)?.cancel();
+    this.pending.get(uri)?.cts.cancel();
     const cts = new vscode.CancellationTokenSource();
-    this.pending.set(uri, cts);
+    const me = { cts, solver };
+    this.pending.set(uri, me);
     const version = doc.version;
     try {
       const client = await this.client(explicit);
@@ -182,7 +185,7 @@ export class InlineValues implements vscode.Disposable {
       if (explicit) void vscode.window.showErrorMessage(`batt: ${msg}`);
       return undefined;
     } finally {
-      if (this.pending.get(uri) === cts) this.pending.delete(uri);
+      if (this.pending.get(uri) === me) this.pending.delete(uri);
       cts.dispose();
     }
   }
@@ -224,7 +227,7 @@ export class InlineValues implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.moveTimer);
-    for (const c of this.pending.values()) c.cancel();
+    for (const p of this.pending.values()) p.cts.cancel();
     for (const d of this.disposables) d.dispose();
     for (const t of Object.values(this.types)) t.dispose();
   }
