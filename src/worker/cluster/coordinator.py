@@ -39,6 +39,7 @@ PROTOCOL = 1  # driver.PROTOCOL and src/protocol/cluster.ts CLUSTER_PROTOCOL
 RESUBMITS = 2
 WORKERS_WAIT_S = 10.0
 WATCH_S = 1.0
+LOST_S = 10.0
 
 
 def _batch(code_key: str, code: Dict[str, bytes], ws_key: str, ws: Dict[str, bytes], tasks: Dict[str, Any],
@@ -181,12 +182,25 @@ class Coordinator:
                 for a, w in sorted(info.items())]
 
     def watch(self) -> None:
-        """Tells Node when the cluster's workers change (one joined, left or died)."""
+        """Tells Node when the cluster's workers change (one joined, left or died); fails the batches out when the
+        scheduler stops answering for LOST_S."""
+        silent = 0.0
         while not self.closing:
             time.sleep(WATCH_S)
             try:
                 now = self.workers()
-            except BaseException:
+                silent = 0.0
+            except BaseException as exc:
+                silent += WATCH_S
+                if silent >= LOST_S:
+                    silent = 0.0
+                    with self.lock:
+                        out = list(self.batches.items())
+                        self.batches.clear()
+                        self.futures.clear()
+                    for bid, _b in out:
+                        self.send({"t": "batchFailed", "id": bid, "kind": "cluster",
+                                   "message": "lost the connection to the scheduler: %s" % (str(exc) or type(exc).__name__)})
                 continue
             if now != self.workers_seen:
                 self.workers_seen = now
@@ -255,7 +269,8 @@ class Coordinator:
             b = self.batches.get(bid)
             if b is None or self.futures.get(bid) is not fut:
                 return
-        if fut.status == "cancelled":
+        if fut.status == "cancelled":  # not by us (on_cancel forgets the batch first): the scheduler dropped it
+            self.failed(bid, b, RuntimeError("the scheduler dropped the batch (lost the connection to it?)"))
             return
         try:
             r = fut.result()
