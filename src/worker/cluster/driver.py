@@ -37,6 +37,7 @@ STDERR_TAIL_LINES = 20
 START_TIMEOUT_S = 60.0
 POLL_S = 0.1
 KEEP_SNAPSHOTS = 3
+UNUSED_S = 600.0
 # An idle scoring worker is kept this long for the next batch of its snapshot, then stopped.
 IDLE_S = 30.0
 
@@ -74,13 +75,20 @@ def materialise(kind: str, key: str, files: Dict[str, bytes]) -> str:
     return os.path.realpath(d)
 
 
-def _prune_snapshots(keep: str) -> None:
-    parent = os.path.join(base_dir(), "ws")
-    dirs = [os.path.join(parent, n) for n in os.listdir(parent) if not n.startswith(".")]
-    dirs.sort(key=lambda p: os.stat(p).st_mtime, reverse=True)
-    for d in dirs[KEEP_SNAPSHOTS:]:
-        if os.path.basename(d) != keep:
-            shutil.rmtree(d, ignore_errors=True)
+def _prune_snapshots(kind: str, keep: str) -> None:
+    """Removes the folders of `kind` beyond the KEEP_SNAPSHOTS most recently used, once unused for UNUSED_S (every
+    batch touches its own: a snapshot another client still runs on stays)."""
+    parent = os.path.join(base_dir(), kind)
+    dated = []
+    for n in os.listdir(parent):
+        try:
+            dated.append((os.stat(os.path.join(parent, n)).st_mtime, n))
+        except OSError:
+            continue  # removed meanwhile
+    dated.sort(reverse=True)
+    for mtime, n in dated[KEEP_SNAPSHOTS:]:
+        if n != keep and not n.startswith(".") and time.time() - mtime > UNUSED_S:
+            shutil.rmtree(os.path.join(parent, n), ignore_errors=True)
 
 
 def _high_fd(fd: int) -> int:
@@ -412,7 +420,8 @@ def run_batch(code_key: str, code: Dict[str, bytes], ws_key: str, ws: Dict[str, 
     cancelled = _cancel_check()
     codedir = materialise("code", code_key, code)
     wsdir = materialise("ws", ws_key, ws)
-    _prune_snapshots(ws_key)
+    _prune_snapshots("ws", ws_key)
+    _prune_snapshots("code", code_key)
     key = (code_key, ws_key, opts["memoryMB"], opts["sandbox"], opts.get("hashSeed"))
     proc = _take(key)
     results: List[Dict[str, Any]] = []
