@@ -146,8 +146,8 @@ connection.onInitialize((params: InitializeParams) => {
 connection.onInitialized(() => {
   statusOut.push(session.status());
   // the Testing view's tree from the analyzer's parse, then the cached verdicts (nothing runs, no worker starts),
-  // which find the tasks read and the files parsed
-  void testFeed.discover().then(() => runs.fromCache());
+  // which find the tasks read and the files parsed (after 2 s at the latest)
+  void Promise.race([testFeed.discover(), new Promise((r) => setTimeout(r, 2000))]).then(() => runs.fromCache());
   if (foldersChange) {
     connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const added = addFolders(e.added);
