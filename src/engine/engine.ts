@@ -259,7 +259,8 @@ export class Engine {
 
   /** Starts the workers now (they otherwise start on the first run that needs them). A bad interpreter is a ConfigError. */
   async startWorkers(): Promise<void> {
-    const bad = await this.interpreterError(this.settings());
+    const s = this.settings();
+    const bad = (await this.interpreterError(s)) ?? (s.cluster ? clusterAddressError(this.owner, s) : undefined);
     if (bad) throw bad;
     await this.startPool();
   }
