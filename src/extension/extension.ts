@@ -131,11 +131,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BattAp
     if (explicit) panel.showTrace(trace);
     else if (model.trace?.solver === trace.solver && model.trace.file === trace.file) panel.showTrace(trace, { reveal: false });
   });
-  context.subscriptions.push(
-    inlineValues,
-    vscode.commands.registerCommand('batt.traceSolver', (arg?: unknown) => inlineValues.traceSolver(arg)),
-    vscode.commands.registerCommand('batt.toggleInlineValues', () => inlineValues.toggle()),
-  );
+  context.subscriptions.push(inlineValues, ...inlineValues.commands());
 
   async function serverSettings(): Promise<ServerSettings> {
     const s = { ...readSettings(), explicit: explicitKeys() };

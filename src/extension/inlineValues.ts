@@ -74,6 +74,14 @@ export class InlineValues implements vscode.Disposable {
     return vscode.workspace.getConfiguration('batt').get<boolean>(SETTING, true) && vscode.workspace.isTrusted;
   }
 
+  /** `batt.traceSolver` ({uri, solver}, else the cursor's solver) and `batt.toggleInlineValues`, registered. */
+  commands(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('batt.traceSolver', (arg?: unknown) => this.traceSolver(arg)),
+      vscode.commands.registerCommand('batt.toggleInlineValues', () => this.toggle()),
+    ];
+  }
+
   /** What a document shows now (tests). */
   state(uri: vscode.Uri): Shown | undefined {
     return this.shown.get(uri.toString());
