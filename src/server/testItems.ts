@@ -69,6 +69,8 @@ interface FolderItems {
   files: Map<string, TestCandidate[]>;
   /** the last edit of each file: an older parse that answers later is dropped */
   edits: Map<string, number>;
+  /** task files holding more than one task (Kaggle bundles), once asked */
+  shared?: Set<string>;
 }
 
 const same = (a: TestCandidate[] | undefined, b: TestCandidate[]) => JSON.stringify(a ?? []) === JSON.stringify(b);
@@ -145,12 +147,17 @@ export class TestItems {
   }
 
   private taskItem(t: Task, f: FolderItems): TestTask {
-    // a file of one task: its pairs' lines (a Kaggle bundle holds many tasks: no lines)
-    const shared = [...f.tasks.values()].some((o) => o !== t && o.source === t.source);
+    // a file of one task: its pairs' lines (a Kaggle bundle holds many tasks: no lines); one line: all on line 1
+    if (!f.shared) {
+      const n = new Map<string, number>();
+      for (const o of f.tasks.values()) n.set(o.source, (n.get(o.source) ?? 0) + 1);
+      f.shared = new Set([...n].filter(([, k]) => k > 1).map(([src]) => src));
+    }
     let lines = { train: [] as number[], test: [] as number[] };
-    if (!shared) {
+    if (!f.shared.has(t.source)) {
       try {
-        lines = pairLines(fs.readFileSync(t.source, 'utf8'));
+        const text = fs.readFileSync(t.source, 'utf8');
+        lines = text.trimEnd().includes('\n') ? pairLines(text) : { train: t.train.map(() => 1), test: t.test.map(() => 1) };
       } catch (e) {
         this.deps.log(`test items: cannot read ${t.source}: ${(e as Error).message}`);
       }
