@@ -47,8 +47,8 @@ Options for submit:
                         files (default: batt.json "tasks", else <workspace>/tasks, else <workspace>/data/training)
   -o, --out FILE        the submission file to write (default: submission.json)
   -b, --battery         every candidate of the workspace (and of the solver store) is a candidate for every task
-      --all-pairs       run every pair: a transfer candidate that fails a pair (a demo pair, or with the test outputs
-                        known an earlier test pair) still gives its test outputs
+      --all-pairs       run every pair: a transfer candidate that fails a demo pair still gives its test outputs
+                        (a test pair never stops a candidate: the file does not depend on the test outputs known)
       --include-store   also run the candidates of the solver store
       --check FILE      validate FILE against --tasks: each problem with its JSON place; runs nothing
   -n, --workers N  --timeout SEC  --memory MB  --timeout-quarantine K  --python PATH  --cache-dir DIR

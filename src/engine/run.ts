@@ -33,6 +33,9 @@ export interface RunOptions {
   /** run every pair of every candidate: a transfer candidate does not stop at its first failing pair, no timeout
    *  quarantine (by default both save a battery most of its jobs) */
   allPairs?: boolean;
+  /** a test pair's verdict never stops a transfer candidate, only a demo pair's does (a submission: what runs must not
+   *  depend on whether the test outputs are known) */
+  allTests?: boolean;
   /** include the solver store's candidates */
   includeStore?: boolean;
   store?: boolean;
@@ -262,6 +265,7 @@ async function scoreRun(
     onProgress: ro.onProgress,
     noCache: ro.noCache,
     allPairs: ro.allPairs,
+    allTests: ro.allTests,
     cacheOnly: ro.cacheOnly,
     timeoutQuarantine: s.timeoutQuarantine,
   };

@@ -2,7 +2,8 @@
  * The score phase: turn (task, candidate) selections into pool jobs (one per candidate x pair; one per batt module x
  * pair), reuse cached verdicts, run the rest longest-expected-first, and convert pool results into pair verdicts.
  * A transfer candidate (scored on a task other than its own) runs pair by pair, each pair a stage of the pool's queue,
- * and stops at its first failing pair; its remaining pairs are 'skipped' (allPairs runs them all).
+ * and stops at its first failing pair; its remaining pairs are 'skipped' (allPairs runs them all; allTests: only a
+ * demo pair stops it).
  */
 import type { JobPool, PoolJob, PoolResult } from '../pool/pool';
 import { faultVerdict, scoreOutcome } from './verdicts';
@@ -52,6 +53,9 @@ export interface ScoreInput {
   noCache?: boolean;
   /** every pair of every candidate runs: no stop at a transfer candidate's first failing pair, no quarantine */
   allPairs?: boolean;
+  /** a test verdict never stops a transfer candidate, only a demo one does (a submission: which outputs exist must not
+   *  depend on whether the test outputs are known; unknown ones give 'unknown' verdicts, which stop nothing) */
+  allTests?: boolean;
   /** only the cache answers: the results hold the cached verdicts, nothing is queued (a job's pairs stay holes) */
   cacheOnly?: boolean;
   /** a candidate that timed out on this many tasks is not started on further tasks; 0 or undefined = never */
@@ -208,8 +212,9 @@ class TaskJobs {
     return [];
   }
 
-  /** Members of a staged unit that failed `p` stop: their later pairs are skipped. */
+  /** Members of a staged unit that failed `p` stop: their later pairs are skipped (with allTests: not on a test pair). */
   private stopFailed(u: Unit, p: Pair): void {
+    if (p.kind === 'test' && this.input.allTests) return;
     for (const c of u.members) {
       const r = this.row(c)[p.at];
       if (this.stopped.has(c) || !r || !failed(r)) continue;

@@ -20,7 +20,8 @@ export interface SubmitOptions {
   out?: string;
   /** every candidate of the workspace and of the solver store is a candidate for every task */
   battery?: boolean;
-  /** run every pair: a transfer candidate that fails a demo pair still gives its test outputs */
+  /** run every pair: a transfer candidate that fails a demo pair still gives its test outputs (a test pair never stops
+   *  a candidate in a submission, with or without this) */
   allPairs?: boolean;
   /** also run the solver store's candidates (default: with battery) */
   includeStore?: boolean;
@@ -31,7 +32,9 @@ export interface SubmitOptions {
 
 /**
  * Runs the engine's candidates on its configured tasks, with the stability check (a candidate passing its demo pairs
- * runs under a second PYTHONHASHSEED too; an unstable one ranks below the stable ones), and makes the submission. A
+ * runs under a second PYTHONHASHSEED too; an unstable one ranks below the stable ones), and makes the submission.
+ * Every test pair of a candidate still running after its demo pairs runs (allTests): a transfer candidate wrong on
+ * one test input still answers the next, so the file is the same whether the test outputs are known or not. A
  * cancelled run writes no file (the report says what ran). Throws what Engine.run throws (a UsageError for bad setup)
  * and a failed write.
  */
@@ -41,6 +44,7 @@ export async function submit(engine: Engine, o: SubmitOptions = {}): Promise<Sub
     battery: o.battery,
     includeStore: o.includeStore ?? o.battery,
     allPairs: o.allPairs,
+    allTests: true,
     checkStable: true,
     noCache: o.noCache,
     signal: o.signal,
