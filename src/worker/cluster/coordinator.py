@@ -9,20 +9,22 @@ scoring worker does) and dask.distributed.Client to the scheduler:
   worker runs the client's Python (major.minor), dask, distributed and cloudpickle, then answer `connected`;
 - `files`: read the workspace's Python files and scatter each by content hash (`batt-file-<sha256>`), with batt's
   own scoring worker and driver.py (`batt-code-<sha256>`): workers on other machines import the same code;
-- `task`: scatter the task once (`batt-task-<key>`);
+- `task`: scatter the task once (`batt-task-<key>`) (shipped.py keeps what is scattered);
 - `batch`: submit one Dask task running the batch through driver.run_batch on a worker; answer `batchDone` with the
   jobs' results and the batch's submit / queue / run / gather times, or `batchFailed`;
 - `cancel`: cancel batches' futures (the driver stops a running batch between jobs and kills its running job).
 
 A Dask worker that dies mid-batch has the batch rescheduled by the scheduler; a batch that keeps killing workers
-(KilledWorker) is resubmitted at most twice. Runs under the interpreter that has distributed (Debian:
+(KilledWorker) is resubmitted at most twice. A batch whose scattered data died with a worker (the only copy) is dropped
+by the scheduler (its future cancelled while the client is connected): it is resubmitted under a new key with that data
+scattered again (it never returned, so no verdict is lost or doubled). A future cancelled while the client is not
+connected, or a scheduler silent for LOST_S, is a lost scheduler: the batches fail. Runs under the interpreter that has distributed (Debian:
 /usr/bin/python3); the workers need only distributed: batt's code travels with the batches.
 """
 # pyright: reportMissingImports=false
 # (distributed is imported only where it runs: under the coordinator's interpreter and on the Dask workers)
 
 
-import hashlib
 import json
 import os
 import sys
@@ -37,6 +39,7 @@ sys.path = [p for p in sys.path if os.path.realpath(p or ".") != os.path.realpat
 
 PROTOCOL = 1  # driver.PROTOCOL and src/protocol/cluster.ts CLUSTER_PROTOCOL
 RESUBMITS = 2
+RESCATTERS = 5  # times a batch is resubmitted because its data died with a Dask worker
 WORKERS_WAIT_S = 10.0
 WATCH_S = 1.0
 LOST_S = 10.0
@@ -54,6 +57,20 @@ def _batch(code_key: str, code: Dict[str, bytes], ws_key: str, ws: Dict[str, byt
         exec(compile(code["cluster/driver.py"], "<batt cluster driver %s>" % code_key[:12], "exec"), mod.__dict__)
         mod = sys.modules.setdefault(name, mod)
     return mod.run_batch(code_key, code, ws_key, ws, tasks, jobs, opts)
+
+
+def _shipped() -> Any:
+    """shipped.py, loaded by path (this folder is not on sys.path)."""
+    import types
+    path = os.path.join(HERE, "shipped.py")
+    mod = types.ModuleType("_batt_cluster_shipped")
+    with open(path, "rb") as fh:
+        exec(compile(fh.read(), path, "exec"), mod.__dict__)
+    return mod
+
+
+def _text(exc: BaseException) -> str:
+    return "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
 
 
 def _args(argv: List[str]) -> Dict[str, str]:
@@ -75,10 +92,6 @@ def _code() -> Dict[str, bytes]:
                 with open(os.path.join(folder, n), "rb") as fh:
                     files[sub + "/" + n] = fh.read()
     return files
-
-
-def _manifest_key(shas: Dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(sorted(shas.items())).encode("utf-8")).hexdigest()
 
 
 def _reachable(address: str, timeout: float) -> Optional[str]:
@@ -119,16 +132,9 @@ class Coordinator:
         self.session = uuid.uuid4().hex[:12]
         self.client: Any = None
         self.futures: Dict[int, Any] = {}  # batch id -> future
-        self.batches: Dict[int, Dict[str, Any]] = {}  # batch id -> {jobs, priority, submitted, submitMs, tries}
-        self.tasks: Dict[str, Any] = {}  # task key -> future
-        self.blobs: Dict[str, Any] = {}  # sha -> future (workspace files)
-        self.ws: Dict[str, Any] = {}  # relative path -> future
-        self.ws_key = _manifest_key({})
-        code = _code()
-        shas = {rel: hashlib.sha256(data).hexdigest() for rel, data in code.items()}
-        self.code_key = _manifest_key(shas)
-        self.code_data = code
-        self.code: Dict[str, Any] = {}
+        # batch id -> {jobs, priority, submitted, submitMs, tries, lost, n (submissions)}
+        self.batches: Dict[int, Dict[str, Any]] = {}
+        self.shipped: Any = None  # shipped.Shipped once connected
         self.workers_seen: Optional[List[Dict[str, Any]]] = None
         self.closing = False
 
@@ -163,9 +169,7 @@ class Coordinator:
             self.send({"t": "error", "kind": "version", "message": "version mismatch between this client and the "
                        "cluster: %s; install the same versions on every machine" % "; ".join(problems)})
             return False
-        futs = self.client.scatter({"batt-code-" + hashlib.sha256(d).hexdigest(): d for d in self.code_data.values()},
-                                   broadcast=False)
-        self.code = {rel: futs["batt-code-" + hashlib.sha256(d).hexdigest()] for rel, d in self.code_data.items()}
+        self.shipped = _shipped().Shipped(self.client, _code())
         self.workers_seen = self.workers()
         self.send({"t": "connected", "protocol": PROTOCOL, "scheduler": address, "distributed": distributed.__version__,
                    "python": "%d.%d.%d" % sys.version_info[:3], "workers": self.workers_seen})
@@ -218,28 +222,20 @@ class Coordinator:
                     data[rel.replace(os.sep, "/")] = fh.read()
             except OSError:
                 continue  # deleted since: its jobs report the missing module, as locally
-        shas = {rel: hashlib.sha256(d).hexdigest() for rel, d in data.items()}
-        new = {sha: d for rel, d in data.items() for sha in [shas[rel]] if sha not in self.blobs}
-        if new:
-            futs = self.client.scatter({"batt-file-" + sha: d for sha, d in new.items()}, broadcast=False)
-            for sha in new:
-                self.blobs[sha] = futs["batt-file-" + sha]
-        live = set(shas.values())
-        self.blobs = {sha: f for sha, f in self.blobs.items() if sha in live}  # the others are released
-        self.ws = {rel: self.blobs[sha] for rel, sha in shas.items()}
-        self.ws_key = _manifest_key(shas)
+        self.shipped.files(data)
 
     def on_task(self, msg: Dict[str, Any]) -> None:
-        key = msg["key"]
-        if key not in self.tasks:
-            self.tasks[key] = self.client.scatter({"batt-task-" + key: msg}, broadcast=False)["batt-task-" + key]
+        self.shipped.task(msg)
 
     def on_batch(self, msg: Dict[str, Any]) -> None:
         t0 = time.time()
         bid = msg["id"]
         with self.lock:
-            self.batches[bid] = {"jobs": msg["jobs"], "priority": msg.get("priority", 0), "tries": 0}
-        self.submit(bid, t0)
+            self.batches[bid] = {"jobs": msg["jobs"], "priority": msg.get("priority", 0), "tries": 0, "lost": 0, "n": 0}
+        try:
+            self.submit(bid, t0)
+        except BaseException as exc:
+            self.fail(bid, exc)
 
     def submit(self, bid: int, t0: float) -> None:
         import distributed
@@ -251,9 +247,9 @@ class Coordinator:
         opts = {"root": self.opts["root"], "limitMs": float(self.opts["limit-ms"]),
                 "memoryMB": int(self.opts["memory-mb"]), "sandbox": self.opts.get("sandbox") == "1",
                 "protocol": PROTOCOL, "distributed": distributed.__version__, "hashSeed": self.opts.get("hash-seed")}
-        fut = self.client.submit(_batch, self.code_key, self.code, self.ws_key, dict(self.ws),
-                                 {k: self.tasks[k] for k in keys}, b["jobs"], opts,
-                                 key="batt-batch-%s-%d-%d" % (self.session, bid, b["tries"]), priority=b["priority"])
+        fut = self.client.submit(_batch, *self.shipped.args(keys), b["jobs"], opts,
+                                 key="batt-batch-%s-%d-%d" % (self.session, bid, b["n"]), priority=b["priority"])
+        b["n"] += 1  # a resubmission needs a new key: the client keeps the cancelled future of the old one
         with self.lock:
             if bid not in self.batches:  # cancelled meanwhile
                 fut.cancel()
@@ -270,7 +266,11 @@ class Coordinator:
             if b is None or self.futures.get(bid) is not fut:
                 return
         if fut.status == "cancelled":  # not by us (on_cancel forgets the batch first): the scheduler dropped it
-            self.failed(bid, b, RuntimeError("the scheduler dropped the batch (lost the connection to it?)"))
+            if self.client.status == "running" and b["lost"] < RESCATTERS:  # connected: its data died with a worker
+                b["lost"] += 1
+                self.resubmit(bid, "batch %d lost its data with a Dask worker; scattered again, resubmitted" % bid)
+            else:
+                self.fail(bid, RuntimeError("the scheduler dropped the batch (lost the connection to it?)"))
             return
         try:
             r = fut.result()
@@ -288,12 +288,21 @@ class Coordinator:
                               "runMs": ms(r["started"], r["ended"]), "gatherMs": ms(r["ended"], received)}})
 
     def failed(self, bid: int, b: Dict[str, Any], exc: BaseException) -> None:
-        text = "%s: %s" % (type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
         if type(exc).__name__ == "KilledWorker" and b["tries"] < RESUBMITS:
             b["tries"] += 1
-            self.send({"t": "log", "level": "warn", "msg": "batch %d killed its workers; resubmitted (%s)" % (bid, text)})
+            self.resubmit(bid, "batch %d killed its workers; resubmitted (%s)" % (bid, _text(exc)))
+        else:
+            self.fail(bid, exc)
+
+    def resubmit(self, bid: int, why: str) -> None:
+        self.send({"t": "log", "level": "warn", "msg": why})
+        try:
             self.submit(bid, time.time())
-            return
+        except BaseException as exc:
+            self.fail(bid, exc)
+
+    def fail(self, bid: int, exc: BaseException) -> None:
+        text = _text(exc)
         with self.lock:
             self.batches.pop(bid, None)
             self.futures.pop(bid, None)
