@@ -97,7 +97,7 @@ export function traceText(t: TraceJson, o: TraceTextOptions): string {
     }
   }
   for (const p of t.pairs) {
-    if ((p.status === 'crash' || p.status === 'timeout') && !t.lines.some((l) => l.values.some((v) => v.pair === t.pairs.indexOf(p) && v.error !== undefined))) {
+    if ((p.status === 'crash' || p.status === 'timeout' || p.error?.type === 'TraceStopped') && !t.lines.some((l) => l.values.some((v) => v.pair === t.pairs.indexOf(p) && v.error !== undefined))) {
       notes.push(`${pairName(p)}: ${p.status}${p.error ? ` (${escapeNonPrintable(p.error.message)})` : ''}: no trace beyond the last value shown`);
     }
   }

@@ -101,3 +101,54 @@ describe('engine.trace', function () {
     await assert.rejects(engine.trace({ solver: 'solve_a3f1c07e', task: 'ffffffff' }), (e: Error) => e instanceof UsageError && /task ffffffff not found/.test(e.message));
   });
 });
+
+describe('engine.trace cut short', function () {
+  this.timeout(120000);
+  let ws: string;
+  let engine: Engine;
+  const solver = 'solve_9fd2a6c3_slow';
+
+  before(() => {
+    ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'batt-trace-cut-')));
+    fs.cpSync(SAMPLES, ws, { recursive: true, filter: (s) => !s.includes(`${path.sep}.batt`) && !s.includes('__pycache__') });
+    // About 0.1-0.3 s a pair, so a cancel lands while the trace jobs run (one worker: they run one after another).
+    fs.appendFileSync(path.join(ws, 'solvers.py'), `\n\ndef ${solver}(I):\n    x1 = sum(range(4000000))\n    O = I\n    return O\n`);
+    engine = new Engine({ workspace: ws, timeoutMs: 10000, workers: 1, cacheDir: path.join(ws, '.cache') });
+  });
+  after(async () => {
+    await engine.dispose();
+    fs.rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('a trace cancelled midway is not cached, and each pair it did not trace says why (the editor case)', async () => {
+    const jobsDone = () => engine.poolStatus()?.workers.reduce((n, w) => n + w.jobsDone, 0) ?? 0;
+    const cancel = new AbortController();
+    const cut = engine.trace({ solver, signal: cancel.signal });
+    // The 4 scoring jobs, then the first trace job: cancel while the others run or wait (a newer save does this).
+    const deadline = Date.now() + 60000;
+    while (jobsDone() < 5) {
+      assert.ok(Date.now() < deadline, `the first trace job did not finish (jobs done: ${jobsDone()})`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    cancel.abort();
+    const t = await cut;
+    const traced = new Set(t.lines.flatMap((l) => l.values.map((v) => v.pair)));
+    const untraced = t.pairs.filter((_, at) => !traced.has(at));
+    assert.ok(traced.has(0), 'the first pair was traced');
+    assert.ok(untraced.length > 0, `the cancel came too late: ${JSON.stringify(t.pairs.map((p) => p.status))}`);
+    for (const p of untraced) {
+      assert.equal(p.status, 'cancelled', `a pair without values says it was cancelled: ${JSON.stringify(p)}`);
+      assert.equal(p.error?.type, 'TraceStopped');
+      assert.match(p.error?.message ?? '', /cancelled/);
+    }
+    assert.ok(t.pairs.filter((_, at) => traced.has(at)).every((p) => p.status === 'fail'), 'traced pairs keep their verdicts');
+
+    const again = await engine.trace({ solver });
+    assert.equal(again.cached, undefined, 'the cut trace was not cached');
+    assert.deepEqual(again.pairs.map((p) => p.status), ['fail', 'fail', 'fail', 'fail']);
+    assert.deepEqual(again.lines.find((l) => l.name === 'x1')?.values.map((v) => v.pair), [0, 1, 2, 3]);
+    const third = await engine.trace({ solver });
+    assert.equal(third.cached, true, 'a complete trace is cached');
+    assert.deepEqual(third.lines.find((l) => l.name === 'x1')?.values.map((v) => v.pair), [0, 1, 2, 3]);
+  });
+});

@@ -16,9 +16,9 @@ import { loadTasks } from '../tasks/tasks';
 import type { Candidate, PairResult, Task } from '../types';
 import { canonicalise, discoverFiles, fingerprintKey, type DiscoverInput, type WorkspaceFile, type WorkspaceModel } from '../workspace/discover';
 import type { TraceJson, TracePair } from '../../protocol/trace';
-import type { WireTrace } from '../../protocol/worker';
 import { TraceCache, traceKey } from './cache';
 import { markDivergent, traceLines } from './lines';
+import { traceOutcome, type TraceOutcome } from './outcome';
 
 export interface TraceOptions {
   /** the candidate's name: a solve_* function, or a batt entry `batt:<t>:<task>` */
@@ -77,11 +77,13 @@ export async function traceSolver(env: TraceEnv, o: TraceOptions): Promise<Trace
   const cached = o.signal?.aborted ? undefined : env.traces.get(key, candidate.line);
   let lines = cached;
   if (!lines) {
-    const runs = await Promise.all(pairsOf(task).map((p) => traceJob(pool, candidate, task, p, o.signal)));
+    const runs = await Promise.all(pairsOf(task).map((p) => traceJob(pool, candidate, task, p, s.timeoutMs, o.signal)));
     const text = file.text.split('\n');
     lines = traceLines(runs.map((r) => r.trace), (n) => text[n - 1] ?? '');
+    // A pair whose job did not end with a final outcome says why (a trace never changes the verdicts it shows otherwise).
+    runs.forEach((r, at) => r.stopped && Object.assign(pairs[at], r.stopped));
     // The workers run the files on disk: a trace made while an override differs from them is not kept under its text.
-    if (runs.every((r) => r.complete) && !unsaved(o.overrides)) env.traces.set(key, lines, candidate.line);
+    if (runs.every((r) => r.final) && !unsaved(o.overrides)) env.traces.set(key, lines, candidate.line);
   }
   markDivergent(lines, pairs);
   await env.flushCaches();
@@ -153,12 +155,11 @@ function poolOnce(env: RunEnv, files: Map<string, WorkspaceFile>): () => Promise
     }));
 }
 
-/** One pair's trace job: its trace (none after a crash, a wall-clock timeout or a cancel) and whether it may be cached. */
-async function traceJob(pool: () => Promise<JobPool>, c: Candidate, task: Task, p: { kind: 'demo' | 'test'; index: number }, signal?: AbortSignal): Promise<{ trace?: WireTrace; complete: boolean }> {
+/** One pair's trace job: its trace, whether it may be cached, and why it stopped when it may not (outcome.ts). */
+async function traceJob(pool: () => Promise<JobPool>, c: Candidate, task: Task, p: { kind: 'demo' | 'test'; index: number }, timeoutMs: number, signal?: AbortSignal): Promise<TraceOutcome> {
   const call = c.batt ? { file: c.file, fn: c.batt.fn, kind: 'batt' as const, program: c.batt.program } : { file: c.file, fn: c.name, kind: c.kind };
   const r: PoolResult = await (await pool()).run({ run: { ...call, taskId: task.id, pair: p.kind, index: p.index, trace: true }, task: taskMessage(task) }, signal);
-  const final = r.status === 'ok' || r.status === 'error' || (r.status === 'timeout' && r.timeout?.by === 'cpu');
-  return { trace: r.result?.trace, complete: final };
+  return traceOutcome(r, timeoutMs);
 }
 
 function round(ms: number): number {
