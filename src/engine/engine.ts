@@ -432,14 +432,15 @@ export class Engine {
   }
 
   /** On-disk statistics of each cache (entries, bytes, ages). */
-  async cacheInfo(): Promise<Record<'validation' | 'inlining' | 'files' | 'durations', KvStats>> {
-    const [validation, inlining, files, durations] = await Promise.all([
+  async cacheInfo(): Promise<Record<'validation' | 'inlining' | 'files' | 'durations' | 'traces', KvStats>> {
+    const [validation, inlining, files, durations, traces] = await Promise.all([
       this.validationStore.stats(),
       this.inlineCache.stats(),
       this.fileCache.stats(),
       this.durations.stats(),
+      this.traceStore.stats(),
     ]);
-    return { validation, inlining, files, durations };
+    return { validation, inlining, files, durations, traces };
   }
 
   /** Clears every cache; a cache folder the file system refuses to change is a UsageError saying so. */

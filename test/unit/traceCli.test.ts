@@ -96,6 +96,20 @@ describe('batt trace (CLI)', function () {
     assert.deepEqual(t.lines[2].values.filter((v) => v.error).map((v) => v.pair), [1, 3]);
   });
 
+  it('batt cache stats lists the traces store like the others; batt cache clear empties it and counts it', () => {
+    assert.equal(batt(['trace', 'solve_9fd2a6c3', '-w', ws]).code, 0);
+    const text = batt(['cache', 'stats', '-w', ws]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\nTraces Cache:\n {2}Entries: [1-9]\d*\n {2}Size: [\d.]+ KiB of records \(bound [\d.]+ [KMG]iB[^)]*; beyond it the least recently used are evicted\)\n {2}On disk: [\d.]+ KiB in \d+ segments?\n {2}Oldest: [\d.]+ days\n {2}Newest: [\d.]+ days\n/);
+    const doc = JSON.parse(batt(['cache', 'stats', '-w', ws, '--json']).stdout) as Record<string, { entries: number }>;
+    const entries = Object.entries(doc).filter(([k]) => k !== 'cacheDir').reduce((n, [, v]) => n + v.entries, 0);
+    assert.ok(doc.traces.entries > 0);
+    const clear = batt(['cache', 'clear', '-w', ws]);
+    assert.equal(clear.code, 0, clear.stderr);
+    assert.equal(clear.stdout, `Cleared ${entries} cache entries in ${(doc as unknown as { cacheDir: string }).cacheDir}\n`);
+    assert.equal((JSON.parse(batt(['cache', 'stats', '-w', ws, '--json']).stdout) as Record<string, { entries: number }>).traces.entries, 0);
+  });
+
   it('exit 2 naming an unknown solver or task; --help; flags of run that make no sense here', () => {
     const solver = batt(['trace', 'solve_nothing', '-w', ws]);
     assert.equal(solver.code, 2);
