@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
-import { cacheStatistics, errorLines, inputErrorCount, stabilityLine, summaryLine, taskLines, timingSummary } from '../engine/report';
+import { cacheStatistics, clusterSummary, errorLines, inputErrorCount, stabilityLine, summaryLine, taskLines, timingSummary } from '../engine/report';
 import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
 import { ProgressBar } from './progress';
@@ -63,7 +63,7 @@ async function runCommand(a: RunArgs): Promise<number> {
       const parts: string[] = [];
       if (r.stored.length) parts.push('', ...r.stored.map((s) => `stored ${s.name} for ${s.task}: ${path.relative(process.cwd(), s.path)}`));
       const stability = stabilityLine(r);
-      parts.push('', summaryLine(r), ...(stability ? [stability] : []), cacheStatistics(r), timingSummary(r), '');
+      parts.push('', summaryLine(r), ...(stability ? [stability] : []), cacheStatistics(r), timingSummary(r), ...(r.pool.cluster ? [clusterSummary(r)] : []), '');
       process.stdout.write(printableLines(parts.join('\n')));
     }
     if (interrupted) return 130;

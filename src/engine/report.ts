@@ -25,6 +25,23 @@ export function timingSummary(r: RunJson): string {
   return lines.join('\n');
 }
 
+/**
+ * After a `--cluster` run: the cluster's phases in the timing summary's layout (each summed over the batches, so they
+ * can exceed the wall time) and what each Dask worker ran. '' for a local run.
+ */
+export function clusterSummary(r: RunJson): string {
+  const c = r.pool.cluster;
+  if (!c) return '';
+  const phase = (n: string) => c.phases.find((p) => p.name === n)?.ms ?? 0;
+  const overhead = c.batches ? (phase('submit') + phase('gather')) / c.batches : 0;
+  const lines = ['', `Cluster ${c.scheduler} (distributed ${c.distributed}): ${c.batches} batches, ${c.jobs} jobs; ${overhead.toFixed(1)} ms a batch to submit and gather`];
+  lines.push('Cluster timing (seconds, summed over the batches):');
+  for (const p of c.phases) lines.push(`  ${pad(`cluster.${p.name}`, 32)} ${num(p.ms / 1000, 8, 3)}`);
+  lines.push('Dask workers:');
+  for (const w of c.workers) lines.push(`  ${w.address}  ${w.name}  ${w.nthreads} thread${w.nthreads === 1 ? '' : 's'}  ${w.batches} batches  ${w.jobsDone} jobs`);
+  return lines.join('\n');
+}
+
 function cacheBlock(title: string, c: CacheCounts): string[] {
   const total = c.hits + c.misses;
   const rate = total ? (100 * c.hits) / total : 0;

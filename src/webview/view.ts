@@ -10,6 +10,7 @@ import { percent } from './format';
 import { renderHistory } from './history';
 import { candidateStatuses, LEADERBOARD_COLUMNS, leaderboardTask, ranked, renderLeaderboard } from './leaderboard';
 import { isCollapsed, PAIR_VIEW_UI, pairKey, restorePairView, updatePairView, type PairViewState } from './pairView';
+import { renderCluster } from './cluster';
 import { renderCache, renderPhases } from './phases';
 import { updateView, viewRows, type TableView } from './table';
 import { renderSubmission } from './submissionView';
@@ -183,7 +184,7 @@ function tabContent(state: ViewState, tab: Tab): Array<VNode | null> {
   if (tab === 'tasks') return [renderTaskTable(d.tasks!, state.tt)];
   if (tab === 'trace') return [renderTrace(d.trace, state.traceCell)];
   if (tab === 'submission') return [renderSubmission(d.submission!)];
-  return [d.last ? renderPhases(d.last) : null, d.last ? renderCache(d.last.run) : null, d.history.length ? renderHistory(d.history) : null];
+  return [d.last ? renderPhases(d.last) : null, d.last ? renderCluster(d.last.run) : null, d.last ? renderCache(d.last.run) : null, d.history.length ? renderHistory(d.history) : null];
 }
 
 function tabBar(tabs: Tab[], active: Tab, d: StateMessage): VNode {
