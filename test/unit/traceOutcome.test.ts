@@ -5,6 +5,8 @@
 import { strict as assert } from 'node:assert';
 import type { PoolResult } from '../../src/engine/pool/pool';
 import { traceOutcome } from '../../src/engine/trace/outcome';
+import { traceText } from '../../src/cli/traceText';
+import type { TraceJson } from '../../src/protocol/trace';
 import type { ResultMessage, WireTrace } from '../../src/protocol/worker';
 
 const steps = [{ line: 3, name: 'x1', source: 'x1 = shape(I)' }];
@@ -53,5 +55,18 @@ describe('traceOutcome', () => {
       assert.equal(o.stopped?.error?.type, 'TraceStopped');
       assert.match(o.stopped?.error?.message ?? '', why);
     }
+  });
+
+  it("batt trace's text names the reason of a pair whose trace job stopped", () => {
+    const stopped = traceOutcome({ status: 'cancelled', ms: 0, workerId: -1 }, 500).stopped!;
+    const t: TraceJson = {
+      solver: 'solve_x',
+      task: 'x',
+      file: '/w/s.py',
+      pairs: [{ kind: 'demo', index: 0, status: 'pass' }, { kind: 'test', index: 0, ...stopped }],
+      lines: [{ line: 3, name: 'x1', source: 'x1 = shape(I)', values: [{ pair: 0, type: 'tuple', summary: '(3, 3)' }] }],
+    };
+    const text = traceText(t, { colour: false, cwd: '/w' });
+    assert.ok(text.includes(`test 0: cancelled (${stopped.error!.message}): no trace beyond the last value shown`), text);
   });
 });
