@@ -19,14 +19,15 @@
  * compact() merges everything it reads, applies the bounds, writes the survivors that live in segments it may delete
  * to a temp file (fsync, rename -> a new segment that this instance then appends to), and only then unlinks those
  * segments. It may delete its own segment and segments whose writer is gone: pid not alive on this machine AND
- * untouched for STALE_MS. A live writer's segment is never deleted, so nothing it flushed is lost. It runs
+ * untouched for STALE_MS (kvSegments.ts). A live writer's segment is never deleted, so nothing it flushed is lost. It runs
  * automatically after a flush when there are more than MAX_SEGMENTS segments of which some are deletable, or
  * when dead records (superseded, expired, corrupt) outnumber live ones.
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import { isUnwritable, mkdirp, randomSuffix } from '../fsutil';
-import { decodeRecord, encodeRecord, peekRecord } from './kvRecord';
+import { decodeRecord, encodeRecord } from './kvRecord';
+import { listNames, scanSegments, SEGMENT_RE, TMP_PREFIX, unlinkQuiet, type SegmentScan } from './kvSegments';
 
 export { decodeRecord, encodeRecord } from './kvRecord';
 
@@ -58,13 +59,6 @@ interface Slot<V> {
   start?: number;
 }
 
-interface Scan<V> {
-  entries: Map<string, Slot<V> & { seg: string }>;
-  segments: Array<{ name: string; bytes: number; deletable: boolean }>;
-  lines: number;
-  corrupt: number;
-}
-
 /**
  * 640 MiB: a battery's verdicts average ~560 bytes a record (measured: the sample workspace swept over 30 ARC training
  * tasks; most are mismatches carrying the actual grid, ~570 bytes, errors ~470, passes ~190), so this holds ~1.2M
@@ -75,21 +69,8 @@ export const DEFAULT_MAX_BYTES = 640 * 1024 * 1024;
 /** A get() rewrites its record (to keep the LRU order across processes) at most this often: once a day. */
 const TOUCH_MS = 86_400_000;
 const MAX_SEGMENTS = 16;
-const STALE_MS = 10_000;
-const SEGMENT_RE = /^seg-(\d+)-[0-9a-f]+\.jsonl$/;
-const TMP_PREFIX = '.compact-';
 const DAY_MS = 86_400_000;
 const NEWLINE = Buffer.from('\n');
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class KvStore<V> {
   private readonly maxBytes: number;
@@ -218,7 +199,7 @@ export class KvStore<V> {
       this.replace(new Map());
       this.pending = [];
       this.segment = undefined;
-      for (const name of await this.listNames()) {
+      for (const name of await listNames(this.dir)) {
         if (SEGMENT_RE.test(name) || name.startsWith(TMP_PREFIX)) await unlinkQuiet(path.join(this.dir, name));
       }
     });
@@ -283,7 +264,7 @@ export class KvStore<V> {
     if (deletable.size === 0) return;
     const live = this.bounded(scan.entries, Date.now());
     const keep: Buffer[] = [];
-    for (const e of live.values()) if (deletable.has(e.seg)) keep.push(NEWLINE, (e.buf as Buffer).subarray(e.start, (e.start as number) + e.bytes));
+    for (const e of live.values()) if (deletable.has(e.seg)) keep.push(NEWLINE, e.buf.subarray(e.start, e.start + e.bytes));
     let next: string | undefined;
     if (keep.length > 0) {
       next = `seg-${process.pid}-${randomSuffix()}.jsonl`;
@@ -323,7 +304,7 @@ export class KvStore<V> {
     return new Map(list.slice(from));
   }
 
-  private noteGarbage(scan: Scan<V>): void {
+  private noteGarbage(scan: SegmentScan): void {
     const deletable = scan.segments.filter((s) => s.deletable).length;
     const dead = scan.lines - this.mem.size;
     if ((scan.segments.length > MAX_SEGMENTS && deletable >= 2) || dead > Math.max(1000, this.mem.size)) {
@@ -331,73 +312,8 @@ export class KvStore<V> {
     }
   }
 
-  private async listNames(): Promise<string[]> {
-    try {
-      return await fsp.readdir(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-  }
-
-  /**
-   * Read every segment of the folder (in parallel); also removes temp files left by killed compactions. Records are
-   * peeked (key, at); `verify` also checks each one's checksum (stats, compaction), else get() does on first use.
-   */
-  private async scan(verify = false): Promise<Scan<V>> {
-    const names = await this.listNames();
-    const now = Date.now();
-    const scan: Scan<V> = { entries: new Map(), segments: [], lines: 0, corrupt: 0 };
-    const read = await Promise.all(
-      names.map(async (name) => {
-        const m = SEGMENT_RE.exec(name);
-        const file = path.join(this.dir, name);
-        if (!m) {
-          if (name.startsWith(TMP_PREFIX) && !pidAlive(Number(name.slice(TMP_PREFIX.length).split('-')[0]))) {
-            // housekeeping only: a read-only folder keeps the file
-            await unlinkQuiet(file).catch((err: unknown) => {
-              if (!isUnwritable(err)) throw err;
-            });
-          }
-          return undefined;
-        }
-        try {
-          const [st, buf] = await Promise.all([fsp.stat(file), fsp.readFile(file)]);
-          const deletable = name === this.segment || (!pidAlive(Number(m[1])) && now - st.mtimeMs > STALE_MS);
-          return { name, bytes: st.size, deletable, buf };
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // compacted away meanwhile
-          throw err;
-        }
-      }),
-    );
-    for (const seg of read) {
-      if (!seg) continue;
-      scan.segments.push({ name: seg.name, bytes: seg.bytes, deletable: seg.deletable });
-      const buf = seg.buf;
-      for (let start = 0; start < buf.length; ) {
-        let end = buf.indexOf(0x0a, start);
-        if (end < 0) end = buf.length;
-        if (end > start) {
-          scan.lines++;
-          const rec = peekRecord(buf, start, end);
-          if (!rec || (verify && !decodeRecord(buf.toString('utf8', start, end)))) scan.corrupt++;
-          else {
-            const cur = scan.entries.get(rec.k);
-            if (!cur || rec.at >= cur.at) scan.entries.set(rec.k, { at: rec.at, rec: rec.at, bytes: end - start, buf, start, seg: seg.name });
-          }
-        }
-        start = end + 1;
-      }
-    }
-    return scan;
-  }
-}
-
-async function unlinkQuiet(file: string): Promise<void> {
-  try {
-    await fsp.unlink(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  /** Read every segment of the folder (kvSegments.ts); `verify` also checks each record's checksum. */
+  private scan(verify = false): Promise<SegmentScan> {
+    return scanSegments(this.dir, () => this.segment, verify);
   }
 }
