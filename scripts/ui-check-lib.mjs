@@ -27,13 +27,19 @@ process.on('exit', () => {
  * runUiCheck does that and also on SIGINT/SIGTERM.
  * Without extensionDevelopmentPath only installed extensions load: pass `extensionsDir` (default: an empty one in
  * the temporary profile) to test a packaged extension installed there.
+ * `keybindings` (the user's keybindings.json entries) lets a check run a command with arguments by a key, as a user would.
  * @param {{extensionDevelopmentPath?: string | string[], extensionsDir?: string, folder?: string,
- *   env?: NodeJS.ProcessEnv, timeoutMs?: number, viewport?: {width: number, height: number}}} opts
+ *   env?: NodeJS.ProcessEnv, timeoutMs?: number, viewport?: {width: number, height: number},
+ *   keybindings?: Array<{key: string, command: string, args?: unknown}>}} opts
  */
 export async function openWorkbench({ extensionDevelopmentPath = [], extensionsDir, folder, env,
-  timeoutMs = DEFAULT_TIMEOUT_MS, viewport = { width: 1400, height: 900 } }) {
+  timeoutMs = DEFAULT_TIMEOUT_MS, viewport = { width: 1400, height: 900 }, keybindings }) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-web-ui-'));
   profileDirs.add(userDataDir);
+  if (keybindings) {
+    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'User', 'keybindings.json'), JSON.stringify(keybindings, null, 2));
+  }
   let server;
   let browser;
   const close = async () => {
@@ -130,7 +136,8 @@ export function statusBar(page) {
  * Optional `setup(step)` runs before the workbench opens (a failing setup step skips the rest) and
  * `teardown(step)` after it has closed (e.g. to check nothing was left running); both count their steps.
  * @param {{name: string, extensionDevelopmentPath?: string | string[], extensionsDir?: string, folder?: string,
- *   env?: NodeJS.ProcessEnv, timeoutMs?: number,
+ *   env?: NodeJS.ProcessEnv, timeoutMs?: number, viewport?: {width: number, height: number},
+ *   keybindings?: Array<{key: string, command: string, args?: unknown}>,
  *   setup?: (step: (title: string, fn: () => Promise<unknown>) => Promise<void>) => Promise<void>,
  *   teardown?: (step: (title: string, fn: () => Promise<unknown>) => Promise<void>) => Promise<void>}} opts
  * @param {(ctx: {page: import('playwright-core').Page, server: object,
