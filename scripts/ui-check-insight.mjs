@@ -212,6 +212,8 @@ const code = await runUiCheck(
       if (divergent !== warn) throw new Error(`the divergent line's hint is ${divergent}, not the warning colour ${warn}`);
       if (error !== err) throw new Error(`the raising line's hint is ${error}, not the error colour ${err}`);
       if (plain === warn || plain === err || hints[3].color !== plain) throw new Error(`plain hints ${plain}/${hints[3].color} should share a colour of their own`);
+      // the Testing view's inline failure widgets may have arrived since: say what covers a hint in the screenshot
+      for (const h of await afterTexts(page)) if (h.covered && h.line >= X1 && h.line <= OUT) process.stdout.write(`    ! at the screenshot, line ${h.line}'s hint is covered by ${h.covered}\n`);
       await screenshotLocator(page.locator(EDITOR_PART), 'ui-inline-values.png');
     });
 
