@@ -17,6 +17,7 @@ const stages = [
   { name: 'untrusted', cmd: [process.execPath, 'scripts/vscode-untrusted-tests.mjs'], counts: true },
   { name: 'ui', cmd: [process.execPath, 'scripts/ui-check.mjs'], counts: true },
   { name: 'ui-scale', cmd: [process.execPath, 'scripts/ui-check-scale.mjs', '--no-build'], counts: true },
+  { name: 'ui-insight', cmd: [process.execPath, 'scripts/ui-check-insight.mjs', '--no-build'], counts: true },
   { name: 'dormant', cmd: [process.execPath, 'scripts/dormant-check.mjs', '--no-build'], counts: true },
   { name: 'vsix', cmd: [process.execPath, 'scripts/vsix-check.mjs'], counts: true },
   { name: 'install', cmd: [process.execPath, 'scripts/cli-install-check.mjs'], counts: true },

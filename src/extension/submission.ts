@@ -64,7 +64,7 @@ async function chooseFile(deps: SubmissionCommandDeps, folder: vscode.WorkspaceF
 /** The summary notification: its Show Report opens the panel's Submission tab, Open File the file. */
 function announce(deps: SubmissionCommandDeps, r: SubmissionResult): void {
   const out = r.report.out!;
-  void vscode.window.showInformationMessage(`batt: wrote ${path.basename(out)} (${r.report.tasks} tasks): ${submissionSummary(r)}.`, SHOW_REPORT, OPEN_FILE).then((pick) => {
+  void vscode.window.showInformationMessage(`batt: wrote ${path.basename(out)} (${r.report.tasks} task${r.report.tasks === 1 ? '' : 's'}): ${submissionSummary(r)}.`, SHOW_REPORT, OPEN_FILE).then((pick) => {
     if (pick === SHOW_REPORT) deps.showReport(r);
     else if (pick === OPEN_FILE) void vscode.window.showTextDocument(vscode.Uri.file(out));
   });

@@ -17,7 +17,7 @@ export function renderSubmission(r: SubmissionResult): VNode {
     'section',
     { id: 'submission', 'aria-labelledby': 'submission-h' },
     h('h2', { id: 'submission-h' }, 'Submission'),
-    h('p', { class: 'submission-file' }, `${rep.out ?? '(not written)'} — ${rep.tasks} tasks, ${rep.testInputs} test inputs — ${when(r.at)}`),
+    h('p', { class: 'submission-file' }, `${rep.out ?? '(not written)'} — ${rep.tasks} task${rep.tasks === 1 ? '' : 's'}, ${rep.testInputs} test input${rep.testInputs === 1 ? '' : 's'} — ${when(r.at)}`),
     h('p', { class: 'submission-summary' }, submissionSummary(r)),
     list('submission-gap-h', 'Oracle gap: right by a candidate, in neither attempt', gaps),
     list('submission-unstable-h', 'Unstable candidates: another output under a second PYTHONHASHSEED', unstable),
