@@ -12,7 +12,9 @@ function mib(bytes: number): string {
 }
 
 export function renderCluster(run: RunJson): VNode | null {
-  const c = run.pool.cluster;
+  // a run restored from an older panel state (or made by hand) may have no pool part at all
+  const pool: Partial<RunJson['pool']> | undefined = run.pool;
+  const c = pool?.cluster;
   if (!c) return null;
   const phase = (n: string) => c.phases.find((p) => p.name === n)?.ms ?? 0;
   const overhead = c.batches ? (phase('submit') + phase('gather')) / c.batches : 0;
