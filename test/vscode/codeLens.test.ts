@@ -119,7 +119,8 @@ suite('batt CodeLens', function () {
     assert.strictEqual(lb?.taskId, '5e2b9d14');
     assert.ok(lb.run.tasks[0].candidates.find((c) => c.name === TRANSFER)?.solved, 'the candidate solves it on the leaderboard');
     assert.deepStrictEqual(api.model.state().show?.pair, { candidate: TRANSFER, kind: 'demo', index: 0 });
-    assert.ok(api.panel.visible, 'the panel is open');
+    // the panel's reveal reaches the webview a moment after the command returns
+    await until('the panel is open', () => api.panel.visible, 20_000);
     const own = await until('its own verdict on the lens', async () => {
       const t = (await lensesOf(doc, TRANSFER)).titles[0];
       return /^\$\(pass\) demo 3\/3 · test 2\/2 · /.test(t) ? t : undefined;
