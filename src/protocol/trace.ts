@@ -6,7 +6,7 @@
 import type { CandidateStatus } from './results';
 import type { PairKind, WireError, WireGrid } from './worker';
 
-/** The kind of a traced value (the worker classifies it; see src/worker/scoring/trace.py). */
+/** The kind of a traced value (the worker classifies it; see src/worker/scoring/solver_trace.py). */
 export type TraceValueType = 'grid' | 'object' | 'objects' | 'indices' | 'int' | 'bool' | 'tuple' | 'function' | 'other';
 
 /** One value a line assigned on one pair (or the exception the line raised there). */

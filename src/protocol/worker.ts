@@ -76,7 +76,7 @@ export interface RunMessage {
    */
   limitMs?: number;
   /**
-   * A trace job (src/worker/scoring/trace.py): the candidate's statements run one by one, and the result carries
+   * A trace job (src/worker/scoring/solver_trace.py): the candidate's statements run one by one, and the result carries
    * `trace` (what each assigning statement assigned) instead of an outcome. Same limits, isolation and errors.
    */
   trace?: boolean;

@@ -27,7 +27,7 @@ function sampleTrace(): TraceJson {
   const objects = (pair: number) => val(pair, { type: 'objects', size: 2, summary: '2 obj', ...(pair === 0 && { cells: [[0, 1, 1], [0, 2, 1], [1, 1, 1], [1, 2, 1], [2, 0, 2]] }) });
   const biggest = (pair: number, r: number, c: number, colour: number) =>
     val(pair, { type: 'object', shape: [2, 2], size: 4, summary: '4 cells', cells: [[r, c, colour], [r, c + 1, colour], [r + 1, c, colour], [r + 1, c + 1, colour]] });
-  // as the worker gives them (trace.py): an index set, or an empty frozenset as 'other'
+  // as the worker gives them (solver_trace.py): an index set, or an empty frozenset as 'other'
   const zeros = (pair: number, cells: Array<[number, number]>) =>
     cells.length ? val(pair, { type: 'indices', shape: [2, 2], size: cells.length, summary: `${cells.length} idx`, cells: cells.map(([r, c]) => [r, c, -1]) }) : val(pair, { type: 'other', size: 0, summary: '∅', repr: 'frozenset()' });
   const lines: TraceLine[] = [

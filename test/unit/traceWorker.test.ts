@@ -1,4 +1,4 @@
-// Trace jobs in one real Python worker (src/worker/scoring/trace.py) on the sample DSL: every value kind, an exception
+// Trace jobs in one real Python worker (src/worker/scoring/solver_trace.py) on the sample DSL: every value kind, an exception
 // midway on one pair, a CPU timeout, values too big to send whole, an (S, I, C) solver and a batt entry's program.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';

@@ -10,7 +10,7 @@ const REPO = path.resolve(__dirname, '../..');
 const PROTOCOL_PY = path.join(REPO, 'src/worker/scoring/protocol.py');
 const WORKER_TS = path.join(REPO, 'src/protocol/worker.ts');
 /** The worker files this test holds to Python 3.8 (analyze.py and its helpers have their own tests). */
-const OWN_PY = ['main.py', 'runner.py', 'protocol.py', 'workspace.py', 'grid_check.py', 'landlock.py', 'sandbox.py', 'trace.py'];
+const OWN_PY = ['main.py', 'runner.py', 'protocol.py', 'workspace.py', 'grid_check.py', 'landlock.py', 'sandbox.py', 'solver_trace.py'];
 
 type Table = Record<string, string[]>;
 interface PyTables {

@@ -2,7 +2,7 @@
  * `engine.trace()`: the value each statement of one solver assigned, on every pair of a task (TraceJson). Discovery
  * and analysis as a run does them (cached parses and canonical forms); the pairs' verdicts from the score phase (the
  * validation cache, else a scoring job: a trace never makes a verdict); then the trace itself from the trace cache,
- * else one trace job per pair on the pool (src/worker/scoring/trace.py), with the scoring job's limits and isolation.
+ * else one trace job per pair on the pool (src/worker/scoring/solver_trace.py), with the scoring job's limits and isolation.
  */
 import * as fs from 'fs';
 import { UsageError } from '../errors';

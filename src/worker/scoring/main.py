@@ -16,14 +16,14 @@ sys.dont_write_bytecode = True  # before our own imports: never leave __pycache_
 # Our sibling modules are imported under private names so that workspace files called runner.py,
 # protocol.py, ... import the workspace's own module, not ours.
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_OWN = ("protocol", "grid_check", "workspace", "runner", "trace", "landlock", "sandbox")
+_OWN = ("protocol", "grid_check", "workspace", "runner", "solver_trace", "landlock", "sandbox")
 for _name in _OWN:
     if _name in sys.modules:
         raise SystemExit(f"batt worker: module {_name!r} already imported")
 import protocol  # noqa: E402
 import workspace  # noqa: E402
 import runner  # noqa: E402
-import trace  # noqa: E402
+import solver_trace  # noqa: E402
 import sandbox  # noqa: E402
 
 for _name in _OWN:
@@ -124,7 +124,7 @@ def main(argv: List[str]) -> None:
 
     box = _sandbox(policy, ws.roots)
     run = runner.Runner(ws, lambda rid, phase: send({"t": "phase", "id": rid, "phase": phase}), box.note)
-    tracer = trace.Tracer(run)
+    tracer = solver_trace.Tracer(run)
     _limit_memory(memory_mb)
     state = box.apply()
     send({"t": "ready", "pid": os.getpid(), "python": ".".join(str(n) for n in sys.version_info[:3]),
