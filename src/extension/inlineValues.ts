@@ -132,10 +132,19 @@ export class InlineValues implements vscode.Disposable {
     }, 120);
   }
 
+  /**
+   * A save retraces the solver under the cursor: the active editor's if it shows the document, else the first other
+   * editor of it with the cursor in a solver (a split, a peek), else the solver shown before.
+   */
   private saved(doc: vscode.TextDocument): void {
     if (!this.enabled || doc.languageId !== 'python' || doc.uri.scheme !== 'file') return;
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
-    const solver = editor ? solverAt(doc.getText(), editor.selection.active.line) : this.shown.get(doc.uri.toString())?.solver;
+    const active = vscode.window.activeTextEditor;
+    const editors = vscode.window.visibleTextEditors.filter((e) => e.document === doc && e !== active);
+    if (active?.document === doc) editors.unshift(active);
+    const text = doc.getText();
+    let solver: string | undefined;
+    for (const e of editors) if ((solver = solverAt(text, e.selection.active.line))) break;
+    solver ??= this.shown.get(doc.uri.toString())?.solver;
     if (solver) void this.trace(doc, solver, false);
   }
 
@@ -200,10 +209,15 @@ export class InlineValues implements vscode.Disposable {
 
   private show(doc: vscode.TextDocument, solver: string, version: number, t: TraceJson): void {
     const hints: ShownHint[] = [];
-    for (const h of traceHints(t)) {
+    const all = traceHints(t);
+    for (const h of all) {
       // a line that no longer reads as traced gets nothing
       if (h.line < 1 || h.line > doc.lineCount || doc.lineAt(h.line - 1).text.trim() !== h.source.trim()) continue;
       hints.push({ line: h.line, text: h.text, kind: h.kind });
+    }
+    if (hints.length < all.length) {
+      const off = all.find((h) => !hints.some((x) => x.line === h.line));
+      this.log.info(`trace of ${solver} (version ${version}): ${all.length - hints.length} of ${all.length} traced lines do not read as in the document, e.g. line ${off?.line}: ${JSON.stringify(off?.source)}`);
     }
     this.shown.set(doc.uri.toString(), { solver, version, stale: false, hints, trace: t });
     this.paint(doc);
