@@ -6,6 +6,7 @@ import { UsageError } from '../engine/errors';
 import { cacheStatistics, clusterSummary, errorLines, inputErrorCount, stabilityLine, summaryLine, taskLines, timingSummary } from '../engine/report';
 import { printableLines } from '../engine/tasks/printable';
 import { Args, CACHE_USAGE, CacheArgs, parseArgs, RunArgs, USAGE } from './args';
+import { cliEngine, onInterrupt } from './setup';
 import { ProgressBar } from './progress';
 import { submitCommand } from './submit';
 import { traceCommand } from './trace';
@@ -13,31 +14,8 @@ import { traceCommand } from './trace';
 const VERSION = '0.1.0';
 
 async function runCommand(a: RunArgs): Promise<number> {
-  const engine = new Engine({
-    workspace: path.resolve(a.workspace),
-    tasksPath: a.tasks ? path.resolve(a.tasks) : undefined,
-    workers: a.workers,
-    timeoutMs: a.timeoutMs,
-    memoryMB: a.memoryMB,
-    timeoutQuarantine: a.timeoutQuarantine,
-    python: a.python,
-    cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
-    sandbox: a.sandbox,
-    cluster: a.cluster,
-    clusterPython: a.clusterPython,
-    explicitFrom: 'cli',
-    log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
-  });
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nbatt: cancelling (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const engine = cliEngine(a);
+  const stop = onInterrupt();
   const bar = new ProgressBar(process.stderr, a.progress && !a.json && !!process.stderr.isTTY);
   try {
     const r = await engine.run({
@@ -47,7 +25,7 @@ async function runCommand(a: RunArgs): Promise<number> {
       checkStable: a.checkStable,
       includeStore: a.includeStore || a.battery,
       store: a.store,
-      signal: abort.signal,
+      signal: stop.signal,
       noCache: a.noCache,
       onProgress: (done, total) => bar.update(done, total),
     });
@@ -66,7 +44,7 @@ async function runCommand(a: RunArgs): Promise<number> {
       parts.push('', summaryLine(r), ...(stability ? [stability] : []), cacheStatistics(r), timingSummary(r), ...(r.pool.cluster ? [clusterSummary(r)] : []), '');
       process.stdout.write(printableLines(parts.join('\n')));
     }
-    if (interrupted) return 130;
+    if (stop.interrupted) return 130;
     const errors = inputErrorCount(r);
     if (a.strict && errors > 0) {
       process.stderr.write(`batt: --strict: ${errors} input error${errors === 1 ? '' : 's'} (exit 3)\n`);
@@ -75,8 +53,7 @@ async function runCommand(a: RunArgs): Promise<number> {
     return 0;
   } finally {
     bar.done();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.dispose();
     await engine.dispose();
   }
 }

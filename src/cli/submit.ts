@@ -1,7 +1,6 @@
 /** `batt submit`: the competition's two-attempt submission file from a run, and `--check` of any submission file. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
 import { errorLines } from '../engine/report';
 import { SUBMIT_RANKING } from '../engine/submit/attempts';
@@ -10,6 +9,7 @@ import { checkSubmissionFile, submit } from '../engine/submit/submit';
 import { scoreLine, submitText } from '../engine/submit/text';
 import { printableLines } from '../engine/tasks/printable';
 import { parseArgs, type RunArgs } from './args';
+import { cliEngine, onInterrupt } from './setup';
 import { ProgressBar } from './progress';
 
 /** `text` as lines of at most `width` characters, broken at spaces. */
@@ -52,6 +52,7 @@ Options for submit:
       --include-store   also run the candidates of the solver store
       --check FILE      validate FILE against --tasks: each problem with its JSON place; runs nothing
   -n, --workers N  --timeout SEC  --memory MB  --timeout-quarantine K  --python PATH  --cache-dir DIR
+      --cluster ADDR  --cluster-python PATH
       --no-cache  --no-sandbox  --no-progress
                         as for batt run (batt run --help)
       --json            print the report as one JSON document
@@ -134,31 +135,9 @@ export async function submitCommand(argv: string[]): Promise<number> {
   }
   const a = args.run;
   if (args.check !== undefined) return checkCommand(args.check, a);
-  if (!fs.existsSync(a.workspace)) throw new UsageError(`workspace ${a.workspace} does not exist`);
   checkOut(args.out);
-  const engine = new Engine({
-    workspace: path.resolve(a.workspace),
-    tasksPath: a.tasks ? path.resolve(a.tasks) : undefined,
-    workers: a.workers,
-    timeoutMs: a.timeoutMs,
-    memoryMB: a.memoryMB,
-    timeoutQuarantine: a.timeoutQuarantine,
-    python: a.python,
-    cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
-    sandbox: a.sandbox,
-    explicitFrom: 'cli',
-    log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
-  });
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nbatt: cancelling (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const engine = cliEngine(a);
+  const stop = onInterrupt();
   const bar = new ProgressBar(process.stderr, a.progress && !a.json && !!process.stderr.isTTY);
   try {
     const r = await submit(engine, {
@@ -167,7 +146,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
       allPairs: a.allPairs,
       includeStore: a.includeStore || a.battery,
       noCache: a.noCache,
-      signal: abort.signal,
+      signal: stop.signal,
       onProgress: (done, total) => bar.update(done, total),
     });
     bar.done();
@@ -178,11 +157,10 @@ export async function submitCommand(argv: string[]): Promise<number> {
       if (r.errors.length) process.stderr.write(printableLines(errorLines(r)) + '\n');
       process.stdout.write(printableLines(submitText(r, { verbose: a.verbose })) + '\n');
     }
-    return interrupted || r.cancelled ? 130 : 0;
+    return stop.interrupted || r.cancelled ? 130 : 0;
   } finally {
     bar.done();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.dispose();
     await engine.dispose();
   }
 }

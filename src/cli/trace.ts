@@ -1,9 +1,7 @@
 /** `batt trace SOLVER`: the value each line of one solver assigned, on every pair of its task (engine.trace). */
-import * as fs from 'fs';
-import * as path from 'path';
-import { Engine } from '../engine/engine';
 import { UsageError } from '../engine/errors';
 import { parseArgs, type RunArgs } from './args';
+import { cliEngine, onInterrupt } from './setup';
 import { colourWanted, traceText } from './traceText';
 
 export const TRACE_USAGE = `Usage:
@@ -36,7 +34,7 @@ export interface TraceArgs {
 }
 
 /** Flags of batt run that make no sense for one solver's trace. */
-const NOT_FOR_TRACE = new Set(['-b', '--battery', '--all-pairs', '--check-stable', '--store', '--include-store', '--strict', '--timeout-quarantine', '-v', '--verbose', '--no-cache', '--no-progress']);
+const NOT_FOR_TRACE = new Set(['-b', '--battery', '--all-pairs', '--check-stable', '--store', '--include-store', '--strict', '--timeout-quarantine', '-v', '--verbose', '--no-cache', '--no-progress', '--cluster', '--cluster-python']);
 
 export function parseTraceArgs(argv: string[]): TraceArgs | 'help' {
   if (argv.some((f) => f === '--help' || f === '-h')) return 'help';
@@ -77,37 +75,15 @@ export async function traceCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const a = args.run;
-  if (!fs.existsSync(a.workspace)) throw new UsageError(`workspace ${a.workspace} does not exist`);
-  const engine = new Engine({
-    workspace: path.resolve(a.workspace),
-    tasksPath: a.tasks ? path.resolve(a.tasks) : undefined,
-    workers: a.workers,
-    timeoutMs: a.timeoutMs,
-    memoryMB: a.memoryMB,
-    python: a.python,
-    cacheDir: a.cacheDir ? path.resolve(a.cacheDir) : undefined,
-    sandbox: a.sandbox,
-    explicitFrom: 'cli',
-    log: process.env.BATT_DEBUG ? (l) => process.stderr.write(`${l}\n`) : undefined,
-  });
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nbatt: cancelling (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const engine = cliEngine(a, { local: true });
+  const stop = onInterrupt();
   try {
-    const t = await engine.trace({ solver: args.solver, task: args.task, signal: abort.signal });
+    const t = await engine.trace({ solver: args.solver, task: args.task, signal: stop.signal });
     if (a.json) process.stdout.write(JSON.stringify(t, null, 2) + '\n');
     else process.stdout.write(traceText(t, { colour: colourWanted(process.env, !!process.stdout.isTTY), cwd: process.cwd() }));
-    return interrupted ? 130 : 0;
+    return stop.interrupted ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.dispose();
     await engine.dispose();
   }
 }

@@ -90,6 +90,14 @@ describe('batt submit (CLI)', function () {
     assert.ok(!fs.existsSync(path.join(tmp, 'a.json')));
   });
 
+  it('--cluster is used, not ignored: a scheduler nobody listens on is exit 2 naming it, and no file is written', () => {
+    const out = path.join(tmp, 'cluster.json');
+    const r = batt(['submit', '-w', ws, '-t', CHALLENGES, '--no-progress', '-o', out, '--cluster', 'tcp://127.0.0.1:1'], tmp);
+    assert.strictEqual(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot reach the Dask scheduler at tcp:\/\/127\.0\.0\.1:1.*\(--cluster\)/);
+    assert.ok(!fs.existsSync(out), 'nothing written');
+  });
+
   it('--help states the ranking and the fallback', () => {
     const r = batt(['submit', '--help']);
     assert.strictEqual(r.code, 0);

@@ -125,6 +125,9 @@ describe('batt trace (CLI)', function () {
     const battery = batt(['trace', 'solve_a3f1c07e', '--battery']);
     assert.equal(battery.code, 2);
     assert.match(battery.stderr, /--battery is not an option of batt trace/);
+    const cluster = batt(['trace', 'solve_a3f1c07e', '-w', ws, '--cluster', 'tcp://127.0.0.1:8786']);
+    assert.equal(cluster.code, 2, 'a trace runs on the local pool: --cluster is refused, not ignored');
+    assert.match(cluster.stderr, /--cluster is not an option of batt trace/);
     assert.equal(batt(['trace', '-w', ws]).code, 2, 'no solver');
   });
 });
