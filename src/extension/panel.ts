@@ -43,7 +43,7 @@ export class Panel implements vscode.Disposable {
       this.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'batt: Timing', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'batt', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
     this.attach(panel);
   }
 
@@ -129,7 +129,7 @@ export class Panel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${css}">
-<title>batt: Timing</title>
+<title>batt</title>
 </head>
 <body>
 <div id="root"></div>
