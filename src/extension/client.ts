@@ -4,6 +4,9 @@ import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, Server
 import type { ServerSettings } from '../protocol/lsp';
 import { logChannel } from './log';
 
+/** one watcher for every client of the session (a restarted server gets the same) */
+let watcher: vscode.FileSystemWatcher | undefined;
+
 export function createClient(context: vscode.ExtensionContext, settings: ServerSettings): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
@@ -11,11 +14,17 @@ export function createClient(context: vscode.ExtensionContext, settings: ServerS
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   let restarts = 0;
+  if (!watcher) {
+    watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
+    context.subscriptions.push(watcher);
+  }
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python' }],
     outputChannel: logChannel(),
     revealOutputChannelOn: 4 /* Never */,
     initializationOptions: settings,
+    // Python files written outside the editor (a generator, a checkout) reach the Testing tree
+    synchronize: { fileEvents: watcher },
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),
       closed: () => {

@@ -159,6 +159,7 @@ connection.onInitialized(() => {
 });
 
 connection.onNotification(SettingsNotification.type, (s) => void session.update(s).then((granted) => Promise.all([testFeed.discover(), granted ? runs.fromCache() : undefined])));
+connection.onDidChangeWatchedFiles((p) => testFeed.onDisk(p.changes.map((c) => c.uri)));
 connection.onNotification(ContinuousRunNotification.type, (p) => (session.continuous = !!p.on));
 connection.onNotification(CancelRunNotification.type, (p) => session.cancelRun(p.runId));
 

@@ -1,6 +1,7 @@
 /**
  * What the server tells the Testing view, wired by server.ts: each folder's test tree at start, on a trust grant, a
  * settings change and added folders; an edited document's candidates after a short pause (only when they changed);
+ * a folder's tree again when a Python file that is not open changes on disk (a generator writing solvers, a checkout);
  * after each completed run, its own-task verdicts (sent before the run's batt/runResult).
  */
 import type { RunReason } from '../protocol/lsp';
@@ -14,6 +15,8 @@ import { testResults } from './testItemsResults';
 
 /** How long an edit waits for the next keystroke before its file is parsed for the tree. */
 export const EDIT_PAUSE_MS = 150;
+/** How long file events outside the editor gather before the folder is discovered again (a checkout writes many). */
+export const DISK_PAUSE_MS = 300;
 
 export interface TestFeedDeps {
   session: Pick<Session, 'folders' | 'trusted' | 'engine'>;
@@ -27,6 +30,7 @@ export interface TestFeedDeps {
 export class TestFeed {
   private readonly items: TestItems;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly diskTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: TestFeedDeps) {
     this.items = new TestItems({ engine: (r) => deps.session.engine(r), send: (p) => deps.sendItems(p), log: (l) => deps.log(l) });
@@ -61,6 +65,31 @@ export class TestFeed {
     );
   }
 
+  /**
+   * Python files created, changed or deleted on disk (the client's file watcher): each folder holding one that is not
+   * open in the editor (an open one follows its document) is discovered again after DISK_PAUSE_MS without another.
+   */
+  onDisk(uris: string[]): void {
+    if (!this.deps.session.trusted) return;
+    const open = this.deps.texts();
+    for (const uri of uris) {
+      const p = toPath(uri);
+      if (!p || !/\.py$/.test(p)) continue;
+      const file = realPath(p);
+      if (open.has(file)) continue;
+      const root = rootOf(file, this.deps.session.folders) ?? rootOf(p, this.deps.session.folders);
+      if (!root) continue;
+      clearTimeout(this.diskTimers.get(root));
+      this.diskTimers.set(
+        root,
+        setTimeout(() => {
+          this.diskTimers.delete(root);
+          if (this.deps.session.folders.includes(root)) void this.discover([root]);
+        }, DISK_PAUSE_MS),
+      );
+    }
+  }
+
   /** A completed run (the full one: actual grids): its verdicts for the Testing view. */
   results(reason: RunReason, run: RunJson): void {
     const root = run.workspace;
@@ -69,7 +98,8 @@ export class TestFeed {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of [...this.timers.values(), ...this.diskTimers.values()]) clearTimeout(t);
     this.timers.clear();
+    this.diskTimers.clear();
   }
 }

@@ -3,7 +3,8 @@
  * candidate → pair, each candidate on its own task, exact items with their file ranges), Run from the Testing view
  * (`testing.runAll`: batt/runCandidates through the server's runs), a failing pair's TestMessage with the expected and
  * actual grids, continuous run making a save run with batt.runOnSave off, the cached verdicts after the language server
- * restarts (as on reopening the window), and Stop (`testing.cancelRun`) killing the busy workers (/proc).
+ * restarts (as on reopening the window), Stop (`testing.cancelRun`) killing the busy workers (/proc), and a solver
+ * file written and deleted outside the editor (the file watcher).
  * Polls with deadlines; never sleeps a fixed time.
  */
 import * as assert from 'assert';
@@ -213,5 +214,21 @@ suite('batt in the Testing view', function () {
     const s = await until('an empty queue', () => (api.status()?.queued === 0 && !(api.status()?.detail ?? []).some((w) => w.job?.includes('solve_2ab8e5f0')) ? api.status() : undefined), 30000);
     assert.strictEqual(s?.queued, 0);
     assert.ok(reportsOf(api, from, 'batt: run', 'solve_2ab8e5f0').every((r) => r.state === 'skipped'), 'the endless solver was stopped: no verdict');
+  });
+
+  test('a solver file written outside the editor joins the tree, and leaves it when deleted', async function () {
+    this.timeout(90000);
+    const file = path.join(ws(), 'outside_solvers.py');
+    fs.writeFileSync(file, 'from dsl import *\n\n\ndef solve_b70e19d4_outside(I):\n    x1 = rot90(I)\n    return x1\n');
+    try {
+      const c = await until('the new candidate in the tree', () => candidateItem(api, 'solve_b70e19d4_outside'), 60000);
+      assert.strictEqual(path.basename(c.uri!.fsPath), 'outside_solvers.py');
+      assert.strictEqual(c.range?.start.line, 3, 'at its def line');
+      assert.ok(candidateItem(api, 'solve_b70e19d4'), 'the rest of the tree stays');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await until('the deleted file’s candidate gone', () => !candidateItem(api, 'solve_b70e19d4_outside'), 60000);
+    assert.ok(candidateItem(api, 'solve_b70e19d4'), 'the rest of the tree stays');
   });
 });
