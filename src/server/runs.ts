@@ -54,6 +54,9 @@ export class Runs {
       this.lastShownError = undefined;
       this.deps.publisher.publishRun(run, { versions, saved: real });
       this.cleanConfigFiles(run);
+      // The diagnostics first: the connection encodes them on the next turn, and building the result of a big file's
+      // run (its record, the Testing view's verdicts) would hold them back by tens of milliseconds.
+      await new Promise((resolve) => setImmediate(resolve));
       this.send({ reason: 'save', run });
     } catch (err) {
       this.showConfigProblem(err);

@@ -21,7 +21,17 @@ export function gridText(grid: number[][]): string {
   return grid.map((row) => row.join('')).join('\n');
 }
 
-const uri = (file: string) => pathToFileURL(file).toString();
+/** file URIs, remembered: a 400-solver run asks for its file's once per pair (pathToFileURL is most of the cost) */
+const uris = new Map<string, string>();
+function uri(file: string): string {
+  let u = uris.get(file);
+  if (u === undefined) {
+    if (uris.size >= 4096) uris.clear();
+    u = pathToFileURL(file).toString();
+    uris.set(file, u);
+  }
+  return u;
+}
 
 /** The Test Results entry's name for a run of this reason. */
 export function resultsLabel(reason: RunReason): string {
