@@ -207,12 +207,7 @@ class Runner:
                 if t0 is None or not self.cpu.fired:
                     error = describe_error(exc, real, self.ws, self.note)
         finally:
-            sys.stdout, sys.stderr = saved
-            if sys.stdin is not self.stdin:
-                sys.stdin = self.stdin
-            if sys.getrecursionlimit() != self.recursion_limit:
-                sys.setrecursionlimit(self.recursion_limit)
-            self.ws.after_job()
+            self.end_job(saved)
 
         result: Dict[str, Any] = {"t": "result", "id": rid, "ok": error is None, "ms": (t1 - t0) * 1000.0 if t0 is not None else 0.0}
         if t0 is not None and self.cpu.fired:
@@ -241,6 +236,15 @@ class Runner:
         if out.truncated or err.truncated:
             result["truncated"] = True
         return result
+
+    def end_job(self, saved: Any) -> None:
+        """What every job (a scoring call, a trace) puts back: the streams, stdin, the recursion limit, the DSL's globals."""
+        sys.stdout, sys.stderr = saved
+        if sys.stdin is not self.stdin:
+            sys.stdin = self.stdin
+        if sys.getrecursionlimit() != self.recursion_limit:
+            sys.setrecursionlimit(self.recursion_limit)
+        self.ws.after_job()
 
 
 def _failure(rid: Any, kind: str, message: str) -> Dict[str, Any]:

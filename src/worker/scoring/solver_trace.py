@@ -291,12 +291,7 @@ class Tracer:
                 if t0 is None or not r.cpu.fired:
                     error = describe_error(exc, real, r.ws, r.note)
         finally:
-            sys.stdout, sys.stderr = saved
-            if sys.stdin is not r.stdin:
-                sys.stdin = r.stdin
-            if sys.getrecursionlimit() != r.recursion_limit:
-                sys.setrecursionlimit(r.recursion_limit)
-            r.ws.after_job()
+            r.end_job(saved)
         ms = (t1 - t0) * 1000.0 if t0 is not None else 0.0
         result: Dict[str, Any] = {"t": "result", "id": rid, "ok": error is None and not (t0 is not None and r.cpu.fired), "ms": ms}
         if t0 is not None and r.cpu.fired:
