@@ -1,5 +1,6 @@
 // `npm run lint` (with pyright on src/worker): typescript-eslint, type-aware, over src/, test/ and bench/.
-// Types come from the three tsconfigs: Node code, the webview's browser code, and the webview's Chromium test.
+// Types come from the nearest tsconfig.json (typescript-eslint's project service: Node code, the webview's browser
+// code); the webview's Chromium test, which no tsconfig.json includes, from test/unit/tsconfig.webview.json.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -10,7 +11,7 @@ export default tseslint.config(
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './src/webview/tsconfig.json', './test/unit/tsconfig.webview.json'],
+        projectService: { allowDefaultProject: ['test/unit/webview.test.ts'], defaultProject: './test/unit/tsconfig.webview.json' },
         tsconfigRootDir: import.meta.dirname,
       },
     },
